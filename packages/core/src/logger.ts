@@ -1,0 +1,78 @@
+/**
+ * Library code never writes to stdout or stderr by itself: it takes a Logger. Apps choose where
+ * logs go (the stdio server sends them to stderr; stdout carries JSON-RPC only).
+ */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  child(bindings: LogFields): Logger;
+}
+
+const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export const silentLogger: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return silentLogger;
+  },
+};
+
+export interface StreamLoggerOptions {
+  level?: LogLevel;
+  /** `json`: one JSON object a line; `pretty`: `level message key=value` for people. */
+  format?: 'json' | 'pretty';
+  /** Where lines go; defaults to process.stderr. */
+  write?: (line: string) => void;
+  bindings?: LogFields;
+  now?: () => Date;
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value, (_k, v) => {
+      if (v instanceof Error)
+        return { name: v.name, message: v.message, ...('code' in v ? { code: v.code } : {}) };
+      if (typeof v === 'bigint') return v.toString();
+      return v;
+    });
+  } catch {
+    return '"[unserializable]"';
+  }
+}
+
+/** A logger that writes lines (JSON or pretty) to a stream, stderr by default. */
+export function createStreamLogger(options: StreamLoggerOptions = {}): Logger {
+  const level = options.level ?? 'info';
+  const format = options.format ?? 'json';
+  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const now = options.now ?? (() => new Date());
+  const bindings = options.bindings ?? {};
+  const emit = (lvl: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields) => {
+    if (ORDER[lvl] < ORDER[level]) return;
+    const all = { ...bindings, ...fields };
+    if (format === 'json') {
+      write(`${safeStringify({ time: now().toISOString(), level: lvl, msg: message, ...all })}\n`);
+    } else {
+      const extra = Object.entries(all)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : safeStringify(v)}`)
+        .join(' ');
+      write(`${lvl.padEnd(5)} ${message}${extra ? ` ${extra}` : ''}\n`);
+    }
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (more) => createStreamLogger({ ...options, bindings: { ...bindings, ...more } }),
+  };
+}

@@ -1,0 +1,210 @@
+import type { LambdaMcpError } from '../errors.js';
+import type {
+  CallOptions,
+  FunctionInfo,
+  InvocationResult,
+  InvocationType,
+  LogEvent,
+  LogType,
+} from '../types.js';
+
+// ---------------------------------------------------------------- discovery
+
+export interface Catalog {
+  /** Sorted by name. */
+  functions: FunctionInfo[];
+  generatedAt: Date;
+  /** Changes exactly when the catalog's content changes. */
+  fingerprint: string;
+  /** `live` from the backend, `cache` from the disk cache before the first refresh. */
+  source: 'live' | 'cache';
+}
+
+export interface ExcludedFunction {
+  function: FunctionInfo;
+  /** Which rule excluded it, e.g. "prefix: name does not start with any of [a-, b-]". */
+  reason: string;
+}
+
+export interface DiscoveryService {
+  /** The cached catalog, refreshed when older than the TTL (or when `refresh` is set). */
+  getCatalog(options?: CallOptions & { refresh?: boolean }): Promise<Catalog>;
+  /** Refreshes now; emits a change event only when the catalog really changed. */
+  refresh(options?: CallOptions): Promise<Catalog>;
+  /**
+   * The allowlist: resolves any spelling a caller may use (name, full or partial ARN,
+   * `name:qualifier`) to a catalog entry. Throws FUNCTION_NOT_ALLOWED for anything outside the
+   * configured filters, INVALID_REQUEST for a malformed name.
+   */
+  resolve(
+    nameOrArn: string,
+    options?: CallOptions & { qualifier?: string },
+  ): Promise<{
+    function: FunctionInfo;
+    qualifier?: string;
+  }>;
+  /** Every function the backend has, with the rule that excluded each one left out. */
+  explain(options?: CallOptions): Promise<{ included: FunctionInfo[]; excluded: ExcludedFunction[] }>;
+  /** Called with the new and previous catalog when a refresh changes it. Returns an unsubscribe. */
+  onChange(listener: (catalog: Catalog, previous: Catalog | undefined) => void): () => void;
+  /** The last discovery failure, cleared by a successful refresh. */
+  readonly lastError: LambdaMcpError | undefined;
+  /** Starts periodic refresh (seconds); 0 stops it. */
+  setRefreshInterval(seconds: number): void;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- invocation
+
+export interface InvokeRequest {
+  functionName: string;
+  qualifier?: string;
+  /** A JSON value. Use `rawPayload` to send bytes unchanged. */
+  payload?: unknown;
+  rawPayload?: Uint8Array | string;
+  invocationType?: InvocationType;
+  logType?: LogType;
+  /** Lambda client context (sync only), a JSON object. */
+  clientContext?: Record<string, unknown>;
+  /** Validate against the function's input schema (default true). */
+  validate?: boolean;
+}
+
+export type InvokeOutcome =
+  | { ok: true; request: InvokeRequest; result: InvocationResult }
+  | { ok: false; request: InvokeRequest; error: LambdaMcpError };
+
+export interface InvocationService {
+  /**
+   * allowlist -> schema validation -> payload limits -> backend -> decoded result.
+   * A function error is a result (`functionError`); infrastructure failures throw LambdaMcpError.
+   */
+  invoke(request: InvokeRequest, options?: CallOptions): Promise<InvocationResult>;
+  /** Parallel under a concurrency cap; every item reported, nothing lost when some fail. */
+  invokeMany(
+    requests: InvokeRequest[],
+    options?: CallOptions & { concurrency?: number },
+  ): Promise<InvokeOutcome[]>;
+}
+
+// ---------------------------------------------------------------- schema
+
+export type JsonSchema = Record<string, unknown>;
+export type SchemaDialect = 'draft-04' | 'draft-07' | '2020-12';
+
+export interface ResolvedSchema {
+  /** The schema as tools show it: `type: "object"` at the root for inputs. */
+  schema: JsonSchema;
+  dialect: SchemaDialect;
+  source:
+    | {
+        kind: 'registry';
+        arn: string;
+        registryName: string;
+        schemaName: string;
+        version?: string;
+        type: string;
+      }
+    | { kind: 'none' };
+}
+
+export interface FunctionSchemas {
+  input?: ResolvedSchema;
+  output?: ResolvedSchema;
+  /** Why a configured schema could not be used (not found, does not compile), if so. */
+  problems: string[];
+}
+
+export interface FieldError {
+  /** JSON Pointer to the failing field ("" for the root). */
+  path: string;
+  message: string;
+  keyword: string;
+}
+
+export type ValidationResult = { valid: true } | { valid: false; errors: FieldError[] };
+
+export interface SchemaService {
+  /** Input and output schemas for a function; cached, validators compiled once. */
+  getSchemas(fn: FunctionInfo, options?: CallOptions & { version?: string }): Promise<FunctionSchemas>;
+  /** Validates with the compiled validator of that schema (draft-04, draft-07 or 2020-12). */
+  validate(schema: ResolvedSchema, value: unknown): ValidationResult;
+  /** Example payloads that validate against the schema. */
+  examples(schema: ResolvedSchema, count?: number): unknown[];
+}
+
+// ---------------------------------------------------------------- metrics
+
+export type MetricType = 'invocations' | 'errors' | 'throttles' | 'duration' | 'concurrency';
+
+export interface MetricsQuery {
+  functionName: string;
+  qualifier?: string;
+  start: Date;
+  end: Date;
+  /** Chosen from the range when absent (a multiple of 60). */
+  periodSeconds?: number;
+  metrics?: MetricType[];
+  includeErrors?: boolean;
+  /** At most this many error details (default 20). */
+  errorLimit?: number;
+}
+
+export interface DataPoint {
+  timestamp: string;
+  value: number;
+}
+
+export interface MetricsReport {
+  functionName: string;
+  qualifier?: string;
+  start: string;
+  end: string;
+  periodSeconds: number;
+  series: {
+    invocations?: DataPoint[];
+    errors?: DataPoint[];
+    throttles?: DataPoint[];
+    duration?: {
+      average: DataPoint[];
+      p50: DataPoint[];
+      p90: DataPoint[];
+      p99: DataPoint[];
+      maximum: DataPoint[];
+    };
+    concurrency?: DataPoint[];
+  };
+  summary: {
+    invocations: number;
+    errors: number;
+    throttles: number;
+    /** errors / invocations, 0 when there were none. */
+    errorRate: number;
+    averageDurationMs?: number;
+    maxDurationMs?: number;
+    maxConcurrency?: number;
+  };
+  recentErrors?: ErrorDetail[];
+}
+
+export interface ErrorDetail {
+  timestamp: string;
+  requestId?: string;
+  kind: 'error' | 'timeout' | 'runtime-exit' | 'out-of-memory';
+  message: string;
+  logStream?: string;
+}
+
+export interface LogsQuery {
+  functionName: string;
+  start: Date;
+  end?: Date;
+  filterPattern?: string;
+  limit?: number;
+}
+
+export interface MetricsService {
+  getMetrics(query: MetricsQuery, options?: CallOptions): Promise<MetricsReport>;
+  /** Recent log events of a function's log group, bounded in pages and time. */
+  getLogs(query: LogsQuery, options?: CallOptions): Promise<LogEvent[]>;
+}

@@ -1,0 +1,27 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    // Library entries: ESM + CJS with separate type files. The worker is built with them so that
+    // the local runtime can start it from dist/local/worker.js (ESM) or dist/local/worker.cjs.
+    entry: {
+      index: 'src/index.ts',
+      'local/index': 'src/local/index.ts',
+      'aws/index': 'src/aws/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    splitting: true,
+    shims: true,
+  },
+  {
+    entry: { 'local/worker': 'src/local/worker.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    clean: false,
+  },
+]);

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Runs every package's tests through turbo (building first), then prints one closing line
+// `N passed, N failed, N skipped` with the totals over all packages, read from each package's
+// vitest JSON report. A package whose tests ran no report counts as one failure.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const list = spawnSync('pnpm', ['-r', 'ls', '--depth', '-1', '--json'], { cwd: root, encoding: 'utf8' });
+if (list.status !== 0) {
+  console.error(list.stderr);
+  process.exit(1);
+}
+const packages = JSON.parse(list.stdout)
+  .map((p) => p.path)
+  .filter((dir) => {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    return Boolean(pkg.scripts?.test);
+  });
+for (const dir of packages) rmSync(join(dir, 'test-results.json'), { force: true });
+
+const env = {
+  ...process.env,
+  AWS_EC2_METADATA_DISABLED: 'true',
+  FORCE_COLOR: process.env.FORCE_COLOR ?? '0',
+};
+const run = spawnSync(
+  'pnpm',
+  [
+    'exec',
+    'turbo',
+    'run',
+    'test',
+    '--continue',
+    '--concurrency=1',
+    '--output-logs=full',
+    ...process.argv.slice(2),
+  ],
+  { cwd: root, stdio: 'inherit', env },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const missing = [];
+for (const dir of packages) {
+  const file = join(dir, 'test-results.json');
+  if (!existsSync(file)) {
+    missing.push(dir.slice(root.length));
+    failed += 1;
+    continue;
+  }
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests ?? 0;
+  failed += report.numFailedTests ?? 0;
+  skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  // A suite that failed to load has no failed tests but is a failure all the same.
+  failed += (report.testResults ?? []).filter(
+    (r) => r.status === 'failed' && r.assertionResults?.length === 0,
+  ).length;
+}
+if (missing.length) console.log(`no test report from: ${missing.join(', ')}`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(run.status === 0 && failed === 0 ? 0 : 1);
