@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LambdaMcpError, isLambdaMcpError, toLambdaMcpError } from '../src/index.js';
+import { isLambdaMcpError, LambdaMcpError, toLambdaMcpError } from '../src/index.js';
 
 describe('LambdaMcpError', () => {
   it('carries a code, keeps the cause and is recognised by its brand', () => {
