@@ -208,3 +208,33 @@ export interface MetricsService {
   /** Recent log events of a function's log group, bounded in pages and time. */
   getLogs(query: LogsQuery, options?: CallOptions): Promise<LogEvent[]>;
 }
+
+// ---------------------------------------------------------------- wiring
+
+/** Where the discovery service keeps the last catalog between runs (stale-while-revalidate). */
+export interface CatalogCacheStore {
+  /** The catalog saved for this backend scope, if any. Never another scope's. */
+  load(scope: string): Promise<Catalog | undefined>;
+  save(scope: string, catalog: Catalog): Promise<void>;
+}
+
+export interface Services {
+  config: import('../config/schema.js').Config;
+  backend: import('../backend.js').Backend;
+  logger: import('../logger.js').Logger;
+  discovery: DiscoveryService;
+  invocation: InvocationService;
+  schemas: SchemaService;
+  metrics: MetricsService;
+  /** Stops timers and closes the backend. */
+  close(): Promise<void>;
+}
+
+export interface CreateServicesOptions {
+  backend: import('../backend.js').Backend;
+  /** Validated with ConfigSchema; defaults applied. */
+  config?: import('../config/schema.js').ConfigInput;
+  logger?: import('../logger.js').Logger;
+  /** Disk cache of the catalog; none by default. */
+  catalogCache?: CatalogCacheStore;
+}
