@@ -1,0 +1,501 @@
+import {
+  type Backend,
+  type CallOptions,
+  type FunctionInfo,
+  isLambdaMcpError,
+  type LambdaMcpError,
+  type Services,
+} from '@lambda-mcp/core';
+import { type Context, withSpinner } from '../context.js';
+import { classifyError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { padEnd } from '../ui/color.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  message: string;
+  /** How to fix it (fail and warn). */
+  fix?: string;
+  /** Supporting lines: excluded functions by rule, functions whose dry run failed... */
+  details?: string[];
+  /** The IAM action the check exercises, when there is one. */
+  action?: string;
+}
+
+/** What the AWS backend may expose about who is calling; optional so any backend works. */
+interface IdentityInfo {
+  arn?: string;
+  account?: string;
+  userId?: string;
+  source?: string;
+}
+
+const MAX_DRY_RUNS = 25;
+
+function errorText(error: unknown): string {
+  return classifyError(error).message;
+}
+
+function codeOf(error: unknown): string | undefined {
+  return isLambdaMcpError(error) ? error.code : undefined;
+}
+
+function grantFix(action: string, who: string): string {
+  return `Allow ${action} for ${who}: add {"Effect":"Allow","Action":"${action}","Resource":"*"} to its IAM policy (narrow Resource to your functions if you like).`;
+}
+
+function failureFix(error: unknown, action: string | undefined, who: string): string {
+  const code = codeOf(error);
+  if (code === 'ACCESS_DENIED' && action) return grantFix(action, who);
+  if (code === 'CREDENTIALS_MISSING')
+    return 'Provide AWS credentials: set AWS_PROFILE (or --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run `aws sso login`.';
+  if (code === 'BACKEND_UNAVAILABLE')
+    return 'Check the network, the region and any AWS_ENDPOINT_URL setting; then run doctor again.';
+  if (code === 'THROTTLED') return 'AWS throttled the check; run doctor again in a minute.';
+  return classifyError(error).hint ?? 'Run doctor again with --debug for the full error.';
+}
+
+async function identityOf(backend: Backend, options: CallOptions): Promise<IdentityInfo | undefined> {
+  const candidate = backend as Backend & {
+    describeIdentity?: (options?: CallOptions) => Promise<IdentityInfo>;
+    getIdentity?: (options?: CallOptions) => Promise<IdentityInfo>;
+  };
+  const fn = candidate.describeIdentity ?? candidate.getIdentity;
+  return fn ? await fn.call(backend, options) : undefined;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i] as T);
+    }
+  });
+  await Promise.all(runners);
+  return results;
+}
+
+const label = (fn: FunctionInfo) => (fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name);
+
+/** Runs every check; never throws for a failed check (that is a result), only when aborted. */
+export async function runChecks(services: Services, signal: AbortSignal): Promise<CheckResult[]> {
+  const { backend, config } = services;
+  const options = { signal };
+  const checks: CheckResult[] = [];
+  const isLocal = backend.kind === 'local';
+  let who = 'the credentials in use';
+  const rethrowAbort = (error: unknown) => {
+    if (signal.aborted || codeOf(error) === 'ABORTED') throw error;
+  };
+
+  // ---- credentials: which identity, which region
+  if (isLocal) {
+    checks.push({
+      id: 'credentials',
+      title: 'credentials',
+      status: 'pass',
+      message: `local backend (${config.localDir ?? 'functions'}): no AWS credentials needed`,
+    });
+  } else {
+    try {
+      const identity = await identityOf(backend, options);
+      if (identity?.arn) who = identity.arn;
+      const parts = [
+        identity?.arn
+          ? `identity ${identity.arn}`
+          : identity?.account
+            ? `account ${identity.account}`
+            : undefined,
+        identity?.source ? `from ${identity.source}` : undefined,
+        `region ${backend.region}`,
+      ].filter(Boolean);
+      checks.push({
+        id: 'credentials',
+        title: 'credentials',
+        status: 'pass',
+        message: identity
+          ? parts.join(', ')
+          : `region ${backend.region} (identity not reported by this backend)`,
+        action: 'sts:GetCallerIdentity',
+      });
+    } catch (error) {
+      rethrowAbort(error);
+      checks.push({
+        id: 'credentials',
+        title: 'credentials',
+        status: 'fail',
+        message: `${errorText(error)} (region ${backend.region})`,
+        fix: failureFix(error, 'sts:GetCallerIdentity', who),
+        action: 'sts:GetCallerIdentity',
+      });
+    }
+  }
+
+  // ---- list
+  let all: Awaited<ReturnType<Backend['listFunctions']>> | undefined;
+  try {
+    all = await backend.listFunctions(options);
+    checks.push({
+      id: 'list',
+      title: 'list functions',
+      status: all.length > 0 ? 'pass' : 'warn',
+      message:
+        all.length > 0
+          ? `${all.length} function${all.length === 1 ? '' : 's'} found${isLocal ? '' : ` in ${backend.region}`}`
+          : `no functions found${isLocal ? ` in ${config.localDir}` : ` in ${backend.region}`}`,
+      ...(all.length > 0
+        ? {}
+        : {
+            fix: isLocal
+              ? 'Add a folder per function with a manifest and a handler, or point --local at the right directory.'
+              : 'Check the region (--region or AWS_REGION): Lambda functions are regional.',
+          }),
+      action: 'lambda:ListFunctions',
+    });
+  } catch (error) {
+    rethrowAbort(error);
+    checks.push({
+      id: 'list',
+      title: 'list functions',
+      status: 'fail',
+      message: errorText(error),
+      fix: failureFix(error, 'lambda:ListFunctions', who),
+      action: 'lambda:ListFunctions',
+    });
+  }
+
+  // ---- tags
+  if (all && all.length > 0) {
+    const arns = all.slice(0, 100).map((f) => f.arn);
+    try {
+      const tags = await backend.getTags({ arns, tagFilters: config.tagFilters }, options);
+      checks.push({
+        id: 'tags',
+        title: 'read tags',
+        status: 'pass',
+        message: `tags read for ${tags.size} of ${arns.length} function${arns.length === 1 ? '' : 's'} checked`,
+        action: 'tag:GetResources',
+      });
+    } catch (error) {
+      rethrowAbort(error);
+      checks.push({
+        id: 'tags',
+        title: 'read tags',
+        status: 'fail',
+        message: errorText(error),
+        fix: failureFix(error, 'tag:GetResources', who).replace(
+          /\.$/,
+          ' (or lambda:ListTags, which is used when the Tagging API is denied).',
+        ),
+        action: 'tag:GetResources',
+      });
+    }
+  } else {
+    checks.push({ id: 'tags', title: 'read tags', status: 'skip', message: 'no functions to read tags of' });
+  }
+
+  // ---- filters: how many matched, which were excluded by which rule
+  let included: FunctionInfo[] = [];
+  try {
+    const explained = await services.discovery.explain(options);
+    included = explained.included;
+    const byReason = new Map<string, string[]>();
+    for (const e of explained.excluded) {
+      const names = byReason.get(e.reason) ?? [];
+      names.push(e.function.name);
+      byReason.set(e.reason, names);
+    }
+    const details = [...byReason.entries()]
+      .sort((a, b) => b[1].length - a[1].length)
+      .map(([reason, names]) => {
+        const shown =
+          names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length - 5} more)` : '');
+        return `excluded by ${reason}: ${names.length} (${shown})`;
+      });
+    const total = included.length + explained.excluded.length;
+    const filters = describeFilters(services);
+    checks.push({
+      id: 'filters',
+      title: 'filters',
+      status: included.length > 0 ? 'pass' : 'fail',
+      message: `${included.length} of ${total} function${total === 1 ? '' : 's'} match ${filters}`,
+      ...(included.length > 0
+        ? {}
+        : {
+            fix:
+              total === 0
+                ? 'There are no functions to match: see the list check above.'
+                : 'Loosen the filters (FUNCTION_PREFIX, FUNCTION_LIST, FUNCTION_TAG_KEY/FUNCTION_TAG_VALUE, LAMBDA_MCP_RUNTIMES, LAMBDA_MCP_EXCLUDE) so at least one function matches; the reasons are listed below.',
+          }),
+      ...(details.length ? { details } : {}),
+    });
+  } catch (error) {
+    rethrowAbort(error);
+    checks.push({
+      id: 'filters',
+      title: 'filters',
+      status: 'fail',
+      message: errorText(error),
+      fix: failureFix(error, undefined, who),
+    });
+  }
+
+  // ---- invoke by dry run
+  if (included.length > 0) {
+    const targets = included.slice(0, MAX_DRY_RUNS);
+    const outcomes = await mapLimit(targets, 4, async (fn) => {
+      try {
+        await services.invocation.invoke(
+          {
+            functionName: fn.name,
+            ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
+            invocationType: 'DryRun',
+            payload: {},
+            validate: false,
+          },
+          options,
+        );
+        return { fn, error: undefined as unknown };
+      } catch (error) {
+        rethrowAbort(error);
+        return { fn, error };
+      }
+    });
+    const failed = outcomes.filter((o) => o.error !== undefined);
+    const more = included.length > targets.length ? ` (first ${targets.length} of ${included.length})` : '';
+    checks.push({
+      id: 'invoke',
+      title: 'invoke (dry run)',
+      status: failed.length === 0 ? 'pass' : 'fail',
+      message:
+        failed.length === 0
+          ? `dry run allowed for ${targets.length} function${targets.length === 1 ? '' : 's'}${more}`
+          : `dry run failed for ${failed.length} of ${targets.length} function${targets.length === 1 ? '' : 's'}${more}`,
+      ...(failed.length > 0
+        ? {
+            fix: failureFix(failed[0]?.error, 'lambda:InvokeFunction', who),
+            details: failed.map((o) => `${label(o.fn)}: ${errorText(o.error)}`),
+          }
+        : {}),
+      action: 'lambda:InvokeFunction',
+    });
+  } else {
+    checks.push({
+      id: 'invoke',
+      title: 'invoke (dry run)',
+      status: 'skip',
+      message: 'no matching function to try',
+    });
+  }
+
+  // ---- schemas: every schema tag points to a schema that exists and compiles
+  const tagged = included.filter((fn) => fn.inputSchemaArn || fn.outputSchemaArn);
+  if (tagged.length === 0) {
+    checks.push({
+      id: 'schemas',
+      title: 'schemas',
+      status: 'skip',
+      message: `no matching function has a schema tag (${config.inputSchemaArnTagKey}); their tools accept any JSON object`,
+      fix: `To give a tool a real input schema, tag the function with ${config.inputSchemaArnTagKey}=<schema ARN> (EventBridge Schema Registry).`,
+      action: 'schemas:DescribeSchema',
+    });
+  } else {
+    const problems: string[] = [];
+    let firstError: unknown;
+    await mapLimit(tagged, 4, async (fn) => {
+      try {
+        const found = await services.schemas.getSchemas(fn, options);
+        for (const p of found.problems) problems.push(`${label(fn)}: ${p}`);
+      } catch (error) {
+        rethrowAbort(error);
+        firstError ??= error;
+        problems.push(`${label(fn)}: ${errorText(error)}`);
+      }
+    });
+    const denied = codeOf(firstError) === 'ACCESS_DENIED';
+    checks.push({
+      id: 'schemas',
+      title: 'schemas',
+      status: problems.length === 0 ? 'pass' : 'fail',
+      message:
+        problems.length === 0
+          ? `${tagged.length} schema tag${tagged.length === 1 ? '' : 's'} checked: every schema exists and compiles`
+          : `${problems.length} schema problem${problems.length === 1 ? '' : 's'} in ${tagged.length} tagged function${tagged.length === 1 ? '' : 's'}`,
+      ...(problems.length > 0
+        ? {
+            fix: denied
+              ? grantFix('schemas:DescribeSchema', who)
+              : `Fix the tag ${config.inputSchemaArnTagKey} (or ${config.outputSchemaArnTagKey}) to name an existing schema ARN, or create the schema in the registry.`,
+            details: problems,
+          }
+        : {}),
+      action: 'schemas:DescribeSchema',
+    });
+  }
+
+  // ---- metrics
+  const probe =
+    included[0] ?? (all && all.length > 0 ? ({ ...all[0], tags: {} } as FunctionInfo) : undefined);
+  const now = new Date();
+  try {
+    await backend.getMetricData(
+      {
+        queries: [
+          {
+            id: 'invocations',
+            namespace: 'AWS/Lambda',
+            metricName: 'Invocations',
+            stat: 'Sum',
+            dimensions: probe ? { FunctionName: probe.name } : {},
+          },
+        ],
+        start: new Date(now.getTime() - 15 * 60_000),
+        end: now,
+        periodSeconds: 300,
+      },
+      options,
+    );
+    checks.push({
+      id: 'metrics',
+      title: 'metrics',
+      status: 'pass',
+      message: `metric data readable${probe ? ` (${probe.name})` : ''}`,
+      action: 'cloudwatch:GetMetricData',
+    });
+  } catch (error) {
+    rethrowAbort(error);
+    checks.push({
+      id: 'metrics',
+      title: 'metrics',
+      status: 'fail',
+      message: errorText(error),
+      fix: failureFix(error, 'cloudwatch:GetMetricData', who),
+      action: 'cloudwatch:GetMetricData',
+    });
+  }
+
+  // ---- logs
+  if (probe) {
+    const logGroupName = probe.logGroup ?? `/aws/lambda/${probe.name}`;
+    try {
+      await backend.filterLogEvents(
+        { logGroupName, start: new Date(now.getTime() - 3_600_000), limit: 1 },
+        options,
+      );
+      checks.push({
+        id: 'logs',
+        title: 'logs',
+        status: 'pass',
+        message: `log events readable (${logGroupName})`,
+        action: 'logs:FilterLogEvents',
+      });
+    } catch (error) {
+      rethrowAbort(error);
+      const missing = isLogGroupMissing(error);
+      checks.push({
+        id: 'logs',
+        title: 'logs',
+        status: missing ? 'warn' : 'fail',
+        message: missing ? `log group ${logGroupName} does not exist yet` : errorText(error),
+        fix: missing
+          ? 'The function has not logged anything yet (it creates its log group on first run); invoke it once and run doctor again.'
+          : failureFix(error, 'logs:FilterLogEvents', who),
+        action: 'logs:FilterLogEvents',
+      });
+    }
+  } else {
+    checks.push({ id: 'logs', title: 'logs', status: 'skip', message: 'no function whose logs to read' });
+  }
+  return checks;
+}
+
+function isLogGroupMissing(error: unknown): boolean {
+  if (!isLambdaMcpError(error)) return false;
+  const e = error as LambdaMcpError;
+  return e.code !== 'ACCESS_DENIED' && (e.code.endsWith('NOT_FOUND') || /log group/i.test(e.message));
+}
+
+function describeFilters(services: Services): string {
+  const c = services.config;
+  const parts: string[] = [];
+  if (c.functionPrefixes.length) parts.push(`prefix ${c.functionPrefixes.join('|')}`);
+  if (c.functionList.length)
+    parts.push(`list ${c.functionList.length} name${c.functionList.length === 1 ? '' : 's'}`);
+  if (c.tagFilters.length)
+    parts.push(
+      `tags ${c.tagFilters.map((t) => (t.values?.length ? `${t.key}=${t.values.join('|')}` : t.key)).join(',')}`,
+    );
+  if (c.runtimes.length) parts.push(`runtime ${c.runtimes.join('|')}`);
+  if (c.exclude.length) parts.push(`exclude ${c.exclude.join(',')}`);
+  return parts.length ? `the filters (${parts.join('; ')})` : 'the filters (none configured: every function)';
+}
+
+const MARK: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };
+
+export async function runDoctor(ctx: Context): Promise<ExitCode> {
+  let checks: CheckResult[];
+  let services: Services | undefined;
+  try {
+    services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
+  } catch (error) {
+    const c = classifyError(error);
+    if (c.code === 'ABORTED' || c.exitCode === EXIT.INTERNAL) throw error;
+    checks = [
+      {
+        id: 'configuration',
+        title: 'configuration',
+        status: 'fail',
+        message: c.message,
+        fix: c.hint ?? 'Correct the setting named above (flag, environment variable or config file key).',
+      },
+    ];
+  }
+  if (services) {
+    const s = services;
+    checks = await withSpinner(ctx, 'Running checks…', () => runChecks(s, ctx.signal));
+    checks.unshift({
+      id: 'configuration',
+      title: 'configuration',
+      status: 'pass',
+      message: `backend ${s.backend.kind}${s.backend.kind === 'local' ? ` (${s.config.localDir})` : `, region ${s.backend.region}`}`,
+    });
+  }
+  checks ??= [];
+  const summary = {
+    passed: checks.filter((c) => c.status === 'pass').length,
+    warnings: checks.filter((c) => c.status === 'warn').length,
+    failed: checks.filter((c) => c.status === 'fail').length,
+    skipped: checks.filter((c) => c.status === 'skip').length,
+  };
+  const ok = summary.failed === 0;
+  if (ctx.flags.json) {
+    ctx.printJson({
+      ok,
+      ...(services ? { backend: services.backend.kind, region: services.backend.region } : {}),
+      checks,
+      summary,
+    });
+    return ok ? EXIT.OK : EXIT.FAILURE;
+  }
+  const { out } = ctx;
+  const colour = { pass: out.green, warn: out.yellow, fail: out.red, skip: out.dim } as const;
+  const titleWidth = Math.max(...checks.map((c) => c.title.length)) + 2;
+  for (const check of checks) {
+    ctx.print(
+      `${colour[check.status](MARK[check.status])}  ${out.bold(padEnd(check.title, titleWidth))}${check.message}`,
+    );
+    const indent = ' '.repeat(6);
+    for (const line of check.details ?? []) ctx.print(`${indent}${out.dim('-')} ${line}`);
+    if (check.fix && check.status !== 'pass') ctx.print(`${indent}${out.cyan('fix:')} ${check.fix}`);
+  }
+  ctx.print();
+  const line = `${summary.passed} passed, ${summary.warnings} warning${summary.warnings === 1 ? '' : 's'}, ${summary.failed} failed, ${summary.skipped} skipped`;
+  ctx.print(ok ? out.green(line) : out.red(line));
+  return ok ? EXIT.OK : EXIT.FAILURE;
+}
