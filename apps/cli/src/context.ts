@@ -60,7 +60,7 @@ export function createContext(init: ContextInit): Context {
     ...init,
     out,
     err,
-    width: io.stdout.isTTY ? (io.stdout.columns ?? 80) : undefined,
+    width: io.stdout.isTTY ? terminalWidth(io.stdout.columns) : undefined,
     interactive: Boolean(io.stdout.isTTY) && !flags.json,
     spinner: createSpinner(io.stderr, { enabled: spinnerOn, style: err }),
     print(text = '') {
@@ -73,6 +73,11 @@ export function createContext(init: ContextInit): Context {
       io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     },
   };
+}
+
+/** A pty may report 0 columns before its size is set. */
+function terminalWidth(columns: number | undefined): number {
+  return columns !== undefined && columns > 0 ? columns : 80;
 }
 
 /** Runs `work` with the spinner showing `text` (only on a TTY, and only if it takes a moment). */
