@@ -1,1 +1,286 @@
-export {};
+/**
+ * One local function instance: a worker thread that loads the handler once (the INIT phase) and
+ * then runs invocations one at a time, like a Lambda execution environment. Dependency-free (only
+ * node: built-ins) because tsup builds it as its own file, dist/local/worker.js.
+ *
+ * Console output and raw stdout/stderr writes are turned into Lambda Text-format log lines and
+ * posted to the host; nothing is written to the host's streams.
+ */
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+import { getHeapStatistics } from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { InvokeMessage, WorkerErrorPayload, WorkerInit, WorkerToHost } from './protocol.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error('worker.js must run as a worker thread');
+
+const post = (message: WorkerToHost): void => port.postMessage(message);
+
+// Lambda's Node runtime logs `undefined` as the request id during INIT.
+let currentRequestId = 'undefined';
+let logBytes = 0;
+let droppedBytes = 0;
+let peakMemory = 0;
+
+function emitLog(text: string): void {
+  const bytes = Buffer.byteLength(text);
+  if (logBytes + bytes > init.maxLogBytesPerInvocation) {
+    droppedBytes += bytes;
+    return;
+  }
+  logBytes += bytes;
+  post({ t: 'log', ts: Date.now(), text });
+}
+
+function logLine(level: string, message: string): void {
+  emitLog(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}\n`);
+}
+
+// --- console and stdio capture -------------------------------------------------------------
+const LEVELS: Record<string, string> = {
+  log: 'INFO',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  debug: 'DEBUG',
+  trace: 'TRACE',
+};
+const consoleRecord = console as unknown as Record<string, (...args: unknown[]) => void>;
+for (const [method, level] of Object.entries(LEVELS)) {
+  consoleRecord[method] = (...args: unknown[]) => logLine(level, format(...args));
+}
+
+function patchWrite(stream: NodeJS.WriteStream): void {
+  const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
+    const text =
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    emitLog(text);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
+    return true;
+  };
+  (stream as unknown as { write: typeof write }).write = write;
+}
+patchWrite(process.stdout);
+patchWrite(process.stderr);
+
+// A worker shares the host's process: keep the handler from signalling or aborting it.
+const refuse = (what: string) => () => {
+  throw new Error(`${what} is not available to a function in the local runtime`);
+};
+(process as unknown as Record<string, unknown>).kill = refuse('process.kill');
+(process as unknown as Record<string, unknown>).abort = refuse('process.abort');
+
+// --- errors in AWS's Node shape ----------------------------------------------------------------
+function isErrorLike(value: unknown): value is Error {
+  return (
+    value instanceof Error ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as Error).message === 'string' &&
+      typeof (value as Error).name === 'string')
+  );
+}
+
+function toPayload(error: unknown): WorkerErrorPayload {
+  try {
+    if (isErrorLike(error)) {
+      const stack = typeof error.stack === 'string' ? error.stack : `${error.name}: ${error.message}`;
+      return { errorType: error.name, errorMessage: error.message, trace: stack.split('\n') };
+    }
+    return { errorType: typeof error, errorMessage: String(error), trace: [] };
+  } catch {
+    return {
+      errorType: 'handled',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
+  }
+}
+
+function logError(title: string, payload: WorkerErrorPayload): void {
+  const formatted = JSON.stringify({
+    errorType: payload.errorType,
+    errorMessage: payload.errorMessage,
+    stack: payload.trace ?? [],
+  });
+  logLine('ERROR', `${title} \t${formatted}`);
+}
+
+function sampleMemory(): number {
+  const h = getHeapStatistics() as ReturnType<typeof getHeapStatistics> & { external_memory?: number };
+  const used = h.total_physical_size + (h.external_memory ?? 0);
+  if (used > peakMemory) peakMemory = used;
+  return peakMemory;
+}
+
+// --- INIT: load the handler ------------------------------------------------------------------
+type Handler = (event: unknown, context: unknown, callback: (err?: unknown, result?: unknown) => void) => unknown;
+
+function lookup(root: unknown, path: string): unknown {
+  let value: unknown = root;
+  for (const part of path.split('.')) {
+    if (value === null || value === undefined) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+async function loadHandler(): Promise<Handler> {
+  let mod: unknown;
+  try {
+    mod = await import(pathToFileURL(init.file).href);
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw Object.assign(new Error(`${error.name}: ${error.message}`), {
+        name: 'Runtime.UserCodeSyntaxError',
+        stack: `Runtime.UserCodeSyntaxError: ${error.name}: ${error.message}`,
+      });
+    }
+    const code = (error as { code?: string } | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      const message = `Error: ${(error as Error).message}`;
+      throw Object.assign(new Error(message), {
+        name: 'Runtime.ImportModuleError',
+        stack: `Runtime.ImportModuleError: ${message}`,
+      });
+    }
+    throw error;
+  }
+  let fn = lookup(mod, init.exportPath);
+  if (fn === undefined) fn = lookup((mod as { default?: unknown }).default, init.exportPath);
+  if (typeof fn !== 'function') {
+    const message = `${init.handler} is undefined or not exported`;
+    throw Object.assign(new Error(message), {
+      name: 'Runtime.HandlerNotFound',
+      stack: `Runtime.HandlerNotFound: ${message}`,
+    });
+  }
+  return fn as Handler;
+}
+
+let handler: Handler | undefined;
+let active: { requestId: string; settle: (error: unknown, result?: unknown, fatal?: boolean) => void } | undefined;
+
+process.on('uncaughtException', (error) => {
+  const payload = toPayload(error);
+  logError('Uncaught Exception', payload);
+  if (active) active.settle(error, undefined, true);
+  else post({ t: 'done', requestId: '', error: payload, memoryBytes: sampleMemory(), fatal: true });
+});
+
+process.on('unhandledRejection', (reason) => {
+  const text = isErrorLike(reason) ? `${reason.name}: ${reason.message}` : String(reason);
+  const stack = isErrorLike(reason) && typeof reason.stack === 'string' ? reason.stack.split('\n') : [];
+  const error = Object.assign(new Error(text), {
+    name: 'Runtime.UnhandledPromiseRejection',
+    stack: [`Runtime.UnhandledPromiseRejection: ${text}`, ...stack.slice(1)].join('\n'),
+  });
+  logError('Unhandled Promise Rejection', toPayload(error));
+  if (active) active.settle(error, undefined, true);
+  else post({ t: 'done', requestId: '', error: toPayload(error), memoryBytes: sampleMemory(), fatal: true });
+});
+
+// --- INVOKE ------------------------------------------------------------------------------------
+function run(message: InvokeMessage): void {
+  const fn = handler;
+  if (!fn) return;
+  currentRequestId = message.requestId;
+  logBytes = 0;
+  droppedBytes = 0;
+
+  let settled = false;
+  const settle = (error: unknown, result?: unknown, fatal = false): void => {
+    if (settled) return;
+    settled = true;
+    active = undefined;
+    let body: string | undefined;
+    let errorPayload: WorkerErrorPayload | undefined;
+    if (error !== null && error !== undefined) {
+      errorPayload = toPayload(error);
+      if (!fatal) logError('Invoke Error', errorPayload);
+    } else {
+      try {
+        body = JSON.stringify(result === undefined ? null : result) ?? 'null';
+      } catch (stringifyError) {
+        errorPayload = toPayload(stringifyError);
+        logError('Invoke Error', errorPayload);
+      }
+      if (body !== undefined && Buffer.byteLength(body) > init.maxResponseBytes) {
+        body = undefined;
+        errorPayload = {
+          errorType: 'Function.ResponseSizeTooLarge',
+          errorMessage: `Response payload size exceeded maximum allowed payload size (${init.maxResponseBytes} bytes).`,
+        };
+      }
+    }
+    if (droppedBytes > 0) {
+      post({ t: 'log-dropped', bytes: droppedBytes });
+      droppedBytes = 0;
+    }
+    post({
+      t: 'done',
+      requestId: message.requestId,
+      ...(body !== undefined ? { body } : {}),
+      ...(errorPayload ? { error: errorPayload } : {}),
+      memoryBytes: sampleMemory(),
+      ...(fatal ? { fatal: true } : {}),
+    });
+  };
+  active = { requestId: message.requestId, settle };
+
+  const callback = (error?: unknown, result?: unknown): void => settle(error ?? null, result);
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: init.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: message.invokedFunctionArn,
+    memoryLimitInMB: String(init.memorySizeMb),
+    awsRequestId: message.requestId,
+    logGroupName: init.logGroupName,
+    logStreamName: init.logStreamName,
+    identity: undefined,
+    clientContext: message.clientContext,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+    done: (error?: unknown, result?: unknown) => settle(error ?? null, result),
+    succeed: (result?: unknown) => settle(null, result),
+    fail: (error: unknown) => settle(error ?? new Error('handled')),
+  };
+
+  try {
+    const event: unknown = JSON.parse(message.event);
+    const returned = fn(event, context, callback);
+    if (returned !== null && typeof returned === 'object' && typeof (returned as Promise<unknown>).then === 'function') {
+      (returned as Promise<unknown>).then(
+        (result) => settle(null, result),
+        (error: unknown) => settle(error ?? new Error('Promise rejected without a reason')),
+      );
+    } else if (fn.length < 3) {
+      // A synchronous handler that takes no callback: Lambda answers null once the event loop is
+      // empty. We cannot observe that from inside a worker, so answer on the next turn instead
+      // (after any context.succeed/done calls made in the same turn).
+      setImmediate(() => settle(null, null));
+    }
+  } catch (error) {
+    settle(error);
+  }
+}
+
+port.on('message', (message: InvokeMessage) => {
+  if (message.t === 'invoke') run(message);
+});
+
+loadHandler().then(
+  (fn) => {
+    handler = fn;
+    sampleMemory();
+    post({ t: 'ready' });
+  },
+  (error: unknown) => {
+    const payload = toPayload(error);
+    logError('Init Error', payload);
+    post({ t: 'init-error', error: payload });
+  },
+);
