@@ -1,0 +1,184 @@
+/**
+ * The only module that knows the MCP SDK (1.32.x, low-level `Server`). Everything else — tool
+ * catalog, names, schemas, handlers, result shaping — is SDK-independent, so a move to SDK v2
+ * rewrites this file only.
+ */
+import { type Logger, type Services, silentLogger, toLambdaMcpError } from '@lambda-mcp/core';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ErrorCode,
+  ListToolsRequestSchema,
+  type ListToolsResult,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
+import {
+  createToolCatalog,
+  type RefreshResult,
+  type ToolCatalog,
+  type ToolCatalogOptions,
+} from './catalog.js';
+import { isUnknownToolError } from './errors.js';
+import { buildInstructions } from './instructions.js';
+import type { FunctionAuthorizer, ToolCallContext, ToolCallEvent } from './types.js';
+import { SERVER_NAME, VERSION } from './version.js';
+
+export interface LambdaMcpServerOptions extends ToolCatalogOptions {
+  /** serverInfo.name (default `lambda-mcp`). */
+  name?: string;
+  /** serverInfo.version (default this package's version). */
+  version?: string;
+  /** Text appended to the generated instructions. */
+  extraInstructions?: string;
+}
+
+export interface CreateServerOptions {
+  /** Function-level authorization for everything this server instance answers. */
+  authorize?: FunctionAuthorizer;
+  /** One event per tool call (audit), without payloads. */
+  onToolCall?: (event: ToolCallEvent) => void;
+}
+
+export interface LambdaMcpServer {
+  /** A new SDK `Server` (one per stdio process, HTTP session or stateless request), sharing the catalog. */
+  createServer(options?: CreateServerOptions): Server;
+  readonly catalog: ToolCatalog;
+  /** Settles when the first catalog build finished. */
+  readonly ready: Promise<void>;
+  /** Refreshes discovery now; connected clients get list_changed only if the tool list changed. */
+  refresh(options?: { signal?: AbortSignal }): Promise<RefreshResult>;
+  /** How many created servers are connected now. */
+  connectedServers(): number;
+  /** Closes every connected server and stops refresh timers. Does not close the services. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the MCP server from the services. The services stay the caller's: `close()` here
+ * closes the MCP servers, not the backend.
+ */
+export function createLambdaMcpServer(
+  services: Services,
+  options: LambdaMcpServerOptions = {},
+): LambdaMcpServer {
+  const logger: Logger = (options.logger ?? services.logger ?? silentLogger).child({
+    component: 'mcp-server',
+  });
+  const catalog = createToolCatalog(services, { ...options, logger: options.logger ?? services.logger });
+  const connected = new Set<Server>();
+
+  const unsubscribe = catalog.onToolsChanged(() => {
+    for (const server of [...connected]) {
+      if (!server.transport) {
+        connected.delete(server);
+        continue;
+      }
+      server.sendToolListChanged().catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!/not connected/i.test(message))
+          logger.warn('Could not send tools/list_changed', { error: message });
+      });
+    }
+  });
+
+  function createServer(serverOptions: CreateServerOptions = {}): Server {
+    const { authorize, onToolCall } = serverOptions;
+    const status = catalog.status(authorize ? { authorize } : {});
+    const instructions = [
+      buildInstructions(status, { maxResultBytes: catalog.options.maxResultBytes }),
+      options.extraInstructions,
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+    const server = new TrackedServer(
+      { name: options.name ?? SERVER_NAME, version: options.version ?? VERSION },
+      {
+        capabilities: { tools: { listChanged: true }, logging: {} },
+        instructions,
+      },
+      connected,
+    );
+
+    server.setRequestHandler(ListToolsRequestSchema, async (): Promise<ListToolsResult> => {
+      const tools = await catalog.listTools(authorize ? { authorize } : {});
+      return { tools: tools as ListToolsResult['tools'] };
+    });
+
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+      const { name, arguments: args } = request.params;
+      const progressToken = request.params._meta?.progressToken;
+      const context: ToolCallContext = {
+        signal: extra.signal,
+        requestId: extra.requestId,
+        ...(authorize ? { authorize } : {}),
+        ...(onToolCall ? { onToolCall } : {}),
+        ...(progressToken !== undefined
+          ? {
+              reportProgress: (update) =>
+                extra.sendNotification({
+                  method: 'notifications/progress',
+                  params: { progressToken, ...update },
+                }),
+            }
+          : {}),
+      };
+      try {
+        const result = await catalog.callTool(name, args ?? {}, context);
+        return result as CallToolResult;
+      } catch (error) {
+        if (isUnknownToolError(error)) throw new McpError(ErrorCode.InvalidParams, error.message);
+        logger.error('tools/call failed unexpectedly', {
+          tool: name,
+          error: toLambdaMcpError(error).message,
+        });
+        throw new McpError(ErrorCode.InternalError, 'Internal error while calling the tool.');
+      }
+    });
+
+    return server;
+  }
+
+  return {
+    createServer,
+    catalog,
+    ready: catalog.ready,
+    refresh: (o) => catalog.refresh(o),
+    connectedServers: () => {
+      for (const s of connected) if (!s.transport) connected.delete(s);
+      return connected.size;
+    },
+    async close() {
+      unsubscribe();
+      catalog.close();
+      const servers = [...connected];
+      connected.clear();
+      await Promise.allSettled(servers.map((s) => s.close()));
+    },
+  };
+}
+
+/** A `Server` that joins the broadcast set while connected (so list_changed reaches it). */
+class TrackedServer extends Server {
+  readonly #registry: Set<Server>;
+
+  constructor(
+    info: ConstructorParameters<typeof Server>[0],
+    options: ConstructorParameters<typeof Server>[1],
+    registry: Set<Server>,
+  ) {
+    super(info, options);
+    this.#registry = registry;
+  }
+
+  override async connect(transport: Transport): Promise<void> {
+    await super.connect(transport);
+    this.#registry.add(this);
+    const previous = transport.onclose;
+    transport.onclose = () => {
+      this.#registry.delete(this);
+      previous?.();
+    };
+  }
+}

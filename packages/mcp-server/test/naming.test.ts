@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { assignToolNames, baseToolName, isValidToolName, MAX_TOOL_NAME_LENGTH } from '../src/naming.js';
+
+describe('baseToolName (the official Python server rule)', () => {
+  it('strips the configured prefix and maps other characters to _', () => {
+    expect(baseToolName({ name: 'mcp2lambda-test-function' }, ['mcp2lambda-'])).toBe('test_function');
+    expect(baseToolName({ name: 'function-with-hyphens' })).toBe('function_with_hyphens');
+    expect(baseToolName({ name: 'a.b$c' })).toBe('a_b_c');
+  });
+
+  it('puts _ before a leading digit', () => {
+    expect(baseToolName({ name: '1st-function' })).toBe('_1st_function');
+    expect(baseToolName({ name: 'prod-9lives' }, ['prod-'])).toBe('_9lives');
+  });
+
+  it('strips the longest matching prefix, and never the whole name', () => {
+    expect(baseToolName({ name: 'team-a-orders' }, ['team-', 'team-a-'])).toBe('orders');
+    expect(baseToolName({ name: 'team-' }, ['team-'])).toBe('team_');
+  });
+
+  it('appends a qualifier with _', () => {
+    expect(baseToolName({ name: 'orders', qualifier: 'prod' })).toBe('orders_prod');
+    expect(baseToolName({ name: 'orders', qualifier: '12' })).toBe('orders_12');
+  });
+});
+
+describe('assignToolNames', () => {
+  it('gives every function a valid, unique name', () => {
+    const fns = [
+      { name: 'my-fn' },
+      { name: 'my_fn' },
+      { name: 'x'.repeat(140) },
+      { name: '9fn' },
+      { name: 'orders', qualifier: 'prod' },
+      { name: 'orders_prod' },
+    ];
+    const names = assignToolNames(fns);
+    const values = [...names.values()];
+    expect(new Set(values).size).toBe(fns.length);
+    for (const v of values) expect(isValidToolName(v)).toBe(true);
+    for (const v of values) expect(v.length).toBeLessThanOrEqual(MAX_TOOL_NAME_LENGTH);
+  });
+
+  it('resolves a collision deterministically: the unmapped name keeps the plain name, whatever the order', () => {
+    const a = assignToolNames([{ name: 'my-fn' }, { name: 'my_fn' }]);
+    const b = assignToolNames([{ name: 'my_fn' }, { name: 'my-fn' }]);
+    expect(a).toEqual(b);
+    expect(a.get('my_fn')).toBe('my_fn');
+    expect(a.get('my-fn')).toMatch(/^my_fn_[0-9a-f]{6}$/);
+  });
+
+  it('keeps a name stable when a colliding function is added later', () => {
+    const before = assignToolNames([{ name: 'my_fn' }]);
+    const after = assignToolNames([{ name: 'my_fn' }, { name: 'my-fn' }, { name: 'my.fn' }]);
+    expect(after.get('my_fn')).toBe(before.get('my_fn'));
+    expect(after.get('my-fn')).not.toBe(after.get('my.fn'));
+  });
+
+  it('resolves a qualifier clash with an unqualified function of the same mapped name', () => {
+    const names = assignToolNames([{ name: 'orders', qualifier: 'prod' }, { name: 'orders_prod' }]);
+    expect(names.get('orders_prod')).toBe('orders_prod');
+    expect(names.get('orders:prod')).toMatch(/^orders_prod_[0-9a-f]{6}$/);
+  });
+
+  it('cuts names over 64 characters and keeps them apart with a hash', () => {
+    const long1 = `${'a'.repeat(70)}-one`;
+    const long2 = `${'a'.repeat(70)}-two`;
+    const names = assignToolNames([{ name: long1 }, { name: long2 }]);
+    const n1 = names.get(long1)!;
+    const n2 = names.get(long2)!;
+    expect(n1.length).toBe(64);
+    expect(n2.length).toBe(64);
+    expect(n1).not.toBe(n2);
+    expect(n1.startsWith('a'.repeat(50))).toBe(true);
+  });
+
+  it('never takes a reserved (generic tool) name', () => {
+    const names = assignToolNames([{ name: 'list_functions' }, { name: 'invoke-function' }], {
+      reserved: ['list_functions', 'invoke_function'],
+    });
+    expect(names.get('list_functions')).toMatch(/^list_functions_[0-9a-f]{6}$/);
+    expect(names.get('invoke-function')).toMatch(/^invoke_function_[0-9a-f]{6}$/);
+  });
+
+  it('applies the prefix rule across several prefixes', () => {
+    const names = assignToolNames([{ name: 'team-a-orders' }, { name: 'team-b-orders' }], {
+      prefixes: ['team-a-', 'team-b-'],
+    });
+    // Both become "orders": the smaller identity keeps it, the other gets a hash suffix.
+    expect(names.get('team-a-orders')).toBe('orders');
+    expect(names.get('team-b-orders')).toMatch(/^orders_[0-9a-f]{6}$/);
+  });
+});
