@@ -18,6 +18,11 @@ export interface Catalog {
   fingerprint: string;
   /** `live` from the backend, `cache` from the disk cache before the first refresh. */
   source: 'live' | 'cache';
+  /**
+   * Partial failures that did not stop discovery (a FUNCTION_LIST entry that names no function,
+   * tags that could not be read while no tag filter needed them). Not part of the fingerprint.
+   */
+  problems?: string[];
 }
 
 export interface ExcludedFunction {
@@ -95,6 +100,12 @@ export type SchemaDialect = 'draft-04' | 'draft-07' | '2020-12';
 export interface ResolvedSchema {
   /** The schema as tools show it: `type: "object"` at the root for inputs. */
   schema: JsonSchema;
+  /**
+   * Set when the function's own schema is not an object schema and was wrapped: the tool takes
+   * (or returns) `{ [wrappedProperty]: <value> }`, and the function gets (or returned) the value
+   * itself. `validate()` checks the wrapped form.
+   */
+  wrappedProperty?: string;
   dialect: SchemaDialect;
   source:
     | {
@@ -185,6 +196,8 @@ export interface MetricsReport {
     maxConcurrency?: number;
   };
   recentErrors?: ErrorDetail[];
+  /** Incomplete answers (partial metric data, an error scan cut short by its bounds). */
+  problems?: string[];
 }
 
 export interface ErrorDetail {

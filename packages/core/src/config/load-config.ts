@@ -1,0 +1,423 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { LambdaMcpError } from '../errors.js';
+import type { TagFilter } from '../types.js';
+import { parseFunctionReference } from '../util/function-ref.js';
+import { parseDurationSeconds } from '../util/time-range.js';
+import { type Config, ConfigSchema } from './schema.js';
+import { CONFIG_SETTINGS, type ConfigKey, type ConfigSetting } from './settings.js';
+
+export const DEFAULT_CONFIG_FILE = 'lambda-mcp.config.json';
+
+export interface LoadConfigOptions {
+  /**
+   * Parsed command-line flags, keyed by flag name without dashes (`function-prefix`) or by config
+   * key (`functionPrefixes`). Strings are parsed like environment values; arrays (repeated flags),
+   * numbers and booleans are taken as they are. Unknown keys are ignored (apps have flags of their own).
+   */
+  flags?: Record<string, unknown>;
+  /** Defaults to process.env. Empty values count as unset. */
+  env?: Record<string, string | undefined>;
+  /** A config file path (a `--config` flag or LAMBDA_MCP_CONFIG still win over... see docs). */
+  configFile?: string;
+  /** Base for relative paths and for finding lambda-mcp.config.json (default process.cwd()). */
+  cwd?: string;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Where each explicitly set key came from: `--flag`, `ENV_VAR` or `key in file`. */
+  sources: Partial<Record<ConfigKey, string>>;
+  /** The config file read, if any. */
+  file?: string;
+}
+
+interface Origin {
+  /** As the user wrote it: `--max-tools`, `LAMBDA_MCP_MAX_TOOLS`, `"maxFunctionTools" in /x/lambda-mcp.config.json`. */
+  label: string;
+  raw: unknown;
+  setting: ConfigSetting;
+}
+
+const CONFIG_KEYS = new Set<string>(Object.keys(ConfigSchema.shape));
+const BOOLEAN_TRUE = new Set(['true', '1', 'yes', 'on']);
+const BOOLEAN_FALSE = new Set(['false', '0', 'no', 'off']);
+const LOG_LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'error', fatal: 'error' };
+
+const STRING_RULES: Partial<Record<ConfigKey, RegExp>> = {
+  region: /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/,
+  roleArn: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  roleExternalId: /^[\w+=,.@:/-]{2,1224}$/,
+  roleSessionName: /^[\w+=,.@-]{2,64}$/,
+  profile: /^\S{1,128}$/,
+  host: /^[A-Za-z0-9.:[\]_-]{1,253}$/,
+  inputSchemaArnTagKey: /^.{1,128}$/s,
+  outputSchemaArnTagKey: /^.{1,128}$/s,
+};
+
+const LIST_ITEM_RULES: Partial<Record<ConfigKey, RegExp>> = {
+  functionPrefixes: /^[A-Za-z0-9_-]{1,64}$/,
+  runtimes: /^[a-z][a-z0-9.]{0,63}$/,
+  exclude: /^[A-Za-z0-9_*?:$-]{1,170}$/,
+};
+
+function show(origin: Origin): string {
+  if (origin.setting.secret) return '(hidden value)';
+  const raw = origin.raw;
+  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
+  const shown = text === undefined ? String(raw) : text;
+  return JSON.stringify(shown.length > 120 ? `${shown.slice(0, 117)}...` : shown);
+}
+
+function invalid(origin: Origin, accepts: string = origin.setting.accepts, item?: string): LambdaMcpError {
+  const part = item === undefined ? '' : ` (entry ${JSON.stringify(item)})`;
+  return new LambdaMcpError(
+    'INVALID_CONFIG',
+    `Invalid ${origin.label} ${show(origin)}${part}: expected ${accepts}.`,
+    { details: { setting: origin.setting.name, source: origin.label } },
+  );
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function parseTagFilterSpec(spec: string, origin: Origin): TagFilter {
+  const eq = spec.indexOf('=');
+  const key = (eq < 0 ? spec : spec.slice(0, eq)).trim();
+  if (key === '' || key.length > 128) throw invalid(origin, undefined, spec);
+  if (eq < 0) return { key };
+  const values = spec
+    .slice(eq + 1)
+    .split('|')
+    .map((v) => v.trim());
+  if (values.length > 20 || values.some((v) => v.length > 256)) {
+    throw invalid(origin, 'at most 20 values of at most 256 characters per tag key', spec);
+  }
+  return { key, values };
+}
+
+/** Parses one value of a setting from any source; throws INVALID_CONFIG naming the source. */
+function parseValue(origin: Origin): unknown {
+  const { setting, raw } = origin;
+  const key = setting.name as ConfigKey;
+  switch (setting.kind) {
+    case 'string':
+    case 'path': {
+      if (typeof raw !== 'string' || raw.trim() === '') throw invalid(origin);
+      const value = raw.trim();
+      const rule = STRING_RULES[key];
+      if (rule && !rule.test(value)) throw invalid(origin);
+      return value;
+    }
+    case 'list': {
+      let items: string[];
+      if (typeof raw === 'string') items = splitList(raw);
+      else if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) items = raw.flatMap(splitList);
+      else throw invalid(origin, `${setting.accepts} (a string or an array of strings)`);
+      for (const item of items) {
+        if (key === 'functionList') {
+          try {
+            parseFunctionReference(item);
+          } catch {
+            throw invalid(origin, setting.accepts, item);
+          }
+        } else {
+          const rule = LIST_ITEM_RULES[key];
+          if (rule && !rule.test(item)) throw invalid(origin, setting.accepts, item);
+        }
+      }
+      return [...new Set(items)];
+    }
+    case 'integer':
+    case 'duration': {
+      let n: number | undefined;
+      if (typeof raw === 'number') n = raw;
+      else if (typeof raw === 'string') {
+        const text = raw.trim();
+        n =
+          setting.kind === 'duration'
+            ? parseDurationSeconds(text)
+            : /^-?\d+$/.test(text)
+              ? Number(text)
+              : undefined;
+      }
+      if (n === undefined || !Number.isSafeInteger(n)) throw invalid(origin);
+      if ((setting.min !== undefined && n < setting.min) || (setting.max !== undefined && n > setting.max)) {
+        throw invalid(origin);
+      }
+      return n;
+    }
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      if (typeof raw === 'string') {
+        const text = raw.trim().toLowerCase();
+        if (BOOLEAN_TRUE.has(text)) return true;
+        if (BOOLEAN_FALSE.has(text)) return false;
+      }
+      throw invalid(origin);
+    }
+    case 'enum': {
+      if (typeof raw !== 'string') throw invalid(origin);
+      let text = raw.trim().toLowerCase();
+      if (key === 'logLevel') text = LOG_LEVEL_ALIASES[text] ?? text;
+      if (!setting.values?.includes(text)) throw invalid(origin);
+      return text;
+    }
+    case 'tag-filters': {
+      const specs: unknown[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [raw];
+      const filters: TagFilter[] = [];
+      for (const spec of specs) {
+        if (typeof spec === 'string') {
+          for (const item of splitList(spec)) filters.push(parseTagFilterSpec(item, origin));
+        } else if (
+          typeof spec === 'object' &&
+          spec !== null &&
+          typeof (spec as { key?: unknown }).key === 'string'
+        ) {
+          filters.push(spec as TagFilter);
+        } else {
+          throw invalid(origin, `${setting.accepts}, or an array of {"key": ..., "values": [...]}`);
+        }
+      }
+      if (filters.length > 50) throw invalid(origin, 'at most 50 tag filters');
+      return filters;
+    }
+    case 'json': {
+      if (typeof raw === 'string') {
+        try {
+          return JSON.parse(raw) as unknown;
+        } catch {
+          throw invalid(origin);
+        }
+      }
+      return raw;
+    }
+  }
+}
+
+function findSettingForFlag(name: string): ConfigSetting | undefined {
+  const bare = name.replace(/^--?/, '');
+  return (
+    CONFIG_SETTINGS.find((s) => s.flag === `--${bare}`) ??
+    CONFIG_SETTINGS.find((s) => s.name === bare && (s.flag !== undefined || s.kind !== 'string'))
+  );
+}
+
+function primarySetting(key: string): ConfigSetting | undefined {
+  const rows = CONFIG_SETTINGS.filter((s) => s.name === key);
+  return rows.find((s) => s.flag) ?? rows[0];
+}
+
+function readConfigFile(path: string, origin: string): Record<string, unknown> {
+  let text: string;
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a file');
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Invalid ${origin} ${JSON.stringify(path)}: expected a readable JSON file, and none was found there.`,
+      { details: { setting: 'configFile', source: origin } },
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Invalid config file ${JSON.stringify(path)}: it is not valid JSON (${why}).`,
+      { details: { setting: 'configFile', source: origin } },
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Invalid config file ${JSON.stringify(path)}: expected a JSON object of settings such as {"functionPrefixes": ["team-a-"]}.`,
+      { details: { setting: 'configFile', source: origin } },
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Loads the configuration: flags > environment > config file > defaults, validated. Throws
+ * LambdaMcpError INVALID_CONFIG with one message naming the setting as the user wrote it (flag,
+ * environment variable or file key), the value and what is accepted.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  return loadConfigDetailed(options).config;
+}
+
+export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const flags = options.flags ?? {};
+  const getEnv = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value;
+  };
+
+  const values: Partial<Record<ConfigKey, unknown>> = {};
+  const sources: Partial<Record<ConfigKey, string>> = {};
+  const origins: Partial<Record<ConfigKey, Origin>> = {};
+  const pathBase: Partial<Record<ConfigKey, string>> = {};
+
+  // ---- the config file
+  const fileSetting = CONFIG_SETTINGS.find((s) => s.name === 'configFile') as ConfigSetting;
+  const flagFile = flags.config ?? flags.configFile;
+  let filePath: string | undefined;
+  let fileOrigin = '';
+  if (flagFile !== undefined && flagFile !== '') {
+    if (typeof flagFile !== 'string') {
+      throw invalid({ label: '--config', raw: flagFile, setting: fileSetting });
+    }
+    filePath = resolve(cwd, flagFile);
+    fileOrigin = '--config';
+  } else if (options.configFile) {
+    filePath = resolve(cwd, options.configFile);
+    fileOrigin = 'config file';
+  } else if (getEnv('LAMBDA_MCP_CONFIG')) {
+    filePath = resolve(cwd, getEnv('LAMBDA_MCP_CONFIG') as string);
+    fileOrigin = 'LAMBDA_MCP_CONFIG';
+  } else if (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE))) {
+    filePath = resolve(cwd, DEFAULT_CONFIG_FILE);
+    fileOrigin = 'config file';
+  }
+  if (filePath) {
+    const file = readConfigFile(filePath, fileOrigin);
+    for (const [key, raw] of Object.entries(file)) {
+      if (key === '$schema') continue;
+      if (!CONFIG_KEYS.has(key)) {
+        throw new LambdaMcpError(
+          'INVALID_CONFIG',
+          `Invalid config file ${JSON.stringify(filePath)}: unknown key ${JSON.stringify(key)}. Accepted keys: ${[
+            ...CONFIG_KEYS,
+          ].join(', ')}.`,
+          { details: { setting: key, source: filePath } },
+        );
+      }
+      const setting = primarySetting(key);
+      if (!setting || raw === null || raw === undefined) continue;
+      const origin: Origin = { label: `"${key}" in ${filePath}`, raw, setting };
+      const k = key as ConfigKey;
+      values[k] = parseValue(origin);
+      sources[k] = origin.label;
+      origins[k] = origin;
+      pathBase[k] = resolve(filePath, '..');
+    }
+  }
+
+  // ---- the environment (overrides the file, key by key)
+  const envTagFilters: TagFilter[] = [];
+  const envTagSources: string[] = [];
+  const tagKey = getEnv('FUNCTION_TAG_KEY');
+  const tagValue = getEnv('FUNCTION_TAG_VALUE');
+  if (tagValue !== undefined && tagKey === undefined) {
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Invalid FUNCTION_TAG_VALUE ${JSON.stringify(tagValue)}: it needs FUNCTION_TAG_KEY (the tag key whose value must be ${JSON.stringify(tagValue)}); set both, or use LAMBDA_MCP_TAG_FILTERS="key=value".`,
+      { details: { setting: 'tagFilters', source: 'FUNCTION_TAG_VALUE' } },
+    );
+  }
+  for (const setting of CONFIG_SETTINGS) {
+    if (setting.name === 'configFile' || setting.env === 'FUNCTION_TAG_VALUE') continue;
+    let envName = setting.env;
+    let raw = getEnv(envName);
+    for (const alias of setting.envAliases ?? []) {
+      if (raw !== undefined) break;
+      envName = alias;
+      raw = getEnv(alias);
+    }
+    if (raw === undefined) continue;
+    const origin: Origin = { label: envName, raw, setting };
+    if (setting.env === 'FUNCTION_TAG_KEY') {
+      const key = raw.trim();
+      if (key.length > 128) throw invalid(origin);
+      if (tagValue !== undefined && tagValue.length > 256) {
+        throw invalid(
+          { label: 'FUNCTION_TAG_VALUE', raw: tagValue, setting: origin.setting },
+          'a tag value of at most 256 characters',
+        );
+      }
+      envTagFilters.push(tagValue === undefined ? { key } : { key, values: [tagValue] });
+      envTagSources.push(tagValue === undefined ? 'FUNCTION_TAG_KEY' : 'FUNCTION_TAG_KEY/FUNCTION_TAG_VALUE');
+      continue;
+    }
+    if (setting.name === 'tagFilters') {
+      envTagFilters.push(...(parseValue(origin) as TagFilter[]));
+      envTagSources.push(envName);
+      continue;
+    }
+    const k = setting.name as ConfigKey;
+    values[k] = parseValue(origin);
+    sources[k] = envName;
+    origins[k] = origin;
+    delete pathBase[k];
+  }
+  if (envTagSources.length > 0) {
+    values.tagFilters = envTagFilters;
+    sources.tagFilters = envTagSources.join(' + ');
+    origins.tagFilters = {
+      label: envTagSources.join(' + '),
+      raw: envTagFilters,
+      setting: primarySetting('tagFilters') as ConfigSetting,
+    };
+  }
+
+  // ---- flags (override everything)
+  for (const [name, raw] of Object.entries(flags)) {
+    if (raw === undefined || name === 'config' || name === 'configFile') continue;
+    let setting = findSettingForFlag(name);
+    let value = raw;
+    let label = setting?.flag ?? `--${name}`;
+    // `--no-disk-cache` style negation of a boolean flag.
+    if (!setting && name.replace(/^--?/, '').startsWith('no-')) {
+      const positive = findSettingForFlag(name.replace(/^--?no-/, ''));
+      if (positive?.kind === 'boolean' && typeof raw === 'boolean') {
+        setting = positive;
+        value = !raw;
+        label = `--${name.replace(/^--?/, '')}`;
+      }
+    }
+    if (!setting || setting.name === 'configFile') continue;
+    const k = setting.name as ConfigKey;
+    const origin: Origin = { label, raw: value, setting };
+    values[k] = parseValue(origin);
+    sources[k] = origin.label;
+    origins[k] = origin;
+    delete pathBase[k];
+  }
+
+  // ---- derived values
+  if (values.localDir !== undefined && values.backend === undefined) values.backend = 'local';
+  for (const key of ['localDir', 'cacheDir'] as const) {
+    const value = values[key];
+    if (typeof value === 'string' && !isAbsolute(value)) values[key] = resolve(pathBase[key] ?? cwd, value);
+  }
+
+  const parsed = ConfigSchema.safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? '') as ConfigKey;
+    const origin = origins[key] ?? {
+      label: key,
+      raw: values[key],
+      setting: primarySetting(key) ?? (fileSetting as ConfigSetting),
+    };
+    const where = issue && issue.path.length > 1 ? ` at ${issue.path.slice(1).join('.')}` : '';
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Invalid ${origin.label} ${show(origin)}${where}: expected ${origin.setting.accepts}.`,
+      { details: { setting: key, source: origin.label } },
+    );
+  }
+  const loaded: LoadedConfig = { config: parsed.data, sources };
+  if (filePath) loaded.file = filePath;
+  return loaded;
+}

@@ -1,0 +1,58 @@
+import { type Config, ConfigSchema } from '../config/schema.js';
+import { LambdaMcpError } from '../errors.js';
+import { silentLogger } from '../logger.js';
+import { createDiscoveryService } from './discovery-service.js';
+import { createInvocationService } from './invocation-service.js';
+import { createMetricsService } from './metrics-service.js';
+import { createSchemaService } from './schema-service.js';
+import type { CreateServicesOptions, Services } from './types.js';
+
+function validateConfig(input: CreateServicesOptions['config']): Config {
+  const parsed = ConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const key = issue?.path.map(String).join('.') || '(root)';
+  throw new LambdaMcpError(
+    'INVALID_CONFIG',
+    `Invalid config option ${key}: ${issue?.message ?? 'not accepted'}. Use loadConfig() for flags and environment, or see the configuration table.`,
+    { details: { setting: key } },
+  );
+}
+
+/**
+ * Wires the four services over a backend: discovery (filters, cached catalog, the allowlist),
+ * schemas, invocation and metrics. `close()` stops timers and closes the backend.
+ */
+export function createServices(options: CreateServicesOptions): Services {
+  if (!options?.backend) throw new LambdaMcpError('INVALID_CONFIG', 'createServices needs a backend.');
+  const config = validateConfig(options.config);
+  const logger = options.logger ?? silentLogger;
+  const { backend } = options;
+  const discovery = createDiscoveryService({
+    backend,
+    config,
+    logger,
+    ...(options.catalogCache ? { catalogCache: options.catalogCache } : {}),
+  });
+  const schemas = createSchemaService({ backend, config, logger });
+  const invocation = createInvocationService({ backend, config, logger, discovery, schemas });
+  const metrics = createMetricsService({ backend, config, logger, discovery });
+  if (config.refreshIntervalSeconds > 0) discovery.setRefreshInterval(config.refreshIntervalSeconds);
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    backend,
+    logger,
+    discovery,
+    invocation,
+    schemas,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        await discovery.close();
+        await backend.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,439 @@
+import type { Backend } from '../backend.js';
+import type { Config } from '../config/schema.js';
+import { isErrorCode, LambdaMcpError, toLambdaMcpError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { CallOptions, FunctionConfig, FunctionInfo, Tags } from '../types.js';
+import { abortError, raceSignal, throwIfAborted } from '../util/abort.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import { fingerprint } from '../util/fingerprint.js';
+import {
+  assertQualifier,
+  type FunctionReference,
+  formatFunctionKey,
+  parseFunctionArn,
+  parseFunctionReference,
+} from '../util/function-ref.js';
+import { type CompiledFilters, compileFilters, evaluateFilters, listEntryMatches } from './filters.js';
+import type { Catalog, CatalogCacheStore, DiscoveryService, ExcludedFunction } from './types.js';
+
+export interface DiscoveryServiceOptions {
+  backend: Backend;
+  config: Config;
+  logger: Logger;
+  catalogCache?: CatalogCacheStore;
+  /** Clock in ms (tests). */
+  now?: () => number;
+}
+
+interface Computed {
+  included: FunctionInfo[];
+  excluded: ExcludedFunction[];
+  problems: string[];
+}
+
+/** Fingerprint of a catalog's content: sorted entries, no timestamps. */
+export function catalogFingerprint(functions: readonly FunctionInfo[]): string {
+  return fingerprint(functions);
+}
+
+function compareEntries(a: FunctionInfo, b: FunctionInfo): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  const qa = a.qualifier ?? '';
+  const qb = b.qualifier ?? '';
+  return qa === qb ? 0 : qa < qb ? -1 : 1;
+}
+
+function notAllowed(input: string, why?: string): LambdaMcpError {
+  return new LambdaMcpError(
+    'FUNCTION_NOT_ALLOWED',
+    `Function ${JSON.stringify(input)} is not available: ${
+      why ?? 'it is not in the catalog of allowed functions (names are case-sensitive)'
+    }. Use list_functions to see which functions are available.`,
+    { details: { functionName: input } },
+  );
+}
+
+export function createDiscoveryService(options: DiscoveryServiceOptions): DiscoveryService {
+  const { backend, config, catalogCache } = options;
+  const logger = options.logger.child({ component: 'discovery' });
+  const now = options.now ?? Date.now;
+  const filters: CompiledFilters = compileFilters(config);
+  // A disk-cached catalog is only valid for the same backend scope and the same filters.
+  const cacheScope = `${backend.scope}#${fingerprint({
+    prefixes: config.functionPrefixes,
+    list: config.functionList,
+    tags: config.tagFilters,
+    runtimes: config.runtimes,
+    exclude: config.exclude,
+    input: config.inputSchemaArnTagKey,
+    output: config.outputSchemaArnTagKey,
+  })}`;
+
+  let current: Catalog | undefined;
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  let inflight: Promise<Catalog> | undefined;
+  let lastError: LambdaMcpError | undefined;
+  let failedBefore = false;
+  let cacheLoad: Promise<void> | undefined;
+  let savedFingerprint: string | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const internal = new AbortController();
+  const listeners = new Set<(catalog: Catalog, previous: Catalog | undefined) => void>();
+  const indexes = new WeakMap<Catalog, Map<string, FunctionInfo[]>>();
+
+  function toInfo(fn: FunctionConfig, tags: Tags, qualifier?: string): FunctionInfo {
+    const info: FunctionInfo = { ...fn, tags };
+    if (qualifier !== undefined) info.qualifier = qualifier;
+    const input = tags[config.inputSchemaArnTagKey];
+    const output = tags[config.outputSchemaArnTagKey];
+    if (input) info.inputSchemaArn = input;
+    if (output) info.outputSchemaArn = output;
+    return info;
+  }
+
+  async function compute(signal: AbortSignal, forExplain: boolean): Promise<Computed> {
+    const started = now();
+    const all = await backend.listFunctions({ signal });
+    const problems: string[] = [];
+    type Candidate = { fn: FunctionConfig; qualifier?: string; pre: string[] };
+    const candidates: Candidate[] = all.map((fn) => ({
+      fn,
+      pre: evaluateFilters(filters, fn, {}, { skipTags: true }),
+    }));
+
+    // FUNCTION_LIST entries with a qualifier: that version or alias, read with getFunction.
+    const pinned = filters.list.filter(
+      (e): e is FunctionReference & { qualifier: string } => e.qualifier !== undefined,
+    );
+    const pinnedCandidates = await mapWithConcurrency(
+      pinned,
+      4,
+      async (entry): Promise<Candidate | undefined> => {
+        const label = formatFunctionKey(entry.name, entry.qualifier);
+        const base = all.find((fn) => listEntryMatches(entry, fn));
+        if (!base) {
+          problems.push(`FUNCTION_LIST entry "${label}": no such function`);
+          return undefined;
+        }
+        const pre = evaluateFilters(filters, base, {}, { skipTags: true, qualifier: entry.qualifier });
+        if (pre.length > 0) return { fn: base, qualifier: entry.qualifier, pre };
+        try {
+          const fn = await backend.getFunction(entry.name, entry.qualifier, { signal });
+          // Keep the unqualified identity (tags and the allowlist work on it).
+          const merged: FunctionConfig = { ...fn, name: base.name, arn: base.arn };
+          if (fn.tags === undefined && base.tags !== undefined) merged.tags = base.tags;
+          return {
+            fn: merged,
+            qualifier: entry.qualifier,
+            pre: evaluateFilters(filters, merged, {}, { skipTags: true, qualifier: entry.qualifier }),
+          };
+        } catch (error) {
+          if (isErrorCode(error, 'FUNCTION_NOT_FOUND')) {
+            problems.push(`FUNCTION_LIST entry "${label}": qualifier "${entry.qualifier}" does not exist`);
+            return undefined;
+          }
+          throw error;
+        }
+      },
+    );
+    for (const c of pinnedCandidates) if (c) candidates.push(c);
+    for (const entry of filters.list) {
+      if (entry.qualifier === undefined && !all.some((fn) => listEntryMatches(entry, fn))) {
+        problems.push(`FUNCTION_LIST entry "${entry.name}": no such function`);
+      }
+    }
+
+    // Tags for the functions that passed the cheap filters (all of them for explain()).
+    const needTags = candidates.filter((c) => c.fn.tags === undefined && (forExplain || c.pre.length === 0));
+    const arns = [...new Set(needTags.map((c) => c.fn.arn))];
+    let tagMap = new Map<string, Tags>();
+    if (arns.length > 0) {
+      try {
+        tagMap = await backend.getTags(
+          !forExplain && filters.tagFilters.length > 0
+            ? { arns, tagFilters: [...filters.tagFilters] }
+            : { arns },
+          { signal },
+        );
+      } catch (error) {
+        const err = toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
+        if (filters.tagFilters.length > 0 || err.code === 'ABORTED') throw err;
+        problems.push(
+          `tags could not be read (${err.code}: ${err.message}); schema tags are ignored until they can`,
+        );
+      }
+    }
+
+    const included: FunctionInfo[] = [];
+    const excluded: ExcludedFunction[] = [];
+    for (const c of candidates) {
+      const tags = c.fn.tags ?? tagMap.get(c.fn.arn) ?? {};
+      const info = toInfo(c.fn, tags, c.qualifier);
+      const reasons =
+        c.pre.length > 0 ? [...c.pre] : evaluateFilters(filters, c.fn, tags, { qualifier: c.qualifier });
+      if (c.pre.length > 0 && forExplain) {
+        // Report every rule, tags included, for explain().
+        for (const r of evaluateFilters(filters, c.fn, tags, { qualifier: c.qualifier })) {
+          if (!reasons.includes(r)) reasons.push(r);
+        }
+      }
+      if (reasons.length === 0) included.push(info);
+      else excluded.push({ function: info, reason: reasons.join('; ') });
+    }
+    included.sort(compareEntries);
+    excluded.sort((a, b) => compareEntries(a.function, b.function));
+    logger.debug('discovery computed', {
+      functions: all.length,
+      included: included.length,
+      durationMs: Math.round(now() - started),
+    });
+    return { included, excluded, problems };
+  }
+
+  function emit(catalog: Catalog, previous: Catalog | undefined): void {
+    for (const listener of [...listeners]) {
+      try {
+        listener(catalog, previous);
+      } catch (error) {
+        logger.warn('catalog change listener failed', { error: toLambdaMcpError(error).message });
+      }
+    }
+  }
+
+  function save(catalog: Catalog): void {
+    if (!catalogCache || savedFingerprint === catalog.fingerprint) return;
+    savedFingerprint = catalog.fingerprint;
+    catalogCache.save(cacheScope, catalog).catch((error: unknown) => {
+      savedFingerprint = undefined;
+      logger.warn('could not save the catalog cache', { error: toLambdaMcpError(error).message });
+    });
+  }
+
+  function startRefresh(): Promise<Catalog> {
+    if (closed) return Promise.reject(new LambdaMcpError('INTERNAL', 'The discovery service is closed.'));
+    if (inflight) return inflight;
+    const run = (async () => {
+      try {
+        const computed = await compute(internal.signal, false);
+        const next: Catalog = {
+          functions: computed.included,
+          generatedAt: new Date(now()),
+          fingerprint: catalogFingerprint(computed.included),
+          source: 'live',
+        };
+        if (computed.problems.length > 0) {
+          next.problems = computed.problems;
+          for (const problem of computed.problems) logger.warn('discovery problem', { problem });
+        }
+        const previous = current;
+        current = next;
+        lastError = undefined;
+        logger.info('catalog refreshed', { functions: next.functions.length, fingerprint: next.fingerprint });
+        const changed = previous ? previous.fingerprint !== next.fingerprint : failedBefore;
+        failedBefore = false;
+        if (changed) emit(next, previous);
+        save(next);
+        return next;
+      } catch (error) {
+        const err = closed
+          ? new LambdaMcpError('ABORTED', 'The discovery service was closed during a refresh.', {
+              cause: error,
+            })
+          : toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
+        lastError = err;
+        failedBefore = true;
+        if (!closed) logger.warn('catalog refresh failed', { code: err.code, error: err.message });
+        throw err;
+      } finally {
+        checkedAt = now();
+        inflight = undefined;
+      }
+    })();
+    inflight = run;
+    return run;
+  }
+
+  function backgroundRefresh(): void {
+    startRefresh().catch(() => {
+      // recorded in lastError and logged
+    });
+  }
+
+  function loadCacheOnce(): Promise<void> {
+    if (!catalogCache) return Promise.resolve();
+    cacheLoad ??= (async () => {
+      try {
+        const cached = await catalogCache.load(cacheScope);
+        if (cached && !current) {
+          current = { ...cached, source: 'cache' };
+          savedFingerprint = cached.fingerprint;
+          logger.info('catalog loaded from the disk cache', { functions: cached.functions.length });
+          backgroundRefresh();
+        }
+      } catch (error) {
+        logger.warn('could not read the catalog cache', { error: toLambdaMcpError(error).message });
+      }
+    })();
+    return cacheLoad;
+  }
+
+  const isFresh = () => now() - checkedAt < config.cacheTtlSeconds * 1000;
+
+  async function getCatalog(opts: CallOptions & { refresh?: boolean } = {}): Promise<Catalog> {
+    throwIfAborted(opts.signal);
+    await raceSignal(loadCacheOnce(), opts.signal);
+    if (opts.refresh) return raceSignal(startRefresh(), opts.signal);
+    if (current?.source === 'cache') {
+      // Stale-while-revalidate: the cached catalog is shown while a live one is read.
+      if (!inflight && !isFresh()) backgroundRefresh();
+      return current;
+    }
+    if (current && isFresh()) return current;
+    if (current) {
+      try {
+        return await raceSignal(startRefresh(), opts.signal);
+      } catch (error) {
+        if (isErrorCode(error, 'ABORTED') || closed) throw error;
+        return current; // stale but served; lastError says why
+      }
+    }
+    return raceSignal(startRefresh(), opts.signal);
+  }
+
+  /** The catalog the allowlist trusts: live (a disk-cached catalog is only shown, never trusted). */
+  async function trustedCatalog(opts: CallOptions): Promise<Catalog> {
+    const catalog = await getCatalog(opts);
+    if (catalog.source === 'live') return catalog;
+    const live = current?.source === 'live' ? current : await raceSignal(startRefresh(), opts.signal);
+    return live;
+  }
+
+  function indexOf(catalog: Catalog): Map<string, FunctionInfo[]> {
+    let index = indexes.get(catalog);
+    if (!index) {
+      index = new Map();
+      for (const fn of catalog.functions) {
+        const list = index.get(fn.name);
+        if (list) list.push(fn);
+        else index.set(fn.name, [fn]);
+      }
+      indexes.set(catalog, index);
+    }
+    return index;
+  }
+
+  async function resolve(
+    nameOrArn: string,
+    opts: CallOptions & { qualifier?: string } = {},
+  ): Promise<{ function: FunctionInfo; qualifier?: string }> {
+    if (typeof nameOrArn !== 'string') {
+      throw new LambdaMcpError('INVALID_REQUEST', 'The function name must be a string.', {
+        details: { field: 'functionName' },
+      });
+    }
+    const ref = parseFunctionReference(nameOrArn);
+    let qualifier = ref.qualifier;
+    if (opts.qualifier !== undefined && opts.qualifier !== '') {
+      assertQualifier(opts.qualifier);
+      if (qualifier !== undefined && qualifier !== opts.qualifier) {
+        throw new LambdaMcpError(
+          'INVALID_REQUEST',
+          `The qualifier in the function name ("${qualifier}") does not match the qualifier given ("${opts.qualifier}").`,
+          { details: { field: 'qualifier' } },
+        );
+      }
+      qualifier = opts.qualifier;
+    }
+    const catalog = await trustedCatalog(opts);
+    const entries = indexOf(catalog).get(ref.name) ?? [];
+    if (entries.length === 0) throw notAllowed(nameOrArn);
+    const matching = entries.filter((fn) => listEntryMatches(ref, fn));
+    if (matching.length === 0) {
+      const arn = parseFunctionArn(entries[0]?.arn ?? '');
+      throw notAllowed(
+        nameOrArn,
+        arn
+          ? `this server serves account ${arn.accountId} in region ${arn.region} only, and the ARN names another`
+          : 'the ARN does not match the function this server knows',
+      );
+    }
+    const unqualified = matching.find((fn) => fn.qualifier === undefined);
+    if (qualifier !== undefined) {
+      const pinned = matching.find((fn) => fn.qualifier === qualifier);
+      if (pinned) return { function: pinned, qualifier };
+      if (unqualified) return { function: unqualified, qualifier };
+      const allowed = matching.map((fn) => fn.qualifier).join(', ');
+      throw notAllowed(
+        nameOrArn,
+        `only qualifier(s) ${allowed} of "${ref.name}" are configured (FUNCTION_LIST)`,
+      );
+    }
+    if (unqualified) return { function: unqualified };
+    const only = matching.length === 1 ? matching[0] : undefined;
+    if (only)
+      return only.qualifier === undefined
+        ? { function: only }
+        : { function: only, qualifier: only.qualifier };
+    throw new LambdaMcpError(
+      'INVALID_REQUEST',
+      `Function "${ref.name}" is configured with several qualifiers (${matching
+        .map((fn) => fn.qualifier)
+        .join(', ')}): name one, e.g. "${ref.name}:${matching[0]?.qualifier}".`,
+      { details: { field: 'qualifier' } },
+    );
+  }
+
+  return {
+    getCatalog,
+    refresh: (opts: CallOptions = {}) => {
+      throwIfAborted(opts.signal);
+      return raceSignal(startRefresh(), opts.signal);
+    },
+    resolve,
+    async explain(opts: CallOptions = {}) {
+      throwIfAborted(opts.signal);
+      if (closed) throw new LambdaMcpError('INTERNAL', 'The discovery service is closed.');
+      const signal = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
+      try {
+        const { included, excluded } = await compute(signal, true);
+        return { included, excluded };
+      } catch (error) {
+        if (signal.aborted) throw abortError(signal);
+        throw toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
+      }
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    get lastError() {
+      return lastError;
+    },
+    setRefreshInterval(seconds: number) {
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        throw new LambdaMcpError(
+          'INVALID_REQUEST',
+          `Invalid refresh interval ${seconds}: expected seconds >= 0.`,
+        );
+      }
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      if (seconds > 0 && !closed) {
+        timer = setInterval(backgroundRefresh, seconds * 1000);
+        timer.unref();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      internal.abort();
+      listeners.clear();
+      await inflight?.catch(() => undefined);
+    },
+  };
+}

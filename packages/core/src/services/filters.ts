@@ -1,0 +1,97 @@
+import type { Config } from '../config/schema.js';
+import type { FunctionConfig, TagFilter, Tags } from '../types.js';
+import { type FunctionReference, parseFunctionArn, parseFunctionReference } from '../util/function-ref.js';
+import { globToRegExp } from '../util/glob.js';
+
+/** The discovery filters, compiled once from the configuration. */
+export interface CompiledFilters {
+  prefixes: readonly string[];
+  /** FUNCTION_LIST entries, parsed. */
+  list: readonly FunctionReference[];
+  tagFilters: readonly TagFilter[];
+  runtimes: ReadonlySet<string>;
+  exclude: readonly { glob: string; re: RegExp }[];
+}
+
+export function compileFilters(config: Config): CompiledFilters {
+  return {
+    prefixes: config.functionPrefixes,
+    list: config.functionList.map((entry) => parseFunctionReference(entry.trim())),
+    tagFilters: config.tagFilters,
+    runtimes: new Set(config.runtimes),
+    exclude: config.exclude.map((glob) => ({ glob, re: globToRegExp(glob) })),
+  };
+}
+
+/** Whether an explicit-list entry names this function (same name; same account/region when the entry says). */
+export function listEntryMatches(entry: FunctionReference, fn: FunctionConfig): boolean {
+  if (entry.name !== fn.name) return false;
+  if (entry.kind === 'name') return true;
+  const arn = parseFunctionArn(fn.arn);
+  if (!arn) return false;
+  if (entry.accountId !== undefined && entry.accountId !== arn.accountId) return false;
+  if (entry.region !== undefined && entry.region !== arn.region) return false;
+  if (entry.partition !== undefined && entry.partition !== arn.partition) return false;
+  return true;
+}
+
+export function tagsMatch(tags: Tags, filters: readonly TagFilter[]): boolean {
+  return filters.every((f) => tagFilterMatches(tags, f));
+}
+
+function tagFilterMatches(tags: Tags, filter: TagFilter): boolean {
+  if (!Object.hasOwn(tags, filter.key)) return false;
+  const value = tags[filter.key] as string;
+  return !filter.values || filter.values.length === 0 || filter.values.includes(value);
+}
+
+const list = (items: readonly string[]) => `[${items.join(', ')}]`;
+
+/**
+ * Every rule a function fails, as text (empty: it passes). All configured kinds must match:
+ * prefixes (OR'ed), the explicit list, tag filters (AND, values OR'ed), runtimes, and the exclude
+ * list. `qualifier` is the pinned qualifier of a FUNCTION_LIST entry, if any.
+ */
+export function evaluateFilters(
+  filters: CompiledFilters,
+  fn: FunctionConfig,
+  tags: Tags,
+  options: { qualifier?: string; skipTags?: boolean } = {},
+): string[] {
+  const reasons: string[] = [];
+  if (filters.prefixes.length > 0 && !filters.prefixes.some((p) => fn.name.startsWith(p))) {
+    reasons.push(`prefix: name does not start with any of ${list(filters.prefixes)}`);
+  }
+  if (filters.list.length > 0) {
+    const entries = filters.list.filter((e) => listEntryMatches(e, fn));
+    if (!entries.some((e) => e.qualifier === options.qualifier)) {
+      const pinned = entries.filter((e) => e.qualifier !== undefined).map((e) => `${e.name}:${e.qualifier}`);
+      reasons.push(
+        pinned.length > 0 && options.qualifier === undefined
+          ? `function list: only listed with a qualifier (${pinned.join(', ')})`
+          : 'function list: not in FUNCTION_LIST',
+      );
+    }
+  }
+  if (filters.runtimes.size > 0 && !(fn.runtime && filters.runtimes.has(fn.runtime))) {
+    reasons.push(
+      `runtime: ${fn.runtime ? `"${fn.runtime}"` : 'no runtime (container image)'} is not one of ${list([
+        ...filters.runtimes,
+      ])}`,
+    );
+  }
+  for (const filter of options.skipTags ? [] : filters.tagFilters) {
+    if (!tagFilterMatches(tags, filter)) {
+      const wanted =
+        filter.values && filter.values.length > 0 ? `${filter.key}=${filter.values.join('|')}` : filter.key;
+      const has = Object.hasOwn(tags, filter.key)
+        ? `has ${filter.key}=${tags[filter.key]}`
+        : `no tag ${filter.key}`;
+      reasons.push(`tag: needs ${wanted} (${has})`);
+    }
+  }
+  const key = options.qualifier ? `${fn.name}:${options.qualifier}` : fn.name;
+  const excluded = filters.exclude.find((x) => x.re.test(fn.name) || x.re.test(key));
+  if (excluded) reasons.push(`exclude: matches "${excluded.glob}"`);
+  return reasons;
+}
