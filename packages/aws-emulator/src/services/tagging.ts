@@ -1,0 +1,105 @@
+/**
+ * Resource Groups Tagging API (awsJson1_1): GetResources over the functions' tags. TagFilters are
+ * ANDed across keys and ORed within values; only tagged functions appear; 100 per page at most;
+ * `"PaginationToken": ""` on the last page, as real AWS answers.
+ */
+import type { FunctionConfig, Tags } from '@lambda-mcp/core';
+import { type EmulatorState, functionArn, listAll } from '../state.js';
+import { type Handled, header, jsonBody, type WireRequest, WireError } from '../wire.js';
+
+const TARGET_PREFIX = 'ResourceGroupsTaggingAPI_20170126.';
+
+export function routeTagging(req: Pick<WireRequest, 'headers'>): string {
+  const target = header(req.headers, 'x-amz-target') ?? '';
+  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
+}
+
+function invalid(message: string): WireError {
+  return new WireError(400, 'InvalidParameterException', message, { messageKey: 'Message' });
+}
+
+interface TagFilterInput {
+  Key?: unknown;
+  Values?: unknown;
+}
+
+function matches(tags: Tags, filters: Array<{ key: string; values: string[] }>): boolean {
+  return filters.every((f) => f.key in tags && (f.values.length === 0 || f.values.includes(tags[f.key] as string)));
+}
+
+export async function handleTagging(req: WireRequest, state: EmulatorState, operation: string): Promise<Handled> {
+  if (operation !== 'GetResources') {
+    throw new WireError(400, 'UnknownOperationException', `Operation ${operation} is not supported by this emulator.`, {
+      messageKey: 'Message',
+    });
+  }
+  let input: Record<string, unknown>;
+  try {
+    input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
+  } catch {
+    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', { messageKey: 'Message' });
+  }
+  const perPage = input.ResourcesPerPage === undefined ? 100 : Number(input.ResourcesPerPage);
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
+    throw invalid('ResourcesPerPage must be between 1 and 100.');
+  }
+  const rawFilters = (input.TagFilters ?? []) as TagFilterInput[];
+  if (!Array.isArray(rawFilters) || rawFilters.length > 50) throw invalid('TagFilters may hold at most 50 filters.');
+  const filters = rawFilters.map((f) => {
+    if (typeof f.Key !== 'string' || f.Key.length === 0) throw invalid('Each TagFilter needs a Key.');
+    const values = Array.isArray(f.Values) ? (f.Values as unknown[]).filter((v): v is string => typeof v === 'string') : [];
+    if (values.length > 20) throw invalid(`TagFilter ${f.Key} may hold at most 20 values.`);
+    return { key: f.Key, values };
+  });
+  const arnList = input.ResourceARNList;
+  if (arnList !== undefined && (rawFilters.length > 0 || input.PaginationToken)) {
+    throw invalid('ResourceARNList cannot be combined with TagFilters or PaginationToken.');
+  }
+  const types = (input.ResourceTypeFilters ?? []) as unknown[];
+  const wantsLambda =
+    !Array.isArray(types) || types.length === 0 || types.some((t) => t === 'lambda' || t === 'lambda:function');
+
+  let offset = 0;
+  if (typeof input.PaginationToken === 'string' && input.PaginationToken !== '') {
+    const decoded = Number(Buffer.from(input.PaginationToken, 'base64url').toString('utf8'));
+    if (!Number.isInteger(decoded) || decoded < 0) {
+      throw new WireError(400, 'PaginationTokenExpiredException', 'The specified pagination token is invalid or has expired.', {
+        messageKey: 'Message',
+      });
+    }
+    offset = decoded;
+  }
+
+  let candidates: FunctionConfig[] = wantsLambda ? await listAll(state) : [];
+  if (Array.isArray(arnList)) {
+    const wanted = new Set((arnList as unknown[]).filter((a): a is string => typeof a === 'string'));
+    if (wanted.size > 100) throw invalid('ResourceARNList may hold at most 100 ARNs.');
+    candidates = candidates.filter((f) => wanted.has(functionArn(state, f.name)));
+  }
+  const arns = candidates.map((f) => functionArn(state, f.name));
+  const tagMap = candidates.length ? await state.backend.getTags({ arns, tagFilters: filters }) : new Map<string, Tags>();
+  const tagged: Array<{ arn: string; tags: Tags }> = [];
+  for (const f of candidates) {
+    const arn = functionArn(state, f.name);
+    const tags = tagMap.get(arn) ?? tagMap.get(f.arn) ?? f.tags ?? {};
+    // Only tagged resources are known to the Tagging API.
+    if (Object.keys(tags).length === 0) continue;
+    if (matches(tags, filters)) tagged.push({ arn, tags });
+  }
+  tagged.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  const page = tagged.slice(offset, offset + perPage);
+  const nextOffset = offset + page.length;
+  const body = {
+    PaginationToken: nextOffset < tagged.length ? Buffer.from(String(nextOffset), 'utf8').toString('base64url') : '',
+    ResourceTagMappingList: page.map((r) => ({
+      ResourceARN: r.arn,
+      Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })),
+    })),
+  };
+  return {
+    status: 200,
+    operation: 'GetResources',
+    headers: { 'content-type': 'application/x-amz-json-1.1' },
+    body: jsonBody(body),
+  };
+}

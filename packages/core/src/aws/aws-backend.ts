@@ -1,0 +1,340 @@
+/**
+ * The Backend over the AWS SDK v3 clients. No policy here (filters, allowlist, validation, limits
+ * and caching live in the services): only calls, pagination, retries that are safe, and mapping
+ * of AWS errors (in ./errors.ts).
+ */
+import { type CloudWatchClient, GetMetricDataCommand, type MetricDataResult as AwsMetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetFunctionCommand, type LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { DescribeSchemaCommand, SchemasClient } from '@aws-sdk/client-schemas';
+import type { Backend } from '../backend.js';
+import { LambdaMcpError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type {
+  BackendInvokeRequest,
+  BackendInvokeResult,
+  CallOptions,
+  FilterLogEventsPage,
+  FilterLogEventsRequest,
+  FunctionConfig,
+  GetMetricDataRequest,
+  MetricDataResult,
+  RawSchemaDocument,
+  SchemaRef,
+  TagFilter,
+  Tags,
+} from '../types.js';
+import {
+  type AwsClients,
+  type AwsConnectionOptions,
+  buildCredentials,
+  computeScope,
+  configuredEndpoints,
+  createAwsClients,
+  createInvokeClient,
+  resolveRegion,
+} from './clients.js';
+import { mapAwsError } from './errors.js';
+import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
+import { toFunctionConfig } from './mappers.js';
+import { createTagReader } from './tags.js';
+
+export interface AwsBackendOptions extends AwsConnectionOptions {
+  /** Bring your own clients (any subset); the rest are built from the options. */
+  clients?: Partial<AwsClients>;
+  logger?: Logger;
+  /** Retries of Invoke after throttles (and connections never made). */
+  invokeRetry?: Partial<InvokeRetryPolicy>;
+  /** Concurrent ListTags calls when GetResources is denied (default 10). */
+  tagsFallbackConcurrency?: number;
+  /** Without tag filters, up to this many functions get ListTags rather than GetResources (default 20). */
+  tagsSmallSetThreshold?: number;
+  /** Override the computed cache scope (embedders with their own notion of identity). */
+  scope?: string;
+}
+
+export interface AwsBackend extends Backend {
+  readonly kind: 'aws';
+  /** The clients in use (for diagnostics such as `lambda-mcp doctor`). */
+  readonly clients: AwsClients;
+  /** Endpoint overrides in effect, by service (`all` for every service). */
+  readonly endpoints: Readonly<Record<string, string>>;
+}
+
+const LIST_PAGE_SIZE = 50;
+const MAX_PAGES = 100_000;
+
+function callOpts(options?: CallOptions) {
+  return options?.signal ? { abortSignal: options.signal } : {};
+}
+
+/**
+ * Creates the AWS backend. Async because the region may come from the profile and the cache scope
+ * reads the profile's (non-secret) settings. Credentials are not resolved here: a missing one is
+ * reported by the first call as CREDENTIALS_MISSING, so a server can still start and say so.
+ */
+export async function createAwsBackend(options: AwsBackendOptions = {}): Promise<AwsBackend> {
+  const logger = options.logger ?? silentLogger;
+  const byo = options.clients ?? {};
+  const region = await resolveRegion(options, byo.lambda);
+  const credentials = buildCredentials(options, region);
+  const allByo = byo.lambda && byo.schemas && byo.cloudWatch && byo.logs && byo.tagging;
+  const built = allByo ? undefined : createAwsClients(options, region, credentials);
+  const clients: AwsClients = {
+    lambda: byo.lambda ?? (built as AwsClients).lambda,
+    schemas: byo.schemas ?? (built as AwsClients).schemas,
+    cloudWatch: byo.cloudWatch ?? (built as AwsClients).cloudWatch,
+    logs: byo.logs ?? (built as AwsClients).logs,
+    tagging: byo.tagging ?? (built as AwsClients).tagging,
+  };
+  // Our own Lambda client for Invoke has no SDK retries; a caller's client is used as given
+  // (Invoke commands carry a middleware that keeps the SDK from retrying them anyway).
+  const invokeClient = byo.lambda ?? createInvokeClient(options, region, credentials);
+  const scope = options.scope ?? (await computeScope(options, region, byo.lambda ? { lambda: byo.lambda } : undefined));
+  const endpoints = configuredEndpoints(options);
+  const retry: InvokeRetryPolicy = { ...DEFAULT_INVOKE_RETRY, ...options.invokeRetry };
+  const tagReader = createTagReader({
+    lambda: clients.lambda,
+    tagging: clients.tagging,
+    logger,
+    fallbackConcurrency: options.tagsFallbackConcurrency ?? 10,
+    smallSetThreshold: options.tagsSmallSetThreshold ?? 20,
+  });
+  const schemaClients = new Map<string, SchemasClient>();
+  let closed = false;
+
+  const schemasFor = (schemaRegion: string | undefined): SchemasClient => {
+    if (!schemaRegion || schemaRegion === region || byo.schemas) return clients.schemas;
+    let client = schemaClients.get(schemaRegion);
+    if (!client) {
+      client = new SchemasClient({
+        region: schemaRegion,
+        credentials,
+        maxAttempts: options.maxAttempts ?? 3,
+        ...(options.profile ? { profile: options.profile } : {}),
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      });
+      schemaClients.set(schemaRegion, client);
+    }
+    return client;
+  };
+
+  const backend: AwsBackend = {
+    kind: 'aws',
+    region,
+    scope,
+    clients,
+    endpoints,
+
+    async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
+      const out: FunctionConfig[] = [];
+      let marker: string | undefined;
+      try {
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const response = await clients.lambda.send(
+            new ListFunctionsCommand({ MaxItems: LIST_PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
+            callOpts(callOptions),
+          );
+          for (const fc of response.Functions ?? []) out.push(toFunctionConfig(fc));
+          if (!response.NextMarker || response.NextMarker === marker) break;
+          marker = response.NextMarker;
+        }
+      } catch (error) {
+        throw mapAwsError(error, { service: 'lambda', operation: 'ListFunctions' });
+      }
+      return out;
+    },
+
+    async getFunction(name: string, qualifier?: string, callOptions?: CallOptions): Promise<FunctionConfig> {
+      try {
+        const response = await clients.lambda.send(
+          new GetFunctionCommand({ FunctionName: name, ...(qualifier ? { Qualifier: qualifier } : {}) }),
+          callOpts(callOptions),
+        );
+        if (!response.Configuration) {
+          throw new LambdaMcpError('SERVICE_ERROR', `GetFunction of "${name}" returned no configuration.`);
+        }
+        const reserved = response.Concurrency?.ReservedConcurrentExecutions;
+        return toFunctionConfig(response.Configuration, {
+          ...(response.Tags ? { tags: response.Tags } : {}),
+          ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
+        });
+      } catch (error) {
+        throw mapAwsError(error, {
+          service: 'lambda',
+          operation: 'GetFunction',
+          functionName: qualifier ? `${name}:${qualifier}` : name,
+        });
+      }
+    },
+
+    getTags(request: { arns: string[]; tagFilters?: TagFilter[] }, callOptions?: CallOptions): Promise<Map<string, Tags>> {
+      return tagReader.getTags(request, callOptions);
+    },
+
+    invoke(request: BackendInvokeRequest, callOptions?: CallOptions): Promise<BackendInvokeResult> {
+      return invokeLambda({ client: invokeClient, logger, retry }, request, callOptions);
+    },
+
+    async describeSchema(ref: SchemaRef, callOptions?: CallOptions): Promise<RawSchemaDocument> {
+      const schemaCtx = {
+        registryName: ref.registryName,
+        schemaName: ref.schemaName,
+        ...(ref.schemaVersion ? { schemaVersion: ref.schemaVersion } : {}),
+      };
+      try {
+        const response = await schemasFor(ref.region).send(
+          new DescribeSchemaCommand({
+            RegistryName: ref.registryName,
+            SchemaName: ref.schemaName,
+            ...(ref.schemaVersion ? { SchemaVersion: ref.schemaVersion } : {}),
+          }),
+          callOpts(callOptions),
+        );
+        if (typeof response.Content !== 'string') {
+          throw new LambdaMcpError(
+            'SCHEMA_INVALID',
+            `DescribeSchema of ${ref.registryName}/${ref.schemaName} returned no content.`,
+          );
+        }
+        const doc: RawSchemaDocument = {
+          registryName: ref.registryName,
+          schemaName: response.SchemaName ?? ref.schemaName,
+          type: response.Type ?? 'OpenApi3',
+          content: response.Content,
+        };
+        if (response.SchemaArn) doc.schemaArn = response.SchemaArn;
+        if (response.SchemaVersion) doc.schemaVersion = response.SchemaVersion;
+        if (response.LastModified) doc.lastModified = response.LastModified.toISOString();
+        if (response.Description) doc.description = response.Description;
+        return doc;
+      } catch (error) {
+        throw mapAwsError(error, { service: 'schemas', operation: 'DescribeSchema', schema: schemaCtx });
+      }
+    },
+
+    async getMetricData(request: GetMetricDataRequest, callOptions?: CallOptions): Promise<MetricDataResult[]> {
+      return getMetricData(clients.cloudWatch, request, callOptions);
+    },
+
+    async filterLogEvents(request: FilterLogEventsRequest, callOptions?: CallOptions): Promise<FilterLogEventsPage> {
+      return filterLogEvents(clients.logs, request, callOptions);
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      // Only the clients we built; a caller's own clients are theirs to destroy.
+      if (built) for (const [key, client] of Object.entries(built)) if (!byo[key as keyof AwsClients]) client.destroy();
+      if (!byo.lambda) invokeClient.destroy();
+      for (const client of schemaClients.values()) client.destroy();
+      schemaClients.clear();
+    },
+  };
+  logger.debug('AWS backend ready', { region, endpoints, scope });
+  return backend;
+}
+
+async function getMetricData(
+  client: CloudWatchClient,
+  request: GetMetricDataRequest,
+  callOptions?: CallOptions,
+): Promise<MetricDataResult[]> {
+  const byId = new Map<string, { label?: string; points: Array<[number, number]>; statusCode: string }>();
+  for (const q of request.queries) byId.set(q.id, { points: [], statusCode: 'Complete' });
+  let token: string | undefined;
+  try {
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const response = await client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: request.queries.map((q) => ({
+            Id: q.id,
+            ReturnData: true,
+            MetricStat: {
+              Metric: {
+                Namespace: q.namespace,
+                MetricName: q.metricName,
+                Dimensions: Object.entries(q.dimensions).map(([Name, Value]) => ({ Name, Value })),
+              },
+              Period: request.periodSeconds,
+              Stat: q.stat,
+            },
+          })),
+          StartTime: request.start,
+          EndTime: request.end,
+          ScanBy: 'TimestampAscending',
+          ...(token ? { NextToken: token } : {}),
+        }),
+        callOpts(callOptions),
+      );
+      for (const r of response.MetricDataResults ?? []) mergeResult(byId, r);
+      if (!response.NextToken || response.NextToken === token) break;
+      token = response.NextToken;
+    }
+  } catch (error) {
+    throw mapAwsError(error, { service: 'cloudwatch', operation: 'GetMetricData' });
+  }
+  return request.queries.map((q) => {
+    const entry = byId.get(q.id)!;
+    // Ascending whatever the service's order was (ScanBy may be ignored by some implementations).
+    const points = entry.points.sort((a, b) => a[0] - b[0]);
+    const result: MetricDataResult = {
+      id: q.id,
+      timestamps: points.map(([t]) => new Date(t)),
+      values: points.map(([, v]) => v),
+      statusCode: entry.statusCode,
+    };
+    if (entry.label !== undefined) result.label = entry.label;
+    return result;
+  });
+}
+
+function mergeResult(
+  byId: Map<string, { label?: string; points: Array<[number, number]>; statusCode: string }>,
+  r: AwsMetricDataResult,
+): void {
+  if (!r.Id) return;
+  const entry = byId.get(r.Id) ?? { points: [], statusCode: 'Complete' };
+  if (r.Label !== undefined) entry.label = r.Label;
+  const timestamps = r.Timestamps ?? [];
+  const values = r.Values ?? [];
+  for (let i = 0; i < Math.min(timestamps.length, values.length); i++) {
+    entry.points.push([(timestamps[i] as Date).getTime(), values[i] as number]);
+  }
+  if (r.StatusCode) entry.statusCode = r.StatusCode;
+  byId.set(r.Id, entry);
+}
+
+async function filterLogEvents(
+  client: CloudWatchLogsClient,
+  request: FilterLogEventsRequest,
+  callOptions?: CallOptions,
+): Promise<FilterLogEventsPage> {
+  try {
+    const response = await client.send(
+      new FilterLogEventsCommand({
+        logGroupName: request.logGroupName,
+        ...(request.start ? { startTime: request.start.getTime() } : {}),
+        ...(request.end ? { endTime: request.end.getTime() } : {}),
+        ...(request.filterPattern ? { filterPattern: request.filterPattern } : {}),
+        ...(request.logStreamNamePrefix ? { logStreamNamePrefix: request.logStreamNamePrefix } : {}),
+        ...(request.limit ? { limit: request.limit } : {}),
+        ...(request.nextToken ? { nextToken: request.nextToken } : {}),
+      }),
+      callOpts(callOptions),
+    );
+    const page: FilterLogEventsPage = {
+      events: (response.events ?? []).map((e) => ({
+        timestamp: new Date(e.timestamp ?? 0),
+        message: e.message ?? '',
+        ...(e.logStreamName ? { logStreamName: e.logStreamName } : {}),
+        ...(e.eventId ? { eventId: e.eventId } : {}),
+        ...(e.ingestionTime !== undefined ? { ingestionTime: new Date(e.ingestionTime) } : {}),
+      })),
+    };
+    if (response.nextToken) page.nextToken = response.nextToken;
+    return page;
+  } catch (error) {
+    throw mapAwsError(error, { service: 'logs', operation: 'FilterLogEvents' });
+  }
+}

@@ -1,0 +1,223 @@
+/**
+ * Building the five SDK clients: credentials (default chain, optional profile, optional role),
+ * region (config or the SDK's usual chain), endpoint overrides, and the backend's cache scope.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SchemasClient } from '@aws-sdk/client-schemas';
+import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { loadSharedConfigFiles } from '@smithy/core/config';
+import { LambdaMcpError } from '../errors.js';
+
+export interface AwsClients {
+  lambda: LambdaClient;
+  schemas: SchemasClient;
+  cloudWatch: CloudWatchClient;
+  logs: CloudWatchLogsClient;
+  tagging: ResourceGroupsTaggingAPIClient;
+}
+
+/** Static credentials or a provider function (the SDK's `credentials` option). */
+export type AwsCredentials = NonNullable<LambdaClientConfig['credentials']>;
+
+export interface AwsConnectionOptions {
+  /** Region; otherwise AWS_REGION / the profile's region (the SDK's usual chain). */
+  region?: string;
+  /** A named profile. Never forced: without it the default chain (and AWS_PROFILE) applies. */
+  profile?: string;
+  /** A role to assume for every call, so the server's own credentials stay separate. */
+  roleArn?: string;
+  roleExternalId?: string;
+  roleSessionName?: string;
+  /** One endpoint for every service (tests, emulators). AWS_ENDPOINT_URL[_<SERVICE>] also work. */
+  endpoint?: string;
+  /** Explicit credentials instead of the default chain. */
+  credentials?: AwsCredentials;
+  /** SDK attempts for reads (standard retry mode). Invoke never uses the SDK's retries. */
+  maxAttempts?: number;
+  /** Environment to read (defaults to process.env); used for the scope and endpoint overrides. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Service ids as the SDK spells them in AWS_ENDPOINT_URL_<ID>. */
+export const ENDPOINT_ENV_IDS = {
+  lambda: 'LAMBDA',
+  schemas: 'SCHEMAS',
+  cloudWatch: 'CLOUDWATCH',
+  logs: 'CLOUDWATCH_LOGS',
+  tagging: 'RESOURCE_GROUPS_TAGGING_API',
+  sts: 'STS',
+} as const;
+
+export function buildCredentials(options: AwsConnectionOptions, region: string): AwsCredentials {
+  const base: AwsCredentials =
+    options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
+  if (!options.roleArn) return base;
+  return fromTemporaryCredentials({
+    masterCredentials: base,
+    params: {
+      RoleArn: options.roleArn,
+      RoleSessionName: options.roleSessionName ?? 'lambda-mcp',
+      ...(options.roleExternalId ? { ExternalId: options.roleExternalId } : {}),
+    },
+    clientConfig: {
+      region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.profile ? { profile: options.profile } : {}),
+    },
+  });
+}
+
+/** The region from options, else the SDK's own chain; a clear error when there is none. */
+export async function resolveRegion(options: AwsConnectionOptions, existing?: LambdaClient): Promise<string> {
+  if (options.region) return options.region;
+  const probe =
+    existing ??
+    new LambdaClient({
+      ...(options.profile ? { profile: options.profile } : {}),
+      credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
+    });
+  try {
+    const region = await probe.config.region();
+    if (region) return region;
+  } catch {
+    // fall through to the clear error below
+  } finally {
+    if (!existing) probe.destroy();
+  }
+  throw new LambdaMcpError(
+    'INVALID_CONFIG',
+    'No AWS region configured. Set AWS_REGION (or --region / "region" in lambda-mcp.config.json), ' +
+      'or a region in your AWS profile (~/.aws/config).',
+  );
+}
+
+export function createAwsClients(
+  options: AwsConnectionOptions,
+  region: string,
+  credentials: AwsCredentials,
+): AwsClients {
+  const common = {
+    region,
+    credentials,
+    maxAttempts: options.maxAttempts ?? 3,
+    retryMode: 'standard',
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+  return {
+    lambda: new LambdaClient(common),
+    schemas: new SchemasClient(common),
+    cloudWatch: new CloudWatchClient(common),
+    logs: new CloudWatchLogsClient(common),
+    tagging: new ResourceGroupsTaggingAPIClient(common),
+  };
+}
+
+/** A Lambda client for Invoke only: no SDK retries (a sync invoke must never be sent twice). */
+export function createInvokeClient(options: AwsConnectionOptions, region: string, credentials: AwsCredentials) {
+  return new LambdaClient({
+    region,
+    credentials,
+    maxAttempts: 1,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Endpoint overrides in effect for each service (explicit option, then the SDK's env names). */
+export function configuredEndpoints(options: AwsConnectionOptions): Record<string, string> {
+  const env = options.env ?? process.env;
+  const out: Record<string, string> = {};
+  if (options.endpoint) {
+    out.all = options.endpoint;
+    return out;
+  }
+  if ((env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '').toLowerCase() === 'true') return out;
+  if (env.AWS_ENDPOINT_URL) out.all = env.AWS_ENDPOINT_URL;
+  for (const [key, id] of Object.entries(ENDPOINT_ENV_IDS)) {
+    const value = env[`AWS_ENDPOINT_URL_${id}`];
+    if (value) out[key] = value;
+  }
+  return out;
+}
+
+/** Non-secret fields of the active profile, so an edited profile gets a different scope. */
+async function profileFingerprint(profile: string, env: Record<string, string | undefined>): Promise<string> {
+  try {
+    const files = await loadSharedConfigFiles({
+      ...(env.AWS_CONFIG_FILE ? { configFilepath: env.AWS_CONFIG_FILE } : {}),
+      ...(env.AWS_SHARED_CREDENTIALS_FILE ? { filepath: env.AWS_SHARED_CREDENTIALS_FILE } : {}),
+    });
+    const pick = (section: Record<string, string | undefined> | undefined) =>
+      Object.entries(section ?? {})
+        .filter(([k]) => !/secret|session_token/i.test(k))
+        .map(([k, v]) => (k === 'aws_access_key_id' ? [k, sha256(v ?? '')] : [k, v]))
+        .sort(([a], [b]) => String(a).localeCompare(String(b)));
+    return sha256(
+      JSON.stringify({ config: pick(files.configFile[profile]), credentials: pick(files.credentialsFile[profile]) }),
+    );
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/**
+ * A stable identity of what the backend talks to: region, endpoints, profile (and its non-secret
+ * settings), role, and a hash of the access key id when it is known without a network call.
+ * Never the secret. Caches are keyed by it.
+ */
+export async function computeScope(
+  options: AwsConnectionOptions,
+  region: string,
+  byo?: { lambda?: LambdaClient },
+): Promise<string> {
+  const env = options.env ?? process.env;
+  const profile = options.profile ?? env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE ?? 'default';
+  let keyId: string | undefined;
+  if (options.credentials && typeof options.credentials !== 'function') keyId = options.credentials.accessKeyId;
+  else if (!options.credentials && !options.profile && !env.AWS_PROFILE && env.AWS_ACCESS_KEY_ID)
+    keyId = env.AWS_ACCESS_KEY_ID;
+  const provider =
+    typeof options.credentials === 'function'
+      ? options.credentials
+      : byo?.lambda && !options.credentials
+        ? () => byo.lambda!.config.credentials()
+        : undefined;
+  let unresolved: string | undefined;
+  if (provider && !keyId) {
+    // Credentials we cannot see without asking: ask, bounded; otherwise never share a cache.
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const creds = await Promise.race([
+        provider(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), 2_000);
+        }),
+      ]);
+      keyId = creds.accessKeyId;
+    } catch {
+      unresolved = randomUUID();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  const parts = {
+    region,
+    endpoints: configuredEndpoints(options),
+    profile,
+    profileSettings: await profileFingerprint(profile, env),
+    roleArn: options.roleArn ?? null,
+    externalId: options.roleExternalId ? sha256(options.roleExternalId) : null,
+    keyId: keyId ? sha256(keyId) : null,
+    unresolved: unresolved ?? null,
+  };
+  return `aws:${region}:${sha256(JSON.stringify(parts)).slice(0, 32)}`;
+}

@@ -1,0 +1,13 @@
+import type { Config } from '../config/schema.js';
+import type { AwsBackendOptions } from './aws-backend.js';
+
+/** The AWS backend's options from the validated configuration (only what is set). */
+export function awsBackendOptionsFromConfig(config: Config): AwsBackendOptions {
+  return {
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
+    ...(config.roleArn ? { roleArn: config.roleArn } : {}),
+    ...(config.roleExternalId ? { roleExternalId: config.roleExternalId } : {}),
+    ...(config.roleArn && config.roleSessionName ? { roleSessionName: config.roleSessionName } : {}),
+  };
+}

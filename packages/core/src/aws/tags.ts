@@ -1,0 +1,155 @@
+/**
+ * Tags for many functions at once. The Resource Groups Tagging API answers 100 tagged functions
+ * per call (and only the ones matching the tag filters), instead of one ListTags per function.
+ * Where GetResources is denied, ListTags per function with bounded concurrency.
+ */
+import { ListTagsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetResourcesCommand,
+  type GetResourcesCommandInput,
+  type ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import type { Logger } from '../logger.js';
+import type { CallOptions, TagFilter, Tags } from '../types.js';
+import { isAccessDeniedError, mapAwsError } from './errors.js';
+import { tagListToTags, unqualifyArn } from './mappers.js';
+
+export interface TagReaderOptions {
+  lambda: LambdaClient;
+  tagging: ResourceGroupsTaggingAPIClient;
+  logger: Logger;
+  /** Concurrent ListTags calls in the fallback (default 10). */
+  fallbackConcurrency?: number;
+  /**
+   * Without tag filters, at most this many functions are read with ListTags rather than paging
+   * through every tagged function of the account (default 20).
+   */
+  smallSetThreshold?: number;
+}
+
+export interface TagReader {
+  getTags(request: { arns: string[]; tagFilters?: TagFilter[] }, options?: CallOptions): Promise<Map<string, Tags>>;
+  /** Set once GetResources was denied; later calls go straight to ListTags. */
+  readonly taggingDenied: boolean;
+}
+
+/** Runs `worker` over items with at most `limit` in flight; stops at the first failure. */
+export async function mapBounded<T>(
+  items: readonly T[],
+  limit: number,
+  worker: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const run = async () => {
+    while (failed === undefined && next < items.length) {
+      signal?.throwIfAborted();
+      const item = items[next++] as T;
+      try {
+        await worker(item);
+      } catch (error) {
+        failed ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, run));
+  if (failed !== undefined) throw failed;
+}
+
+export function createTagReader(options: TagReaderOptions): TagReader {
+  const concurrency = options.fallbackConcurrency ?? 10;
+  const threshold = options.smallSetThreshold ?? 20;
+  let denied = false;
+
+  async function viaTaggingApi(
+    wanted: Set<string>,
+    tagFilters: TagFilter[] | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<Map<string, Tags>> {
+    const out = new Map<string, Tags>();
+    const input: GetResourcesCommandInput = {
+      ResourceTypeFilters: ['lambda:function'],
+      ResourcesPerPage: 100,
+      ...(tagFilters?.length
+        ? {
+            TagFilters: tagFilters.map((f) => ({
+              Key: f.key,
+              ...(f.values?.length ? { Values: [...f.values] } : {}),
+            })),
+          }
+        : {}),
+    };
+    let token: string | undefined;
+    // Bounded: a token that never ends cannot loop forever (100,000 pages = 10M functions).
+    for (let page = 0; page < 100_000; page++) {
+      const response = await options.tagging.send(
+        new GetResourcesCommand({ ...input, ...(token ? { PaginationToken: token } : {}) }),
+        { abortSignal: signal },
+      );
+      for (const mapping of response.ResourceTagMappingList ?? []) {
+        if (!mapping.ResourceARN) continue;
+        const arn = unqualifyArn(mapping.ResourceARN);
+        if (wanted.has(arn)) out.set(arn, tagListToTags(mapping.Tags));
+      }
+      token = response.PaginationToken;
+      // Real AWS ends with "PaginationToken": "" (falsy), others omit it.
+      if (!token) break;
+    }
+    return out;
+  }
+
+  async function viaListTags(arns: string[], signal: AbortSignal | undefined): Promise<Map<string, Tags>> {
+    const out = new Map<string, Tags>();
+    await mapBounded(
+      arns,
+      concurrency,
+      async (arn) => {
+        try {
+          const response = await options.lambda.send(new ListTagsCommand({ Resource: arn }), {
+            abortSignal: signal,
+          });
+          out.set(arn, { ...(response.Tags ?? {}) });
+        } catch (error) {
+          // Deleted between listing and now: it has no tags to report.
+          if ((error as { name?: string }).name === 'ResourceNotFoundException') return;
+          throw error;
+        }
+      },
+      signal,
+    );
+    return out;
+  }
+
+  return {
+    get taggingDenied() {
+      return denied;
+    },
+    async getTags(request, callOptions = {}) {
+      const signal = callOptions.signal;
+      const arns = [...new Set(request.arns.map(unqualifyArn))];
+      if (arns.length === 0) return new Map();
+      const filters = request.tagFilters?.filter((f) => f.key) ?? [];
+      if (!denied && (filters.length > 0 || arns.length > threshold)) {
+        try {
+          return await viaTaggingApi(new Set(arns), filters, signal);
+        } catch (error) {
+          if (!isAccessDeniedError(error)) {
+            throw mapAwsError(error, { service: 'tagging', operation: 'GetResources' });
+          }
+          denied = true;
+          options.logger.warn(
+            'tag:GetResources is denied; reading tags with lambda:ListTags per function instead (slower). ' +
+              'Allow tag:GetResources for faster discovery.',
+            { functions: arns.length, concurrency },
+          );
+        }
+      }
+      try {
+        return await viaListTags(arns, signal);
+      } catch (error) {
+        throw mapAwsError(error, { service: 'lambda', operation: 'ListTags' });
+      }
+    },
+  };
+}
