@@ -138,7 +138,9 @@ export class LocalCatalog {
     await this.scan();
     const all = new Map(this.byName);
     for (const [name, entry] of this.synthetic) all.set(name, entry);
-    return [...all.values()].sort((a, b) => (a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0));
+    return [...all.values()].sort((a, b) =>
+      a.spec.name < b.spec.name ? -1 : a.spec.name > b.spec.name ? 1 : 0,
+    );
   }
 
   /** One function; rescans the folder when the last scan is older than `recheckMs` or the name is unknown. */
@@ -182,9 +184,13 @@ export class LocalCatalog {
         this.lastScanAt = Date.now();
         return;
       }
-      throw new LambdaMcpError('BACKEND_UNAVAILABLE', `Cannot read the functions directory ${dir}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new LambdaMcpError(
+        'BACKEND_UNAVAILABLE',
+        `Cannot read the functions directory ${dir}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     this.missingDirWarned = false;
     dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -242,12 +248,18 @@ export class LocalCatalog {
     }
   }
 
-  private async load(folder: string, folderName: string, key: string, previous?: FolderState): Promise<FolderState> {
+  private async load(
+    folder: string,
+    folderName: string,
+    key: string,
+    previous?: FolderState,
+  ): Promise<FolderState> {
     try {
       const spec = await loadFunctionFolder(folder, folderName);
       return { key, entry: { spec } };
     } catch (error) {
-      const problem = error instanceof ManifestError ? error.message : `cannot load: ${(error as Error).message}`;
+      const problem =
+        error instanceof ManifestError ? error.message : `cannot load: ${(error as Error).message}`;
       const name = error instanceof ManifestError ? error.functionName : undefined;
       const state: FolderState = { key, problem, ...(name ? { problemName: name } : {}) };
       if (previous?.problem !== problem) {

@@ -83,5 +83,6 @@ export function compileFilterPattern(pattern: string | undefined): LogMatcher {
   }
   const required = terms.filter((t) => !t.negated).map((t) => t.text);
   const excluded = terms.filter((t) => t.negated).map((t) => t.text);
-  return (message) => required.every((t) => message.includes(t)) && !excluded.some((t) => message.includes(t));
+  return (message) =>
+    required.every((t) => message.includes(t)) && !excluded.some((t) => message.includes(t));
 }

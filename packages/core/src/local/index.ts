@@ -1,11 +1,11 @@
 // @lambda-mcp/core/local: an offline, Lambda-like backend over a directory of Node.js functions.
 export type { SyntheticContext, SyntheticFunctionSpec, SyntheticHandler } from './catalog.js';
-export { compileFilterPattern } from './filter-pattern.js';
 export type { LogMatcher } from './filter-pattern.js';
+export { compileFilterPattern } from './filter-pattern.js';
 export type { LocalBackend, LocalBackendOptions, LocalFunctionStats } from './local-backend.js';
 export { createLocalBackend, LOCAL_LIMITS } from './local-backend.js';
-export { billedDurationMs, logStreamName, logTail, reportLine, TAIL_BYTES } from './log-format.js';
 export type { ReportFields } from './log-format.js';
+export { billedDurationMs, logStreamName, logTail, reportLine, TAIL_BYTES } from './log-format.js';
 export type { Manifest } from './manifest.js';
 export { MANIFEST_FILE, ManifestSchema } from './manifest.js';
 export type { RecordStoreOptions } from './records.js';

@@ -116,6 +116,7 @@ export class WorkerInstance {
             options.onDropped(this, message.bytes);
             return;
           case 'ready':
+            this.peakMemoryBytes = Math.max(this.peakMemoryBytes, message.memoryBytes);
             finish({ ok: true, initDurationMs: performance.now() - t0 });
             return;
           case 'init-error':
@@ -148,8 +149,14 @@ export class WorkerInstance {
           initDurationMs: performance.now() - t0,
           error:
             outcome.kind === 'oom'
-              ? { errorType: 'Runtime.OutOfMemory', errorMessage: 'Runtime exited with error: signal: killed' }
-              : { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${error.message}` },
+              ? {
+                  errorType: 'Runtime.OutOfMemory',
+                  errorMessage: 'Runtime exited with error: signal: killed',
+                }
+              : {
+                  errorType: 'Runtime.ExitError',
+                  errorMessage: `Runtime exited with error: ${error.message}`,
+                },
         });
         this.resolvePending(outcome);
       });

@@ -25,7 +25,7 @@ import {
   type SyntheticFunctionSpec,
 } from './catalog.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { resolveWorkerPath, type RunOutcome, WorkerInstance } from './instance.js';
+import { type RunOutcome, resolveWorkerPath, WorkerInstance } from './instance.js';
 import {
   endLine,
   lambdaTimestamp,
@@ -283,7 +283,12 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
   async function lookup(target: Target, qualifiedMessage: boolean): Promise<CatalogEntry> {
     const found = await catalog.get(target.name);
     if (found === undefined) {
-      throw notFound(region, accountId, target.name, target.qualifier ?? (qualifiedMessage ? '$LATEST' : undefined));
+      throw notFound(
+        region,
+        accountId,
+        target.name,
+        target.qualifier ?? (qualifiedMessage ? '$LATEST' : undefined),
+      );
     }
     if ('problem' in found) {
       throw new LambdaMcpError(
@@ -344,9 +349,13 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     // The folder may have changed since the scan: check the handler file again before loading it.
     const file = await realPathInside(spec.dir, spec.handlerFile, `handler file of ${spec.name}`).catch(
       (error: Error) => {
-        throw new LambdaMcpError('INVALID_CONFIG', `Local function ${JSON.stringify(spec.name)} cannot be used: ${error.message}`, {
-          details: { functionName: spec.name, problem: error.message },
-        });
+        throw new LambdaMcpError(
+          'INVALID_CONFIG',
+          `Local function ${JSON.stringify(spec.name)} cannot be used: ${error.message}`,
+          {
+            details: { functionName: spec.name, problem: error.message },
+          },
+        );
       },
     );
     workerPath ??= resolveWorkerPath();
@@ -412,7 +421,13 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     });
   }
 
-  function platformFailure(requestId: string, outcome: RunOutcome | { kind: 'timeout' }, timeoutSeconds: number, memorySizeMb: number, peakMb: number): Answer {
+  function platformFailure(
+    requestId: string,
+    outcome: RunOutcome | { kind: 'timeout' },
+    timeoutSeconds: number,
+    memorySizeMb: number,
+    peakMb: number,
+  ): Answer {
     switch (outcome.kind) {
       case 'timeout': {
         const message = `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
@@ -502,6 +517,12 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
         initDurationMs = started.initDurationMs;
         if (!started.ok) {
           void stopInstance(s, fresh);
+          appendLog(
+            inv,
+            Date.now(),
+            `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${started.error.errorType}\n`,
+            true,
+          );
           inv.inTail = true;
           appendLog(inv, Date.now(), startLine(requestId), true);
           return {
@@ -518,7 +539,9 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
         inv.inTail = true;
         appendLog(inv, Date.now(), startLine(requestId), true);
         if (started.kind === 'aborted') return { aborted: true, durationMs: 0, maxMemoryUsedMb: 0 };
-        return { ...platformFailure(requestId, { kind: 'timeout' }, spec.timeoutSeconds, spec.memorySizeMb, 0) };
+        return {
+          ...platformFailure(requestId, { kind: 'timeout' }, spec.timeoutSeconds, spec.memorySizeMb, 0),
+        };
       }
     }
     const peakMb = () => Math.max(1, Math.ceil(inst.peakMemoryBytes / MIB));
@@ -554,7 +577,10 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     // Everything else ends the instance.
     void stopInstance(s, inst);
     if (outcome.kind === 'aborted') return { ...base, aborted: true, maxMemoryUsedMb: peakMb() };
-    return { ...platformFailure(requestId, outcome, spec.timeoutSeconds, spec.memorySizeMb, peakMb()), ...base };
+    return {
+      ...platformFailure(requestId, outcome, spec.timeoutSeconds, spec.memorySizeMb, peakMb()),
+      ...base,
+    };
   }
 
   async function runSynthetic(
@@ -628,7 +654,10 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
       return { durationMs, error: payload, maxMemoryUsedMb: 0 };
     }
     if (outcome.kind === 'aborted') return { durationMs, aborted: true, maxMemoryUsedMb: 0 };
-    return { ...platformFailure(requestId, { kind: 'timeout' }, spec.timeoutSeconds, spec.memorySizeMb, 0), durationMs };
+    return {
+      ...platformFailure(requestId, { kind: 'timeout' }, spec.timeoutSeconds, spec.memorySizeMb, 0),
+      durationMs,
+    };
   }
   const syntheticStreams = new Map<string, string>();
 
@@ -643,7 +672,8 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     signal?: AbortSignal,
   ): Promise<{ inv: Invocation; answer: Answer }> {
     const s = state(entry.spec.name);
-    const alias = target.qualifier !== undefined && target.qualifier !== '$LATEST' ? target.qualifier : undefined;
+    const alias =
+      target.qualifier !== undefined && target.qualifier !== '$LATEST' ? target.qualifier : undefined;
     const record = store.add({
       requestId,
       functionName: entry.spec.name,
@@ -677,10 +707,20 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     const now = Date.now();
     const dropped = inv.workerDroppedBytes + record.droppedLogBytes;
     if (dropped > 0) {
-      appendLog(inv, now, `[lambda-mcp] ${dropped} bytes of log output were not kept by the local runtime\n`, true);
+      appendLog(
+        inv,
+        now,
+        `[lambda-mcp] ${dropped} bytes of log output were not kept by the local runtime\n`,
+        true,
+      );
     }
     if (answer.aborted) {
-      appendLog(inv, now, `${new Date(now).toISOString()} ${requestId} Invocation cancelled by the caller\n`, true);
+      appendLog(
+        inv,
+        now,
+        `${new Date(now).toISOString()} ${requestId} Invocation cancelled by the caller\n`,
+        true,
+      );
     }
     appendLog(inv, now, endLine(requestId), true);
     appendLog(
@@ -761,9 +801,15 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     }
   }
 
-  function recordThrottle(entry: CatalogEntry, target: Target, invocationType: InvocationType, s: FunctionState): void {
+  function recordThrottle(
+    entry: CatalogEntry,
+    target: Target,
+    invocationType: InvocationType,
+    s: FunctionState,
+  ): void {
     s.throttles++;
-    const alias = target.qualifier !== undefined && target.qualifier !== '$LATEST' ? target.qualifier : undefined;
+    const alias =
+      target.qualifier !== undefined && target.qualifier !== '$LATEST' ? target.qualifier : undefined;
     store.add({
       requestId: randomUUID(),
       functionName: entry.spec.name,
@@ -824,11 +870,7 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     }
   }
 
-  function toResult(
-    inv: Invocation,
-    answer: Answer,
-    request: BackendInvokeRequest,
-  ): BackendInvokeResult {
+  function toResult(inv: Invocation, answer: Answer, request: BackendInvokeRequest): BackendInvokeResult {
     const body = answer.error ? JSON.stringify(answer.error) : (answer.body ?? 'null');
     return {
       statusCode: 200,
@@ -840,7 +882,10 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     };
   }
 
-  async function invoke(request: BackendInvokeRequest, callOptions: CallOptions = {}): Promise<BackendInvokeResult> {
+  async function invoke(
+    request: BackendInvokeRequest,
+    callOptions: CallOptions = {},
+  ): Promise<BackendInvokeResult> {
     const signal = callOptions.signal;
     checkOpen(signal);
     const target = parseTarget(request.functionName, request.qualifier, region, accountId);
@@ -857,7 +902,11 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     if (invocationType === 'Event') {
       if (queuedTotal() >= maxQueuedEvents) {
         throw new LambdaMcpError('THROTTLED', 'Rate Exceeded.', {
-          details: { reason: 'ConcurrentInvocationLimitExceeded', retryAfterSeconds: 1, queuedEvents: maxQueuedEvents },
+          details: {
+            reason: 'ConcurrentInvocationLimitExceeded',
+            retryAfterSeconds: 1,
+            queuedEvents: maxQueuedEvents,
+          },
           retryable: true,
         });
       }
@@ -904,8 +953,8 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
       });
     }
     acquire(s);
-    const running = execute(entry, target, invocationType, event, clientContext, requestId, signal).finally(() =>
-      release(s),
+    const running = execute(entry, target, invocationType, event, clientContext, requestId, signal).finally(
+      () => release(s),
     );
     let outcome: { inv: Invocation; answer: Answer };
     if (request.timeoutMs !== undefined && request.timeoutMs > 0) {
@@ -927,7 +976,8 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     } else {
       outcome = await running;
     }
-    if (closed) throw new LambdaMcpError('BACKEND_UNAVAILABLE', 'The local backend was closed during the invocation.');
+    if (closed)
+      throw new LambdaMcpError('BACKEND_UNAVAILABLE', 'The local backend was closed during the invocation.');
     if (outcome.answer.aborted) {
       throw new LambdaMcpError('ABORTED', 'The invocation was cancelled.', {
         details: { functionName: entry.spec.name, requestId },
@@ -982,7 +1032,9 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
           details: { registryName: ref.registryName, schemaName: ref.schemaName },
         });
       if (ref.registryName !== 'local') {
-        throw missing(`Registry with name ${ref.registryName} does not exist. The local backend serves the registry "local".`);
+        throw missing(
+          `Registry with name ${ref.registryName} does not exist. The local backend serves the registry "local".`,
+        );
       }
       const match = /^(.+)-(input|output)$/.exec(ref.schemaName);
       const name = match?.[1];
@@ -998,7 +1050,9 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
         throw missing(`Schema with name ${ref.schemaName} does not exist.`);
       }
       if (ref.schemaVersion !== undefined && ref.schemaVersion !== '1') {
-        throw missing(`Schema ${ref.schemaName} has no version ${ref.schemaVersion}; local schemas have version 1.`);
+        throw missing(
+          `Schema ${ref.schemaName} has no version ${ref.schemaVersion}; local schemas have version 1.`,
+        );
       }
       return {
         registryName: 'local',
@@ -1013,15 +1067,23 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
       };
     },
 
-    async getMetricData(request: GetMetricDataRequest, callOptions?: CallOptions): Promise<MetricDataResult[]> {
+    async getMetricData(
+      request: GetMetricDataRequest,
+      callOptions?: CallOptions,
+    ): Promise<MetricDataResult[]> {
       checkOpen(callOptions?.signal);
       return store.getMetricData(request);
     },
 
-    async filterLogEvents(request: FilterLogEventsRequest, callOptions?: CallOptions): Promise<FilterLogEventsPage> {
+    async filterLogEvents(
+      request: FilterLogEventsRequest,
+      callOptions?: CallOptions,
+    ): Promise<FilterLogEventsPage> {
       checkOpen(callOptions?.signal);
       const prefix = '/aws/lambda/';
-      const name = request.logGroupName.startsWith(prefix) ? request.logGroupName.slice(prefix.length) : undefined;
+      const name = request.logGroupName.startsWith(prefix)
+        ? request.logGroupName.slice(prefix.length)
+        : undefined;
       const known =
         name !== undefined && (store.records(name).length > 0 || (await catalog.get(name)) !== undefined);
       if (!known || name === undefined) {
@@ -1042,7 +1104,9 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
         {
           ...(request.start ? { start: request.start } : {}),
           ...(request.end ? { end: request.end } : {}),
-          ...(request.logStreamNamePrefix !== undefined ? { logStreamNamePrefix: request.logStreamNamePrefix } : {}),
+          ...(request.logStreamNamePrefix !== undefined
+            ? { logStreamNamePrefix: request.logStreamNamePrefix }
+            : {}),
           ...(request.nextToken !== undefined ? { nextToken: request.nextToken } : {}),
           limit,
         },

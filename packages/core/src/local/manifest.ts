@@ -116,11 +116,15 @@ function formatIssues(error: z.ZodError): string {
 /** Checks that a relative path stays inside `root` (lexically, before any symlink is followed). */
 function checkRelative(what: string, value: string): void {
   if (isAbsolute(value) || /^[a-zA-Z]:/.test(value) || value.startsWith('\\')) {
-    throw new ManifestError(`${what} ${JSON.stringify(value)} is an absolute path; it must be relative to the function folder`);
+    throw new ManifestError(
+      `${what} ${JSON.stringify(value)} is an absolute path; it must be relative to the function folder`,
+    );
   }
   const parts = value.split(/[\\/]/);
   if (parts.includes('..')) {
-    throw new ManifestError(`${what} ${JSON.stringify(value)} contains "..": it must stay inside the function folder`);
+    throw new ManifestError(
+      `${what} ${JSON.stringify(value)} contains "..": it must stay inside the function folder`,
+    );
   }
 }
 
@@ -129,7 +133,9 @@ export async function realPathInside(root: string, file: string, what: string): 
   const real = await realpath(file);
   const rel = relative(root, real);
   if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) {
-    throw new ManifestError(`${what} resolves to ${real}, outside the function folder ${root}; symlinks may not leave the folder`);
+    throw new ManifestError(
+      `${what} resolves to ${real}, outside the function folder ${root}; symlinks may not leave the folder`,
+    );
   }
   return real;
 }
@@ -203,7 +209,8 @@ export async function loadFunctionFolder(folder: string, folderName: string): Pr
   const parsed = ManifestSchema.safeParse(raw);
   if (!parsed.success) {
     const error = new ManifestError(`${MANIFEST_FILE}: ${formatIssues(parsed.error)}`);
-    error.functionName = typeof rawName === 'string' && FUNCTION_NAME_PATTERN.test(rawName) ? rawName : folderName;
+    error.functionName =
+      typeof rawName === 'string' && FUNCTION_NAME_PATTERN.test(rawName) ? rawName : folderName;
     throw error;
   }
   const m = parsed.data;

@@ -11,7 +11,12 @@ const QUALIFIER_PATTERN = /^(\$LATEST|[a-zA-Z0-9_-]{1,128})$/;
 export const functionArn = (region: string, accountId: string, name: string, qualifier?: string): string =>
   `arn:aws:lambda:${region}:${accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
 
-export function notFound(region: string, accountId: string, name: string, qualifier?: string): LambdaMcpError {
+export function notFound(
+  region: string,
+  accountId: string,
+  name: string,
+  qualifier?: string,
+): LambdaMcpError {
   const arn = functionArn(region, accountId, name, qualifier);
   return new LambdaMcpError('FUNCTION_NOT_FOUND', `Function not found: ${arn}`, {
     details: { functionName: name, ...(qualifier ? { qualifier } : {}), arn },

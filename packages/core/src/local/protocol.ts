@@ -42,7 +42,7 @@ export interface WorkerErrorPayload {
 }
 
 export type WorkerToHost =
-  | { t: 'ready' }
+  | { t: 'ready'; memoryBytes: number }
   | { t: 'init-error'; error: WorkerErrorPayload }
   /** One log event (a console line with its trailing newline, or raw stdout/stderr text). */
   | { t: 'log'; ts: number; text: string }

@@ -206,11 +206,11 @@ export class RecordStore {
       statusCode: 'Complete',
     };
     if (query.namespace !== 'AWS/Lambda') return empty;
-    const valueOf = metricValue(query.metricName);
-    if (!valueOf) return empty;
+    const pick = metricValue(query.metricName);
+    if (!pick) return empty;
     const buckets = new Map<number, number[]>();
     for (const r of this.select(query, startMs, endMs)) {
-      const v = valueOf(r);
+      const v = pick(r);
       if (v === undefined) continue;
       const key = Math.floor(r.start / periodMs) * periodMs;
       let bucket = buckets.get(key);
@@ -292,9 +292,9 @@ export function statistic(stat: string, values: number[]): number {
     case 'Average':
       return values.reduce((a, b) => a + b, 0) / values.length;
     case 'Maximum':
-      return values.reduce((a, b) => (b > a ? b : a), Number.NEGATIVE_INFINITY);
+      return values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
     case 'Minimum':
-      return values.reduce((a, b) => (b < a ? b : a), Number.POSITIVE_INFINITY);
+      return values.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
     case 'SampleCount':
       return values.length;
     default: {

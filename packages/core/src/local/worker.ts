@@ -54,8 +54,7 @@ for (const [method, level] of Object.entries(LEVELS)) {
 
 function patchWrite(stream: NodeJS.WriteStream): void {
   const write = (chunk: unknown, encoding?: unknown, callback?: unknown): boolean => {
-    const text =
-      typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
     emitLog(text);
     const done = typeof encoding === 'function' ? encoding : callback;
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
@@ -84,11 +83,15 @@ function isErrorLike(value: unknown): value is Error {
   );
 }
 
+// Frames of this runtime file and Node's message-port plumbing say nothing about the handler.
+const OWN_FRAMES = [import.meta.url, 'node:internal/event_target', 'node:internal/per_context/messageport'];
+
 function toPayload(error: unknown): WorkerErrorPayload {
   try {
     if (isErrorLike(error)) {
       const stack = typeof error.stack === 'string' ? error.stack : `${error.name}: ${error.message}`;
-      return { errorType: error.name, errorMessage: error.message, trace: stack.split('\n') };
+      const trace = stack.split('\n').filter((line) => !OWN_FRAMES.some((own) => line.includes(own)));
+      return { errorType: error.name, errorMessage: error.message, trace };
     }
     return { errorType: typeof error, errorMessage: String(error), trace: [] };
   } catch {
@@ -117,7 +120,11 @@ function sampleMemory(): number {
 }
 
 // --- INIT: load the handler ------------------------------------------------------------------
-type Handler = (event: unknown, context: unknown, callback: (err?: unknown, result?: unknown) => void) => unknown;
+type Handler = (
+  event: unknown,
+  context: unknown,
+  callback: (err?: unknown, result?: unknown) => void,
+) => unknown;
 
 function lookup(root: unknown, path: string): unknown {
   let value: unknown = root;
@@ -162,7 +169,9 @@ async function loadHandler(): Promise<Handler> {
 }
 
 let handler: Handler | undefined;
-let active: { requestId: string; settle: (error: unknown, result?: unknown, fatal?: boolean) => void } | undefined;
+let active:
+  | { requestId: string; settle: (error: unknown, result?: unknown, fatal?: boolean) => void }
+  | undefined;
 
 process.on('uncaughtException', (error) => {
   const payload = toPayload(error);
@@ -252,7 +261,11 @@ function run(message: InvokeMessage): void {
   try {
     const event: unknown = JSON.parse(message.event);
     const returned = fn(event, context, callback);
-    if (returned !== null && typeof returned === 'object' && typeof (returned as Promise<unknown>).then === 'function') {
+    if (
+      returned !== null &&
+      typeof returned === 'object' &&
+      typeof (returned as Promise<unknown>).then === 'function'
+    ) {
       (returned as Promise<unknown>).then(
         (result) => settle(null, result),
         (error: unknown) => settle(error ?? new Error('Promise rejected without a reason')),
@@ -275,8 +288,7 @@ port.on('message', (message: InvokeMessage) => {
 loadHandler().then(
   (fn) => {
     handler = fn;
-    sampleMemory();
-    post({ t: 'ready' });
+    post({ t: 'ready', memoryBytes: sampleMemory() });
   },
   (error: unknown) => {
     const payload = toPayload(error);
