@@ -410,7 +410,13 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
         const next = await build();
         if (closed) return false;
         state = next;
-        if (next.fingerprint !== before) changed = true;
+        if (next.fingerprint !== before) {
+          changed = true;
+          if (isReady || listedBeforeReady) {
+            logger.info('The tool list changed', { functions: state.entries.length });
+            emitChanged();
+          }
+        }
       } while (dirty);
       return changed;
     })().finally(() => {
@@ -442,19 +448,14 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     retryTimer.unref?.();
   }
 
-  async function afterRebuild(changed: boolean): Promise<void> {
-    if (changed && (isReady || listedBeforeReady)) {
-      logger.info('The tool list changed', { functions: state.entries.length });
-      emitChanged();
-    }
+  async function afterRebuild(): Promise<void> {
     if (!state.loaded) scheduleRetry();
     else retryAttempt = 0;
   }
 
   const ready: Promise<void> = rebuild()
-    .then(async (changed) => {
+    .then(() => {
       isReady = true;
-      if (listedBeforeReady && changed) emitChanged();
       if (!state.loaded) scheduleRetry();
     })
     .catch((error) => {
@@ -484,7 +485,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
       logger.debug('Discovery refresh failed', { error: toLambdaMcpError(error).message });
     }
     const changed = await rebuild();
-    await afterRebuild(changed);
+    await afterRebuild();
     const { entries } = viewEntries(state);
     return {
       changed,

@@ -205,7 +205,15 @@ export function previewJson(
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null');
   const total = byteLength(text);
   if (byteLength(JSON.stringify(value) ?? '') <= maxBytes) return { value };
-  const cut = truncateUtf8(text, Math.max(0, Math.floor(maxBytes * 0.9) - 64));
+  // The preview is a JSON string, so quotes and control characters grow when escaped: cut, measure, repeat.
+  let target = Math.max(0, maxBytes - 2);
+  let cut = truncateUtf8(text, target);
+  for (let i = 0; i < 20; i++) {
+    const size = byteLength(JSON.stringify(cut));
+    if (size <= maxBytes || target === 0) break;
+    target = Math.max(0, Math.floor((target * maxBytes) / size) - 8);
+    cut = truncateUtf8(text, target);
+  }
   return { value: cut, truncated: { total_bytes: total, shown_bytes: byteLength(cut) } };
 }
 
