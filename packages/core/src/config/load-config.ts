@@ -378,7 +378,7 @@ export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfi
     let label = setting?.flag ?? `--${name}`;
     // `--no-disk-cache` style negation of a boolean flag.
     if (!setting && name.replace(/^--?/, '').startsWith('no-')) {
-      const positive = findSettingForFlag(name.replace(/^--?no-/, ''));
+      const positive = findSettingForFlag(name.replace(/^-{0,2}no-/, ''));
       if (positive?.kind === 'boolean' && typeof raw === 'boolean') {
         setting = positive;
         value = !raw;
