@@ -1,2 +1,34 @@
 #!/usr/bin/env node
-export {};
+import { Writable } from 'node:stream';
+
+// stdout carries JSON-RPC only. Keep the real writer for the MCP transport (and --help), and send
+// anything else that writes to process.stdout (console.log in a dependency, a stray print) to stderr.
+const realStdoutWrite = process.stdout.write.bind(process.stdout);
+const jsonOut = new Writable({
+  write(chunk, _encoding, callback) {
+    realStdoutWrite(chunk, (error) => callback(error ?? null));
+  },
+});
+process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+process.stdout.on('error', () => {
+  // The client went away (EPIPE): nothing can be answered any more; stdin's end shuts us down.
+});
+
+const { startStdioServer } = await import('./main.js');
+
+const handle = await startStdioServer({
+  argv: process.argv.slice(2),
+  stdout: jsonOut,
+  writeOut: (text) => void realStdoutWrite(text),
+  writeErr: (text) => void process.stderr.write(text),
+});
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+  process.once(signal, () => void handle.shutdown(signal));
+}
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(
+    `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'Unhandled rejection', error: reason instanceof Error ? reason.message : String(reason) })}\n`,
+  );
+});
+const code = await handle.exited;
+process.exit(code);

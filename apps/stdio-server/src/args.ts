@@ -1,0 +1,104 @@
+import { parseArgs } from 'node:util';
+import { CONFIG_SETTINGS, type ConfigSetting, LambdaMcpError } from '@lambda-mcp/core';
+
+/** Settings that mean nothing to a stdio server (they belong to the HTTP app). */
+const NOT_FOR_STDIO = new Set(['--port', '--host']);
+
+export type LogFormat = 'json' | 'pretty';
+
+export interface StdioArgs {
+  help: boolean;
+  version: boolean;
+  logFormat: LogFormat;
+  /** For `loadConfig({ flags })`: keyed by flag name without dashes. */
+  flags: Record<string, unknown>;
+}
+
+function stdioSettings(): ConfigSetting[] {
+  return CONFIG_SETTINGS.filter((s) => s.flag && !NOT_FOR_STDIO.has(s.flag));
+}
+
+const MULTIPLE_KINDS = new Set(['list', 'tag-filters']);
+
+/** Parses the command line; a bad flag is a LambdaMcpError(INVALID_CONFIG) naming it. */
+export function parseStdioArgs(argv: readonly string[]): StdioArgs {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+    'log-format': { type: 'string' },
+  };
+  for (const s of stdioSettings()) {
+    const name = (s.flag ?? '').replace(/^--/, '');
+    if (s.kind === 'boolean') {
+      options[name] = { type: 'boolean' };
+      options[`no-${name}`] = { type: 'boolean' };
+    } else {
+      options[name] = { type: 'string', ...(MULTIPLE_KINDS.has(s.kind) ? { multiple: true } : {}) };
+    }
+  }
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }));
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('. To specify')[0] ?? '';
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `${message}. Run lambda-mcp-stdio --help for the accepted flags.`,
+    );
+  }
+  if (positionals.length > 0) {
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Unexpected argument ${JSON.stringify(positionals[0])}. Run lambda-mcp-stdio --help for the accepted flags.`,
+    );
+  }
+  const logFormat = (values['log-format'] as string | undefined) ?? 'json';
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Invalid --log-format ${JSON.stringify(logFormat)}: expected json or pretty.`,
+    );
+  }
+  const flags: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (key === 'help' || key === 'version' || key === 'log-format' || value === undefined) continue;
+    if (key.startsWith('no-') && value === true) {
+      flags[key.slice(3)] = false;
+      continue;
+    }
+    flags[key] = value;
+  }
+  return { help: values.help === true, version: values.version === true, logFormat, flags };
+}
+
+export function helpText(version: string): string {
+  const settings = stdioSettings();
+  const width = Math.max(...settings.map((s) => (s.flag ?? '').length + (s.kind === 'boolean' ? 0 : 8)), 20);
+  const rows = settings.map((s) => {
+    const left = s.kind === 'boolean' ? `${s.flag}, --no-${(s.flag ?? '').slice(2)}` : `${s.flag} <value>`;
+    return `  ${left.padEnd(width + 8)}${s.description}\n  ${''.padEnd(width + 8)}[env ${s.env}; default ${s.default}]`;
+  });
+  return `lambda-mcp-stdio ${version}
+
+An MCP server over stdio that exposes AWS Lambda functions (or local Lambda-like functions) as tools.
+stdout carries JSON-RPC only; logs go to stderr.
+
+Usage:
+  lambda-mcp-stdio [options]                     AWS Lambda functions (default credential chain)
+  lambda-mcp-stdio --local examples/functions    local functions from a folder (no AWS needed)
+
+Options:
+  -h, --help${''.padEnd(width - 2)}Show this help and exit.
+  -v, --version${''.padEnd(width - 5)}Show the version and exit.
+  --log-format <json|pretty>${''.padEnd(Math.max(1, width - 18))}Log line format on stderr (default json).
+${rows.join('\n')}
+
+Every option can also come from its environment variable or from lambda-mcp.config.json
+(flags win over the environment, which wins over the file).
+
+Example client configuration (Claude Desktop, Cursor, VS Code "mcpServers"):
+  { "mcpServers": { "lambda": { "command": "npx", "args": ["-y", "@lambda-mcp/stdio-server"],
+                                "env": { "AWS_REGION": "us-east-1", "FUNCTION_PREFIX": "mcp-" } } } }
+`;
+}

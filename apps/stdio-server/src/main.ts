@@ -1,0 +1,207 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import {
+  type Config,
+  createServices,
+  createStreamLogger,
+  isLambdaMcpError,
+  LambdaMcpError,
+  type Logger,
+  loadConfig,
+  type Services,
+} from '@lambda-mcp/core';
+import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { helpText, parseStdioArgs } from './args.js';
+import { VERSION } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export interface StdioServerOptions {
+  argv: readonly string[];
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** JSON-RPC in (default process.stdin). */
+  stdin?: Readable;
+  /** JSON-RPC out (default process.stdout). Nothing else is ever written to it. */
+  stdout?: Writable;
+  /** Log lines and messages for people (default process.stderr). */
+  writeErr?: (text: string) => void;
+  /** Help and version text (default: `stdout`). */
+  writeOut?: (text: string) => void;
+  /** How long to wait for the first catalog before answering the client anyway (ms, default 5000). */
+  startupWaitMs?: number;
+}
+
+export interface StdioServerHandle {
+  /** Resolves with the exit code once the server has shut down. */
+  readonly exited: Promise<number>;
+  /** Shuts down: closes the MCP server, the services and the backend's workers. */
+  shutdown(reason: string): Promise<number>;
+}
+
+/** Creates the services for a configuration: the local backend for `--local`, AWS otherwise. */
+export async function createServicesFor(config: Config, logger: Logger): Promise<Services> {
+  if (config.backend === 'local') {
+    const dir = resolve(config.localDir ?? 'functions');
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new LambdaMcpError(
+        'INVALID_CONFIG',
+        `The local functions directory ${JSON.stringify(dir)} does not exist. Pass --local with a folder of functions (one sub-folder each, with a function.json), e.g. --local examples/functions.`,
+      );
+    }
+    const { createLocalBackend } = await import('@lambda-mcp/core/local');
+    const backend = createLocalBackend({
+      dir,
+      logger: logger.child({ component: 'local-backend' }),
+      ...(config.region ? { region: config.region } : {}),
+      inputSchemaArnTagKey: config.inputSchemaArnTagKey,
+      outputSchemaArnTagKey: config.outputSchemaArnTagKey,
+    });
+    return createServices({ backend, config, logger });
+  }
+  let aws: typeof import('@lambda-mcp/core/aws');
+  try {
+    aws = await import('@lambda-mcp/core/aws');
+  } catch (error) {
+    throw new LambdaMcpError(
+      'BACKEND_UNAVAILABLE',
+      `The AWS backend could not be loaded (${error instanceof Error ? error.message : String(error)}). Reinstall @lambda-mcp/core, or run with --local DIR for local functions.`,
+      { cause: error },
+    );
+  }
+  if (typeof aws.createAwsServices !== 'function') {
+    throw new LambdaMcpError(
+      'BACKEND_UNAVAILABLE',
+      'This build of @lambda-mcp/core has no AWS backend. Run with --local DIR for local functions.',
+    );
+  }
+  return aws.createAwsServices(config, { logger });
+}
+
+function oneLine(error: unknown): string {
+  if (isLambdaMcpError(error)) return `${error.message} [${error.code}]`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs the stdio server: flags and environment -> configuration -> services -> MCP server ->
+ * stdio transport. Resolves once it serves (or has exited early, e.g. for --help); the handle's
+ * `exited` resolves with the exit code after shutdown (stdin closed, a signal, or a fatal error).
+ */
+export async function startStdioServer(options: StdioServerOptions): Promise<StdioServerHandle> {
+  const writeErr = options.writeErr ?? ((t: string) => void process.stderr.write(t));
+  const stdout = options.stdout ?? process.stdout;
+  const writeOut = options.writeOut ?? ((t: string) => void stdout.write(t));
+  const done = (code: number): StdioServerHandle => ({
+    exited: Promise.resolve(code),
+    shutdown: async () => code,
+  });
+
+  let args: ReturnType<typeof parseStdioArgs>;
+  let config: Config;
+  try {
+    args = parseStdioArgs(options.argv);
+    if (args.help) {
+      writeOut(helpText(VERSION));
+      return done(EXIT_OK);
+    }
+    if (args.version) {
+      writeOut(`${VERSION}\n`);
+      return done(EXIT_OK);
+    }
+    config = loadConfig({
+      flags: args.flags,
+      env: options.env ?? process.env,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
+  } catch (error) {
+    writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
+    return done(EXIT_USAGE);
+  }
+
+  const logger = createStreamLogger({
+    level: config.logLevel,
+    format: args.logFormat,
+    write: writeErr,
+    bindings: { app: 'lambda-mcp-stdio' },
+  });
+
+  let services: Services;
+  try {
+    services = await createServicesFor(config, logger);
+  } catch (error) {
+    logger.error('Could not start', { error: oneLine(error) });
+    writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
+    return done(isLambdaMcpError(error) && error.code === 'INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAILURE);
+  }
+
+  let lambda: LambdaMcpServer;
+  try {
+    lambda = createLambdaMcpServer(services, { logger });
+  } catch (error) {
+    writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
+    await services.close().catch(() => {});
+    return done(EXIT_FAILURE);
+  }
+
+  // Answer the client's initialize with instructions that know the catalog, but never wait long.
+  let waitTimer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    lambda.ready,
+    new Promise<void>((r) => {
+      waitTimer = setTimeout(r, options.startupWaitMs ?? 5_000);
+    }),
+  ]);
+  if (waitTimer) clearTimeout(waitTimer);
+
+  const stdin = options.stdin ?? process.stdin;
+  const server = lambda.createServer();
+  const transport = new StdioServerTransport(stdin, stdout);
+
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((r) => {
+    resolveExit = r;
+  });
+  let shuttingDown: Promise<number> | undefined;
+  const shutdown = (reason: string, code = EXIT_OK): Promise<number> => {
+    shuttingDown ??= (async () => {
+      logger.info('Shutting down', { reason });
+      const deadline = new Promise<void>((r) => setTimeout(r, 5_000).unref());
+      await Promise.race([
+        (async () => {
+          await lambda.close().catch(() => {});
+          await services
+            .close()
+            .catch((error) => logger.warn('Closing the services failed', { error: oneLine(error) }));
+        })(),
+        deadline,
+      ]);
+      stdin.off('end', onEnd);
+      stdin.off('close', onEnd);
+      resolveExit(code);
+      return code;
+    })();
+    return shuttingDown;
+  };
+  const onEnd = () => void shutdown('stdin closed');
+  stdin.on('end', onEnd);
+  stdin.on('close', onEnd);
+  transport.onerror = (error) => logger.warn('stdio transport error', { error: error.message });
+  server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
+
+  await server.connect(transport);
+  const status = lambda.catalog.status();
+  logger.info('Serving MCP over stdio', {
+    version: VERSION,
+    backend: services.backend.kind,
+    functions: status.functionCount,
+    functionTools: status.functionToolCount,
+    ...(status.cappedCount > 0 ? { cappedFunctions: status.cappedCount } : {}),
+    ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+  });
+  return { exited, shutdown: (reason) => shutdown(reason) };
+}
