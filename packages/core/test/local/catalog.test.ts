@@ -2,7 +2,7 @@ import { mkdir, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isLambdaMcpError } from '../../src/errors.js';
-import { createLocalBackend, type LocalBackend } from '../../src/local/index.js';
+import { createLocalBackend, type LocalBackend, type SyntheticFunctionSpec } from '../../src/local/index.js';
 import { captureLogger, invoke, tempDir } from './helpers.js';
 
 const HANDLER = 'export const handler = async (event) => ({ ok: true, event });\n';
@@ -182,9 +182,9 @@ describe('local backend: the functions directory', () => {
 
 describe('local backend: synthetic functions', () => {
   it('serves 10,000 config-only functions with tags and echoes on invoke', async () => {
-    const syntheticFunctions = Array.from({ length: 10_000 }, (_, i) => ({
+    const syntheticFunctions: SyntheticFunctionSpec[] = Array.from({ length: 10_000 }, (_, i) => ({
       name: `fn-${String(i).padStart(5, '0')}`,
-      tags: i % 5 === 0 ? { MCPEnabled: 'true' } : {},
+      tags: i % 5 === 0 ? { MCPEnabled: 'true' } : ({} as Record<string, string>),
       memorySizeMb: 256,
       ...(i === 7 ? { inputSchema: { type: 'object' } } : {}),
     }));
