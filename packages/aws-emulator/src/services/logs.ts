@@ -1,5 +1,5 @@
 /** CloudWatch Logs (awsJson1_1): FilterLogEvents on the functions' log groups. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isLambdaMcpError } from '@lambda-mcp/core';
 import { type EmulatorState, listAll } from '../state.js';
 import { type Handled, header, jsonBody, type WireRequest, WireError } from '../wire.js';
@@ -21,6 +21,12 @@ function optionalNumber(input: Record<string, unknown>, key: string): number | u
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`Value for ${key} must be a number.`);
   return value;
+}
+
+/** AWS never answers without a stream name: when the backend has none, a stable Lambda-shaped one. */
+function fallbackStream(functionName: string, at: Date): string {
+  const day = at.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[$LATEST]${createHash('md5').update(functionName).digest('hex')}`;
 }
 
 export async function handleLogs(req: WireRequest, state: EmulatorState, operation: string): Promise<Handled> {
@@ -92,7 +98,7 @@ export async function handleLogs(req: WireRequest, state: EmulatorState, operati
   const events = page.events
     .filter((e) => !streams || (e.logStreamName !== undefined && streams.has(e.logStreamName)))
     .map((e, i) => ({
-      logStreamName: e.logStreamName ?? 'unknown',
+      logStreamName: e.logStreamName || fallbackStream(owner.name, e.timestamp),
       timestamp: e.timestamp.getTime(),
       message: e.message,
       ingestionTime: (e.ingestionTime ?? e.timestamp).getTime(),

@@ -6,3 +6,5 @@ export type { AwsErrorContext, AwsServiceName } from './errors.js';
 export { mapAwsError } from './errors.js';
 export type { InvokeRetryPolicy } from './invoke.js';
 export { awsBackendOptionsFromConfig } from './options.js';
+export type { AwsServices, CreateAwsServicesOptions } from './create-aws-services.js';
+export { createAwsServices } from './create-aws-services.js';

@@ -1,0 +1,78 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SchemasClient } from '@aws-sdk/client-schemas';
+import type { Logger } from '@lambda-mcp/core';
+
+export const HERE = dirname(fileURLToPath(import.meta.url));
+export const FUNCTIONS_DIR = join(HERE, 'fixtures', 'functions');
+export const AWS_FIXTURES_DIR = join(HERE, 'fixtures', 'aws');
+export const CREDENTIALS = { accessKeyId: 'AKIDEMULATORTEST', secretAccessKey: 'emulator-test-secret' };
+export const REGION = 'us-east-1';
+
+/** Real SDK clients pointed at a local endpoint; `maxAttempts: 1` so errors surface as they are. */
+export function sdkClients(endpoint: string, maxAttempts = 1) {
+  const config = { endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts };
+  return {
+    lambda: new LambdaClient(config),
+    schemas: new SchemasClient(config),
+    cloudWatch: new CloudWatchClient(config),
+    logs: new CloudWatchLogsClient(config),
+    tagging: new ResourceGroupsTaggingAPIClient(config),
+    destroy() {
+      for (const c of [this.lambda, this.schemas, this.cloudWatch, this.logs, this.tagging]) c.destroy();
+    },
+  };
+}
+
+export const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+export const decode = (bytes: Uint8Array | undefined): string => (bytes ? Buffer.from(bytes).toString('utf8') : '');
+
+export interface CapturedLog {
+  level: string;
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+export function captureLogger(): { logger: Logger; entries: CapturedLog[] } {
+  const entries: CapturedLog[] = [];
+  const make = (): Logger => ({
+    debug: (message, fields) => entries.push({ level: 'debug', message, ...(fields ? { fields } : {}) }),
+    info: (message, fields) => entries.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
+    warn: (message, fields) => entries.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
+    error: (message, fields) => entries.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
+    child: () => make(),
+  });
+  return { logger: make(), entries };
+}
+
+/** Polls until `check` holds or the deadline passes. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition') {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Runs `fn` with some environment variables set (undefined deletes), then restores them. */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(vars)) {
+    saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { createFileCatalogCache } from '../cache/file-catalog-cache.js';
+import { type Config, type ConfigInput, ConfigSchema } from '../config/schema.js';
+import { LambdaMcpError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { createServices } from '../services/create-services.js';
+import type { CatalogCacheStore, Services } from '../services/types.js';
+import { type AwsBackend, type AwsBackendOptions, createAwsBackend } from './aws-backend.js';
+import type { AwsClients } from './clients.js';
+import { awsBackendOptionsFromConfig } from './options.js';
+
+export interface CreateAwsServicesOptions {
+  logger?: Logger;
+  /** Bring your own clients (any subset). */
+  clients?: Partial<AwsClients>;
+  /** Extra backend options (endpoint, credentials, retry policy...), over those from the config. */
+  backendOptions?: Omit<AwsBackendOptions, 'clients' | 'logger'>;
+  /** A catalog cache store instead of the file cache that `config.diskCache` turns on. */
+  catalogCache?: CatalogCacheStore;
+}
+
+export interface AwsServices extends Services {
+  backend: AwsBackend;
+}
+
+function parseConfig(input: ConfigInput | Config): Config {
+  const parsed = ConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const key = issue?.path.map(String).join('.') || '(root)';
+  throw new LambdaMcpError('INVALID_CONFIG', `Invalid config option ${key}: ${issue?.message ?? 'not accepted'}.`, {
+    details: { setting: key },
+  });
+}
+
+/**
+ * The four services over the AWS backend, with the disk catalog cache when `config.diskCache` is
+ * on (the default): a restarted server answers from the last catalog of the same scope at once.
+ */
+export async function createAwsServices(
+  configInput: ConfigInput | Config = {},
+  options: CreateAwsServicesOptions = {},
+): Promise<AwsServices> {
+  const config = parseConfig(configInput);
+  const logger = options.logger ?? silentLogger;
+  const backend = await createAwsBackend({
+    ...awsBackendOptionsFromConfig(config),
+    ...options.backendOptions,
+    ...(options.clients ? { clients: options.clients } : {}),
+    logger,
+  });
+  const catalogCache =
+    options.catalogCache ??
+    (config.diskCache ? createFileCatalogCache(config.cacheDir ? { dir: config.cacheDir } : {}) : undefined);
+  try {
+    const services = createServices({ backend, config, logger, ...(catalogCache ? { catalogCache } : {}) });
+    return { ...services, backend };
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+}
