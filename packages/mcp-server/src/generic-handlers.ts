@@ -580,7 +580,10 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       ...(schemas.input ? { dialect: schemas.input.dialect } : {}),
       source: snakeSource(schemas.input),
       output_schema: schemas.output?.schema ?? null,
-      tool_input_schema: toolInput.schema,
+      // The tool's inputSchema only when it differs from the function's schema (wrapped or open).
+      ...(JSON.stringify(toolInput.schema) !== JSON.stringify(schemas.input?.schema)
+        ? { tool_input_schema: toolInput.schema }
+        : {}),
       input_mode: toolInput.mode,
       ...(examples ? { examples } : {}),
       problems,
@@ -592,7 +595,18 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       result: structuredResult(value, {
         maxResultBytes: max,
         summary,
-        shrink: (v) => (v.examples ? { ...v, examples: [] } : undefined),
+        shrink: (v) => {
+          const { examples: _examples, output_schema: _output, ...rest } = v;
+          return {
+            ...rest,
+            output_schema: null,
+            ...(v.examples ? { examples: [] } : {}),
+            problems: [
+              ...(v.problems as string[]),
+              'Examples and the output schema were left out to fit the size limit.',
+            ],
+          };
+        },
       }),
       audit: { ...audit, outcome: 'success' },
     };

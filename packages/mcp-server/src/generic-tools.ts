@@ -315,7 +315,10 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
           required: ['kind'],
         },
         output_schema: { type: ['object', 'null'] },
-        tool_input_schema: { type: 'object', description: "The inputSchema of this function's MCP tool." },
+        tool_input_schema: {
+          type: 'object',
+          description: "The inputSchema of this function's MCP tool, when it differs from input_schema.",
+        },
         input_mode: {
           type: 'string',
           enum: ['flat', 'wrapped', 'open'],
@@ -325,7 +328,7 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
         examples: { type: 'array' },
         problems: { type: 'array', items: { type: 'string' } },
       },
-      required: ['function_name', 'input_schema', 'source', 'tool_input_schema', 'problems'],
+      required: ['function_name', 'input_schema', 'source', 'problems'],
     },
     annotations: { title: "Get a function's input schema", ...readOnly },
   },
