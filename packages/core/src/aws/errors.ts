@@ -282,7 +282,8 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
   }
 
   const networkCode = networkCodeOf(e);
-  const isTimeout = name === 'TimeoutError' || networkCode === 'ETIMEDOUT';
+  // The SDK names a reset socket ("socket hang up", ECONNRESET) TimeoutError too: the code decides.
+  const isTimeout = networkCode === 'ETIMEDOUT' || (name === 'TimeoutError' && !networkCode);
   const isServer = SERVICE_ERROR_NAMES.has(name) || (status !== undefined && status >= 500) || e.$fault === 'server';
 
   if (isSyncInvoke(ctx) && !(networkCode && NOT_SENT_CODES.has(networkCode))) {
