@@ -26,7 +26,8 @@ export interface RunOptions {
 /** Environment of a spawned bin: the test env without colour switches, plus `extra`. */
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const key of ['FORCE_COLOR', 'NO_COLOR', 'LOG_LEVEL', 'CI', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete env[key];
+  for (const key of ['FORCE_COLOR', 'NO_COLOR', 'LOG_LEVEL', 'CI', 'AWS_PROFILE', 'AWS_ENDPOINT_URL'])
+    delete env[key];
   for (const key of Object.keys(env)) {
     if (/^(FUNCTION_|LAMBDA_MCP_|MCP_SERVER_)/.test(key)) delete env[key];
   }
@@ -56,7 +57,11 @@ export function runBin(args: string[], options: RunOptions = {}): Promise<RunRes
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`lambda-mcp ${args.join(' ')} did not finish in ${options.timeoutMs ?? 20_000} ms\n${stderr}`));
+      reject(
+        new Error(
+          `lambda-mcp ${args.join(' ')} did not finish in ${options.timeoutMs ?? 20_000} ms\n${stderr}`,
+        ),
+      );
     }, options.timeoutMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -88,7 +93,10 @@ export async function makeFunctionsDir(functions: Record<string, FunctionFixture
   for (const [name, fn] of Object.entries(functions)) {
     const folder = join(dir, name);
     await mkdir(folder);
-    await writeFile(join(folder, 'function.json'), JSON.stringify({ name, handler: 'index.handler', ...fn.manifest }));
+    await writeFile(
+      join(folder, 'function.json'),
+      JSON.stringify({ name, handler: 'index.handler', ...fn.manifest }),
+    );
     await writeFile(join(folder, 'index.mjs'), fn.code);
   }
   return dir;

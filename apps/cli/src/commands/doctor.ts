@@ -3,9 +3,10 @@ import {
   type CallOptions,
   type FunctionInfo,
   isLambdaMcpError,
-  type LambdaMcpError,
+  LambdaMcpError,
   type Services,
 } from '@lambda-mcp/core';
+import type { AwsBackend } from '@lambda-mcp/core/aws';
 import { type Context, withSpinner } from '../context.js';
 import { classifyError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -24,14 +25,6 @@ export interface CheckResult {
   details?: string[];
   /** The IAM action the check exercises, when there is one. */
   action?: string;
-}
-
-/** What the AWS backend may expose about who is calling; optional so any backend works. */
-interface IdentityInfo {
-  arn?: string;
-  account?: string;
-  userId?: string;
-  source?: string;
 }
 
 const MAX_DRY_RUNS = 25;
@@ -59,13 +52,61 @@ function failureFix(error: unknown, action: string | undefined, who: string): st
   return classifyError(error).hint ?? 'Run doctor again with --debug for the full error.';
 }
 
-async function identityOf(backend: Backend, options: CallOptions): Promise<IdentityInfo | undefined> {
-  const candidate = backend as Backend & {
-    describeIdentity?: (options?: CallOptions) => Promise<IdentityInfo>;
-    getIdentity?: (options?: CallOptions) => Promise<IdentityInfo>;
-  };
-  const fn = candidate.describeIdentity ?? candidate.getIdentity;
-  return fn ? await fn.call(backend, options) : undefined;
+interface IdentityInfo {
+  /** The access key id, masked (never the secret). */
+  accessKey?: string;
+  /** Where the credentials came from, as far as the configuration tells. */
+  source: string;
+  endpoints: Record<string, string>;
+}
+
+function maskKey(id: string): string {
+  return id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : '****';
+}
+
+function credentialSource(services: Services, env: Record<string, string | undefined>): string {
+  const c = services.config;
+  const base = c.profile
+    ? `profile ${c.profile}`
+    : env.AWS_PROFILE
+      ? `profile ${env.AWS_PROFILE} (AWS_PROFILE)`
+      : env.AWS_ACCESS_KEY_ID
+        ? 'environment (AWS_ACCESS_KEY_ID)'
+        : 'the default credential chain';
+  return c.roleArn ? `${base}, assuming ${c.roleArn}` : base;
+}
+
+/** Resolves the AWS backend's credentials (bounded in time) without any AWS call. */
+async function identityOf(
+  services: Services,
+  env: Record<string, string | undefined>,
+  signal: AbortSignal,
+): Promise<IdentityInfo> {
+  const backend = services.backend as Backend & Partial<Pick<AwsBackend, 'clients' | 'endpoints'>>;
+  const source = credentialSource(services, env);
+  const endpoints = { ...(backend.endpoints ?? {}) };
+  const provider = backend.clients?.lambda.config.credentials;
+  if (!provider) return { source, endpoints };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const creds = await Promise.race([
+      provider(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('resolving credentials took longer than 15 s')), 15_000);
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      }),
+    ]);
+    return { accessKey: maskKey(creds.accessKeyId), source, endpoints };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    throw new LambdaMcpError(
+      'CREDENTIALS_MISSING',
+      `no AWS credentials found (${source}): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
@@ -84,12 +125,17 @@ async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Prom
 const label = (fn: FunctionInfo) => (fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name);
 
 /** Runs every check; never throws for a failed check (that is a result), only when aborted. */
-export async function runChecks(services: Services, signal: AbortSignal): Promise<CheckResult[]> {
+export async function runChecks(
+  services: Services,
+  signal: AbortSignal,
+  env: Record<string, string | undefined> = process.env,
+): Promise<CheckResult[]> {
   const { backend, config } = services;
   const options = { signal };
   const checks: CheckResult[] = [];
   const isLocal = backend.kind === 'local';
-  let who = 'the credentials in use';
+  const who = 'the credentials in use';
+  let credentials: CheckResult | undefined;
   const rethrowAbort = (error: unknown) => {
     if (signal.aborted || codeOf(error) === 'ABORTED') throw error;
   };
@@ -104,43 +150,42 @@ export async function runChecks(services: Services, signal: AbortSignal): Promis
     });
   } else {
     try {
-      const identity = await identityOf(backend, options);
-      if (identity?.arn) who = identity.arn;
-      const parts = [
-        identity?.arn
-          ? `identity ${identity.arn}`
-          : identity?.account
-            ? `account ${identity.account}`
-            : undefined,
-        identity?.source ? `from ${identity.source}` : undefined,
-        `region ${backend.region}`,
-      ].filter(Boolean);
-      checks.push({
+      const identity = await identityOf(services, env, signal);
+      credentials = {
         id: 'credentials',
         title: 'credentials',
         status: 'pass',
-        message: identity
-          ? parts.join(', ')
-          : `region ${backend.region} (identity not reported by this backend)`,
-        action: 'sts:GetCallerIdentity',
-      });
+        message: [
+          identity.accessKey ? `access key ${identity.accessKey}` : undefined,
+          `from ${identity.source}`,
+          `region ${backend.region}`,
+          ...Object.entries(identity.endpoints).map(
+            ([svc, url]) => `endpoint ${svc === 'all' ? '' : `${svc} `}${url}`,
+          ),
+        ]
+          .filter(Boolean)
+          .join(', '),
+      };
     } catch (error) {
       rethrowAbort(error);
-      checks.push({
+      credentials = {
         id: 'credentials',
         title: 'credentials',
         status: 'fail',
         message: `${errorText(error)} (region ${backend.region})`,
-        fix: failureFix(error, 'sts:GetCallerIdentity', who),
-        action: 'sts:GetCallerIdentity',
-      });
+        fix: failureFix(error, undefined, who),
+      };
     }
+    checks.push(credentials);
   }
 
   // ---- list
   let all: Awaited<ReturnType<Backend['listFunctions']>> | undefined;
   try {
     all = await backend.listFunctions(options);
+    const account = all[0]?.arn.split(':')[4];
+    if (credentials?.status === 'pass' && account)
+      credentials.message += `, account ${account} (from function ARNs)`;
     checks.push({
       id: 'list',
       title: 'list functions',
@@ -458,7 +503,7 @@ export async function runDoctor(ctx: Context): Promise<ExitCode> {
   }
   if (services) {
     const s = services;
-    checks = await withSpinner(ctx, 'Running checks…', () => runChecks(s, ctx.signal));
+    checks = await withSpinner(ctx, 'Running checks…', () => runChecks(s, ctx.signal, ctx.io.env));
     checks.unshift({
       id: 'configuration',
       title: 'configuration',

@@ -62,6 +62,8 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
   }
 
   const { out } = ctx;
+  // The schema ARN tags have their own column.
+  const schemaTagKeys = [services.config.inputSchemaArnTagKey, services.config.outputSchemaArnTagKey];
   if (included.length === 0) {
     ctx.note(
       all
@@ -84,7 +86,7 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
           fn.runtime ?? '-',
           `${fn.memorySizeMb} MB`,
           `${fn.timeoutSeconds} s`,
-          formatTags(fn.tags) || '-',
+          formatTags(withoutKeys(fn.tags, schemaTagKeys)) || '-',
           fn.inputSchemaArn ? out.cyan(shortSchemaName(fn.inputSchemaArn)) : out.dim('-'),
         ]),
         { style: out, ...(ctx.width === undefined ? {} : { maxWidth: ctx.width }) },
@@ -107,6 +109,10 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
     ctx.print(out.dim(all ? `\n${summary}, ${excluded.length} excluded` : `\n${summary}`));
   }
   return EXIT.OK;
+}
+
+function withoutKeys(tags: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => !keys.includes(k)));
 }
 
 function displayName(fn: FunctionInfo): string {

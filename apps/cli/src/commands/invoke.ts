@@ -1,11 +1,18 @@
-import type { DecodedPayload, InvocationResult, InvocationType, ReportMetrics } from '@lambda-mcp/core';
+import {
+  type DecodedPayload,
+  type InvocationResult,
+  type InvocationType,
+  isErrorCode,
+  type ReportMetrics,
+} from '@lambda-mcp/core';
 import { stringValue } from '../args.js';
 import { type Context, withSpinner } from '../context.js';
-import { usageError } from '../errors.js';
+import { CliError, firstLine, usageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { readPayload } from '../payload.js';
 import type { Style } from '../ui/color.js';
 import { formatJson, formatMs } from '../ui/format.js';
+import { explainUnavailable } from './unavailable.js';
 
 export function payloadToJson(payload: DecodedPayload): unknown {
   switch (payload.kind) {
@@ -79,18 +86,30 @@ export async function runInvoke(ctx: Context): Promise<ExitCode> {
 
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
   const verb = dryRun ? 'Checking' : 'Invoking';
-  const result = await withSpinner(ctx, `${verb} ${functionName}…`, () =>
-    services.invocation.invoke(
-      {
-        functionName,
-        ...(qualifier === undefined ? {} : { qualifier }),
-        payload,
-        invocationType,
-        logType: logs ? 'Tail' : 'None',
-      },
-      { signal: ctx.signal },
-    ),
-  );
+  const result = await withSpinner(ctx, `${verb} ${functionName}…`, async () => {
+    try {
+      return await services.invocation.invoke(
+        {
+          functionName,
+          ...(qualifier === undefined ? {} : { qualifier }),
+          payload,
+          invocationType,
+          logType: logs ? 'Tail' : 'None',
+        },
+        { signal: ctx.signal },
+      );
+    } catch (error) {
+      if (isErrorCode(error, 'INVALID_INPUT')) {
+        throw new CliError(
+          'usage',
+          error.code,
+          `${firstLine(error.message)} Run \`lambda-mcp schema ${functionName} --examples\` for the input it accepts.`,
+          { cause: error },
+        );
+      }
+      throw await explainUnavailable(services, functionName, error);
+    }
+  });
   const failed = result.functionError !== undefined;
 
   if (ctx.flags.json) {
@@ -162,7 +181,12 @@ function printFunctionError(ctx: Context, result: InvocationResult): void {
   const name = result.qualifier ? `${result.functionName}:${result.qualifier}` : result.functionName;
   ctx.note(`${err.red(err.bold('function error:'))} ${name} failed (${fe.kind})`);
   ctx.note(`  ${err.bold(fe.errorType || 'Error')}: ${fe.errorMessage}`);
-  for (const line of fe.trace) ctx.note(err.dim(`    ${line.trim()}`));
+  const headline = `${fe.errorType}: ${fe.errorMessage}`;
+  for (const line of fe.trace) {
+    // Node traces start with the `Type: message` line already printed above.
+    if (line.trim() === headline.trim()) continue;
+    ctx.note(err.dim(`    ${line.trim()}`));
+  }
 }
 
 export function colorLogLine(line: string, style: Style): string {

@@ -7,6 +7,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatTime } from '../ui/format.js';
 import { colorLogLine } from './invoke.js';
 import { timeRangeFromFlags } from './monitor.js';
+import { resolveFunction } from './unavailable.js';
 
 const POLL_MS = 2_000;
 const MAX_BACKOFF_MS = 30_000;
@@ -43,7 +44,7 @@ export async function runLogs(ctx: Context): Promise<ExitCode> {
 
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
   const { function: fn } = await withSpinner(ctx, `Resolving ${name}…`, () =>
-    services.discovery.resolve(name, { signal: ctx.signal }),
+    resolveFunction(services, name, ctx.signal),
   );
   const fetch = (from: Date) =>
     services.metrics.getLogs(

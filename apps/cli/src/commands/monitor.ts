@@ -6,6 +6,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { columnChart, sparkline } from '../ui/chart.js';
 import { padEnd } from '../ui/color.js';
 import { formatCompact, formatCount, formatMs, formatPercent, formatTime } from '../ui/format.js';
+import { resolveFunction } from './unavailable.js';
 
 /** --since / --from / --to into a range; errors name the flag. */
 export function timeRangeFromFlags(
@@ -38,10 +39,7 @@ export async function runMonitor(ctx: Context): Promise<ExitCode> {
   const includeErrors = ctx.values.errors === true;
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
   const resolved = await withSpinner(ctx, `Resolving ${name}…`, () =>
-    services.discovery.resolve(name, {
-      signal: ctx.signal,
-      ...(qualifier === undefined ? {} : { qualifier }),
-    }),
+    resolveFunction(services, name, ctx.signal, qualifier),
   );
   const effectiveQualifier = qualifier ?? resolved.qualifier;
   const report = await withSpinner(ctx, `Reading metrics of ${resolved.function.name}…`, () =>

@@ -1,22 +1,16 @@
-import type { ResolvedSchema } from '@lambda-mcp/core';
+import { openObjectSchema, type ResolvedSchema } from '@lambda-mcp/core';
 import { stringValue } from '../args.js';
 import { type Context, withSpinner } from '../context.js';
 import { usageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatJson } from '../ui/format.js';
+import { toolForFunction } from './tool-catalog.js';
+import { resolveFunction } from './unavailable.js';
 
-/** What a tool shows when the function has no input schema: any JSON object. */
-export const OPEN_OBJECT_SCHEMA = { type: 'object' } as const;
-
-function describeSource(schema: ResolvedSchema): string {
+function describeSource(schema: ResolvedSchema | undefined): string {
+  if (!schema || schema.source.kind === 'none') return 'none: the tool accepts any JSON object';
   const s = schema.source;
-  if (s.kind === 'none') return `no registry schema (${schema.dialect})`;
-  return `${s.registryName}/${s.schemaName}${s.version ? ` version ${s.version}` : ''} (${s.type}, as JSON Schema ${schema.dialect})`;
-}
-
-function schemaToJson(schema: ResolvedSchema | undefined): Record<string, unknown> | null {
-  if (!schema) return null;
-  return { schema: schema.schema, dialect: schema.dialect, source: schema.source };
+  return `${s.registryName}/${s.schemaName}${s.version ? ` version ${s.version}` : ''} (${s.type}, JSON Schema ${schema.dialect})`;
 }
 
 export async function runSchema(ctx: Context): Promise<ExitCode> {
@@ -28,47 +22,56 @@ export async function runSchema(ctx: Context): Promise<ExitCode> {
   const wantExamples = ctx.values.examples === true;
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
   const { function: fn, qualifier } = await withSpinner(ctx, `Resolving ${name}…`, () =>
-    services.discovery.resolve(name, { signal: ctx.signal }),
+    resolveFunction(services, name, ctx.signal),
   );
   const schemas = await withSpinner(ctx, `Reading the schema of ${fn.name}…`, () =>
     services.schemas.getSchemas(fn, { signal: ctx.signal, ...(version === undefined ? {} : { version }) }),
   );
-  const examples = wantExamples && schemas.input ? services.schemas.examples(schemas.input, 3) : [];
-  const shownInput = schemas.input?.schema ?? OPEN_OBJECT_SCHEMA;
+  // The latest schema is what the function's MCP tool shows: take it from the tool catalog itself.
+  const tool = version === undefined ? await toolForFunction(services, fn) : undefined;
+  const input = schemas.input ?? openObjectSchema();
+  const inputSchema = tool?.definition.inputSchema ?? input.schema;
+  const outputSchema = tool ? tool.definition.outputSchema : schemas.output?.schema;
+  const problems = [...new Set([...schemas.problems, ...(tool?.problems ?? [])])];
+  const examples = wantExamples ? services.schemas.examples(input, 3) : [];
 
   if (ctx.flags.json) {
     ctx.printJson({
       function: fn.name,
       ...(qualifier ? { qualifier } : {}),
-      inputSchema: shownInput,
-      input: schemaToJson(schemas.input),
-      output: schemaToJson(schemas.output),
-      problems: schemas.problems,
+      tool: tool?.name ?? null,
+      inputSchema,
+      outputSchema: outputSchema ?? null,
+      input: { dialect: input.dialect, source: input.source },
+      output: schemas.output ? { dialect: schemas.output.dialect, source: schemas.output.source } : null,
+      problems,
       ...(wantExamples ? { examples } : {}),
     });
     return EXIT.OK;
   }
 
   const { out, err } = ctx;
-  for (const problem of schemas.problems) ctx.note(`${err.yellow('warning:')} ${problem}`);
-  ctx.print(
-    `${out.bold('Input schema')} ${out.dim(
-      schemas.input ? `— ${describeSource(schemas.input)}` : '— none: the tool accepts any JSON object',
-    )}`,
-  );
-  ctx.print(formatJson(shownInput, out));
-  if (schemas.output) {
+  for (const problem of problems) ctx.note(`${err.yellow('warning:')} ${problem}`);
+  if (version === undefined && !tool) {
+    ctx.note(
+      err.dim(
+        `${fn.name} has no tool of its own (generic tools only, or over the tool cap); clients reach it through invoke_function.`,
+      ),
+    );
+  }
+  const heading = tool ? `Tool ${out.cyan(tool.name)}` : `Function ${out.cyan(fn.name)}`;
+  ctx.print(out.bold(heading));
+  ctx.print();
+  ctx.print(`${out.bold('Input schema')} ${out.dim(`— ${describeSource(schemas.input)}`)}`);
+  ctx.print(formatJson(inputSchema, out));
+  if (outputSchema) {
     ctx.print();
     ctx.print(`${out.bold('Output schema')} ${out.dim(`— ${describeSource(schemas.output)}`)}`);
-    ctx.print(formatJson(schemas.output.schema, out));
+    ctx.print(formatJson(outputSchema, out));
   }
   if (wantExamples) {
     ctx.print();
-    if (!schemas.input) {
-      ctx.print(
-        `${out.bold('Examples')} ${out.dim('— none: without a schema any JSON object is accepted, e.g. {}')}`,
-      );
-    } else if (examples.length === 0) {
+    if (examples.length === 0) {
       ctx.print(`${out.bold('Examples')} ${out.dim('— none could be generated from this schema')}`);
     } else {
       ctx.print(out.bold(`Examples (${examples.length})`));

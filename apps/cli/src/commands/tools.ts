@@ -6,7 +6,7 @@ import { formatJson, wrapText } from '../ui/format.js';
 import { listTools, type ToolListing } from './tool-catalog.js';
 
 function annotationSummary(tool: ToolListing['tools'][number]): string {
-  const a = tool.annotations as Record<string, unknown> | undefined;
+  const a = tool.annotations as unknown as Record<string, unknown> | undefined;
   if (!a) return '-';
   const flags: string[] = [];
   if (a.readOnlyHint === true) flags.push('read-only');
@@ -19,7 +19,7 @@ function annotationSummary(tool: ToolListing['tools'][number]): string {
 export async function runTools(ctx: Context): Promise<ExitCode> {
   const only = ctx.positionals[0];
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
-  const listing = await withSpinner(ctx, 'Building the tool catalog…', () => listTools(services, ctx.signal));
+  const listing = await withSpinner(ctx, 'Building the tool catalog…', () => listTools(services));
   let tools = listing.tools;
   if (only !== undefined) {
     tools = tools.filter((t) => t.name === only);

@@ -1,0 +1,75 @@
+import { isLambdaMcpError, parseFunctionReference, type Services } from '@lambda-mcp/core';
+import { closest } from '../args.js';
+import { CliError } from '../errors.js';
+
+const MAX_LISTED = 12;
+
+/**
+ * Turns core's "not available" errors into one line for a person at a terminal: an excluded
+ * function names the rule that excluded it; an unknown one gets a suggestion and the accepted
+ * names. Anything else is returned unchanged.
+ */
+export async function explainUnavailable(
+  services: Services,
+  input: string,
+  error: unknown,
+): Promise<unknown> {
+  if (
+    !isLambdaMcpError(error) ||
+    (error.code !== 'FUNCTION_NOT_ALLOWED' && error.code !== 'FUNCTION_NOT_FOUND')
+  ) {
+    return error;
+  }
+  let name: string;
+  try {
+    name = parseFunctionReference(input).name;
+  } catch {
+    return error;
+  }
+  let explained: Awaited<ReturnType<Services['discovery']['explain']>>;
+  try {
+    explained = await services.discovery.explain();
+  } catch {
+    return error;
+  }
+  // A catalog function (a qualifier that does not exist, say): core's message says it best.
+  if (explained.included.some((f) => f.name === name)) return error;
+  const excluded = explained.excluded.find((e) => e.function.name === name);
+  if (excluded) {
+    return new CliError(
+      'usage',
+      'FUNCTION_NOT_ALLOWED',
+      `function '${name}' is excluded by the configured filters (${excluded.reason}). Accepted: the functions \`lambda-mcp functions\` lists; \`lambda-mcp functions --all\` shows every exclusion.`,
+      { cause: error },
+    );
+  }
+  const names = [...new Set(explained.included.map((f) => f.name))].sort();
+  const suggestion = closest(name, names);
+  const shown =
+    names.slice(0, MAX_LISTED).join(', ') + (names.length > MAX_LISTED ? `, … (${names.length} in all)` : '');
+  return new CliError(
+    'usage',
+    'FUNCTION_NOT_FOUND',
+    `unknown function '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}. Accepted: ${
+      names.length ? shown : 'none: no function matches the configured filters'
+    }.`,
+    { cause: error },
+  );
+}
+
+/** `services.discovery.resolve` with the explanation above on failure. */
+export async function resolveFunction(
+  services: Services,
+  input: string,
+  signal: AbortSignal,
+  qualifier?: string,
+): Promise<Awaited<ReturnType<Services['discovery']['resolve']>>> {
+  try {
+    return await services.discovery.resolve(input, {
+      signal,
+      ...(qualifier === undefined ? {} : { qualifier }),
+    });
+  } catch (error) {
+    throw await explainUnavailable(services, input, error);
+  }
+}
