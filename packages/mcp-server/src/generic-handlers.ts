@@ -25,7 +25,7 @@ import {
 } from './errors.js';
 import { GENERIC_TOOLS, type GenericToolName, MAX_BATCH_INVOCATIONS } from './generic-tools.js';
 import { byteLength, previewJson, structuredResult, truncateUtf8 } from './result.js';
-import { toToolInput } from './tool-schema.js';
+import { isOpenFallback, toToolInput } from './tool-schema.js';
 import type {
   FunctionAuthorizer,
   JsonObject,
@@ -555,13 +555,14 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     } catch (error) {
       return failed(toLambdaMcpError(error), r.fn.name, r.qualifier);
     }
-    const toolInput = toToolInput(schemas.input, services.schemas);
+    const input = isOpenFallback(schemas.input) ? undefined : schemas.input;
+    const toolInput = toToolInput(input, services.schemas);
     const problems = [...schemas.problems, ...toolInput.problems];
     let examples: unknown[] | undefined;
     if (args.include_examples === true) {
-      if (schemas.input) {
+      if (input) {
         try {
-          examples = services.schemas.examples(schemas.input, 3);
+          examples = services.schemas.examples(input, 3);
         } catch (error) {
           problems.push(`Examples could not be generated: ${toLambdaMcpError(error).message}`);
           examples = [];
@@ -576,20 +577,20 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       function_name: r.fn.name,
       ...(r.qualifier ? { qualifier: r.qualifier } : {}),
       ...(toolName ? { tool_name: toolName } : {}),
-      input_schema: schemas.input?.schema ?? null,
-      ...(schemas.input ? { dialect: schemas.input.dialect } : {}),
-      source: snakeSource(schemas.input),
+      input_schema: input?.schema ?? null,
+      ...(input ? { dialect: input.dialect } : {}),
+      source: snakeSource(input),
       output_schema: schemas.output?.schema ?? null,
       // The tool's inputSchema only when it differs from the function's schema (wrapped or open).
-      ...(JSON.stringify(toolInput.schema) !== JSON.stringify(schemas.input?.schema)
+      ...(JSON.stringify(toolInput.schema) !== JSON.stringify(input?.schema)
         ? { tool_input_schema: toolInput.schema }
         : {}),
       input_mode: toolInput.mode,
       ...(examples ? { examples } : {}),
       problems,
     };
-    const summary = schemas.input
-      ? `Input schema of ${r.fn.name} (${schemas.input.dialect}, from ${schemas.input.source.kind === 'registry' ? schemas.input.source.arn : 'the function'}).`
+    const summary = input
+      ? `Input schema of ${r.fn.name} (${input.dialect}, from ${input.source.kind === 'registry' ? input.source.arn : 'the function'}).`
       : `${r.fn.name} has no known input schema; its tool accepts any JSON object.`;
     return {
       result: structuredResult(value, {

@@ -12,7 +12,6 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   type ListToolsResult,
-  McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import {
   createToolCatalog,
@@ -128,12 +127,12 @@ export function createLambdaMcpServer(
         const result = await catalog.callTool(name, args ?? {}, context);
         return result as CallToolResult;
       } catch (error) {
-        if (isUnknownToolError(error)) throw new McpError(ErrorCode.InvalidParams, error.message);
+        if (isUnknownToolError(error)) throw jsonRpcError(ErrorCode.InvalidParams, error.message);
         logger.error('tools/call failed unexpectedly', {
           tool: name,
           error: toLambdaMcpError(error).message,
         });
-        throw new McpError(ErrorCode.InternalError, 'Internal error while calling the tool.');
+        throw jsonRpcError(ErrorCode.InternalError, 'Internal error while calling the tool.');
       }
     });
 
@@ -157,6 +156,14 @@ export function createLambdaMcpServer(
       await Promise.allSettled(servers.map((s) => s.close()));
     },
   };
+}
+
+/**
+ * An error the SDK turns into a JSON-RPC error with this code and message. (McpError would work
+ * too, but its message carries an "MCP error -32602:" prefix that clients then print twice.)
+ */
+function jsonRpcError(code: number, message: string): Error & { code: number } {
+  return Object.assign(new Error(message), { code });
 }
 
 /** A `Server` that joins the broadcast set while connected (so list_changed reaches it). */

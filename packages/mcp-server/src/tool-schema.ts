@@ -84,8 +84,17 @@ function compiles(schemas: SchemaService, resolved: ResolvedSchema): string | un
  * `type: "object"` at the root; a non-object root wrapped in `payload`; an open object when there
  * is no schema or it does not compile.
  */
+/** The SchemaService's stand-in for "no schema": an open object with no source. */
+export function isOpenFallback(resolved: ResolvedSchema | undefined): boolean {
+  if (!resolved) return true;
+  if (resolved.source.kind !== 'none') return false;
+  const keys = Object.keys(resolved.schema).filter((k) => k !== '$schema');
+  return keys.length === 0 || (keys.length === 1 && resolved.schema.type === 'object');
+}
+
 export function toToolInput(resolved: ResolvedSchema | undefined, schemas: SchemaService): ToolInput {
-  if (!resolved) return { mode: 'open', schema: OPEN_OBJECT_SCHEMA, problems: [] };
+  if (!resolved || isOpenFallback(resolved))
+    return { mode: 'open', schema: OPEN_OBJECT_SCHEMA, problems: [] };
   const problem = compiles(schemas, resolved);
   if (problem) {
     return {
