@@ -388,7 +388,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       record.status = handled.status;
       if (handled.errorCode) record.errorCode = handled.errorCode;
-      send(res, handled.status, handled.headers ?? {}, handled.body, requestId);
+      send(res, handled.status, handled.headers ?? {}, handled.body, handled.requestId ?? requestId);
     } catch (error) {
       logger.error('emulator: request failed', { service, error });
       answerError(fromBackendError(service, error));

@@ -26,6 +26,8 @@ export interface WireResponse {
   functionName?: string;
   /** AWS error code when the response is an error. */
   errorCode?: string;
+  /** Overrides the response's x-amzn-RequestId (Invoke answers with the invocation's request id). */
+  requestId?: string;
 }
 
 /** What a service handler returns before the common headers are added. */

@@ -437,6 +437,7 @@ async function invoke(req: WireRequest, state: EmulatorState, label: string): Pr
     functionName: config.name,
     headers,
     body: status === 200 ? result.payload : '',
+    ...(result.requestId ? { requestId: result.requestId } : {}),
   };
 }
 
