@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { CONFIG_SETTINGS, type ConfigSetting, LambdaMcpError } from '@lambda-mcp/core';
+import { HTTP_SETTINGS } from './settings.js';
+
+export type LogFormat = 'json' | 'pretty';
+
+export interface HttpArgs {
+  help: boolean;
+  version: boolean;
+  logFormat: LogFormat;
+  /** For core's `loadConfig({ flags })`: keyed by flag name without dashes. */
+  configFlags: Record<string, unknown>;
+  /** For `loadHttpSettings`: keyed by flag name without dashes. */
+  httpFlags: Record<string, unknown>;
+}
+
+const MULTIPLE_KINDS = new Set(['list', 'tag-filters']);
+
+function coreSettings(): ConfigSetting[] {
+  return CONFIG_SETTINGS.filter((s) => s.flag);
+}
+
+/** Parses the command line; a bad flag is a LambdaMcpError(INVALID_CONFIG) naming it. */
+export function parseHttpArgs(argv: readonly string[]): HttpArgs {
+  type Opt = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
+  const options: Record<string, Opt> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' },
+    'log-format': { type: 'string' },
+  };
+  const coreNames = new Set<string>();
+  for (const s of coreSettings()) {
+    const name = (s.flag ?? '').replace(/^--/, '');
+    coreNames.add(name);
+    if (s.kind === 'boolean') {
+      options[name] = { type: 'boolean' };
+      options[`no-${name}`] = { type: 'boolean' };
+    } else {
+      options[name] = { type: 'string', ...(MULTIPLE_KINDS.has(s.kind) ? { multiple: true } : {}) };
+    }
+  }
+  const httpNames = new Set<string>();
+  for (const s of HTTP_SETTINGS) {
+    const name = s.flag.slice(2);
+    httpNames.add(name);
+    if (s.kind === 'boolean') {
+      options[name] = { type: 'boolean' };
+      options[`no-${name}`] = { type: 'boolean' };
+    } else options[name] = { type: 'string', ...(s.kind === 'list' ? { multiple: true } : {}) };
+  }
+  let values: Record<string, unknown>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }));
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('. To specify')[0] ?? '';
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `${message}. Run lambda-mcp-http --help for the accepted flags.`,
+    );
+  }
+  if (positionals.length > 0) {
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Unexpected argument ${JSON.stringify(positionals[0])}. Run lambda-mcp-http --help for the accepted flags.`,
+    );
+  }
+  const logFormat = (values['log-format'] as string | undefined) ?? 'json';
+  if (logFormat !== 'json' && logFormat !== 'pretty') {
+    throw new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Invalid --log-format ${JSON.stringify(logFormat)}: expected json or pretty.`,
+    );
+  }
+  const configFlags: Record<string, unknown> = {};
+  const httpFlags: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (key === 'help' || key === 'version' || key === 'log-format' || value === undefined) continue;
+    const negated = key.startsWith('no-') && value === true;
+    const name = negated ? key.slice(3) : key;
+    const v = negated ? false : value;
+    if (httpNames.has(name)) httpFlags[name] = v;
+    else if (coreNames.has(name)) configFlags[name] = v;
+  }
+  return { help: values.help === true, version: values.version === true, logFormat, configFlags, httpFlags };
+}
+
+export function helpText(version: string): string {
+  const rows: Array<[string, string, string]> = [];
+  for (const s of coreSettings()) {
+    const left = s.kind === 'boolean' ? `${s.flag}, --no-${(s.flag ?? '').slice(2)}` : `${s.flag} <value>`;
+    rows.push([left, s.description, `env ${s.env}; default ${s.default}`]);
+  }
+  for (const s of HTTP_SETTINGS) {
+    const left = s.kind === 'boolean' ? s.flag : `${s.flag} <value>`;
+    rows.push([left, s.description, `env ${s.env}; default ${s.default}`]);
+  }
+  const width = Math.max(...rows.map((r) => r[0].length)) + 2;
+  const body = rows.map(([l, d, e]) => `  ${l.padEnd(width)}${d}\n  ${''.padEnd(width)}[${e}]`).join('\n');
+  return `lambda-mcp-http ${version}
+
+An MCP server over Streamable HTTP (at /mcp) that exposes AWS Lambda functions, or local
+Lambda-like functions, as tools. Also serves /health, /ready and /metrics. Logs go to stderr.
+
+Usage:
+  lambda-mcp-http [options]                      AWS Lambda functions (default credential chain)
+  lambda-mcp-http --local examples/functions     local functions from a folder (no AWS needed)
+
+Options:
+  -h, --help${''.padEnd(Math.max(1, width - 8))}Show this help and exit.
+  -v, --version${''.padEnd(Math.max(1, width - 11))}Show the version and exit.
+  --log-format <json|pretty>${''.padEnd(Math.max(1, width - 24))}Log line format on stderr (default json).
+${body}
+
+Authentication is off only when the server is bound to loopback and none is configured.
+Bearer tokens: LAMBDA_MCP_AUTH_TOKENS="name=token,..." or --tokens-file; hashed tokens and
+per-token function patterns: --auth-file (see the README for the JSON format).
+
+MCP client configuration (Streamable HTTP):
+  { "mcpServers": { "lambda": { "url": "http://127.0.0.1:3000/mcp" } } }
+`;
+}

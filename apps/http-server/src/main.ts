@@ -1,0 +1,223 @@
+import {
+  type Config,
+  createStreamLogger,
+  isLambdaMcpError,
+  type Logger,
+  loadConfig,
+  type Services,
+} from '@lambda-mcp/core';
+import { createHttpApp, type HttpApp } from './app.js';
+import { helpText, parseHttpArgs } from './args.js';
+import { createAuditLog } from './audit.js';
+import { createHostOriginGuard } from './host-origin.js';
+import { createRateLimiter } from './rate-limit.js';
+import { assertAuthForBinding, createAuthSetup, createRuntime, type Runtime } from './runtime.js';
+import { type HttpSettings, loadHttpSettings } from './settings.js';
+import { VERSION } from './version.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+export interface HttpServerOptions {
+  argv: readonly string[];
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Log lines and messages for people (default process.stderr). */
+  writeErr?: (text: string) => void;
+  /** Help and version text (default process.stdout). */
+  writeOut?: (text: string) => void;
+  /** Audit lines (default: per --audit-log, stderr). */
+  writeAudit?: (line: string) => void;
+  /** Use these services instead of creating them from the configuration (tests, embedders). */
+  services?: Services;
+}
+
+export interface HttpServerHandle {
+  /** http://host:port/mcp (undefined when the server did not start, e.g. --help). */
+  readonly url: string | undefined;
+  readonly port: number | undefined;
+  readonly app: HttpApp | undefined;
+  readonly runtime: Runtime | undefined;
+  readonly config: Config | undefined;
+  readonly settings: HttpSettings | undefined;
+  /** Resolves with the exit code once the server has shut down. */
+  readonly exited: Promise<number>;
+  /** Graceful shutdown (in-flight calls get up to the shutdown timeout). */
+  shutdown(reason: string): Promise<number>;
+}
+
+function oneLine(error: unknown): string {
+  if (isLambdaMcpError(error)) return `${error.message} [${error.code}]`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+function done(code: number): HttpServerHandle {
+  return {
+    url: undefined,
+    port: undefined,
+    app: undefined,
+    runtime: undefined,
+    config: undefined,
+    settings: undefined,
+    exited: Promise.resolve(code),
+    shutdown: async () => code,
+  };
+}
+
+/**
+ * flags and environment -> configuration -> services -> MCP server factory -> HTTP app, listening.
+ * Resolves once it listens (or has exited early, e.g. for --help or a bad flag).
+ */
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServerHandle> {
+  const env = options.env ?? process.env;
+  const writeErr = options.writeErr ?? ((t: string) => void process.stderr.write(t));
+  const writeOut = options.writeOut ?? ((t: string) => void process.stdout.write(t));
+
+  let config: Config;
+  let settings: HttpSettings;
+  let logFormat: 'json' | 'pretty';
+  try {
+    const args = parseHttpArgs(options.argv);
+    if (args.help) {
+      writeOut(helpText(VERSION));
+      return done(EXIT_OK);
+    }
+    if (args.version) {
+      writeOut(`${VERSION}\n`);
+      return done(EXIT_OK);
+    }
+    logFormat = args.logFormat;
+    config = loadConfig({ flags: args.configFlags, env, ...(options.cwd ? { cwd: options.cwd } : {}) });
+    settings = loadHttpSettings(args.httpFlags, env);
+  } catch (error) {
+    writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
+    return done(EXIT_USAGE);
+  }
+
+  const logger: Logger = createStreamLogger({
+    level: config.logLevel,
+    format: logFormat,
+    write: writeErr,
+    bindings: { app: 'lambda-mcp-http' },
+  });
+
+  let guard: ReturnType<typeof createHostOriginGuard>;
+  let auth: ReturnType<typeof createAuthSetup>;
+  try {
+    guard = createHostOriginGuard({
+      bindHost: config.host,
+      allowedHosts: settings.allowedHosts,
+      allowedOrigins: settings.allowedOrigins,
+    });
+    auth = createAuthSetup(settings, env, logger, options.cwd);
+    assertAuthForBinding(config.host, auth.authenticator);
+  } catch (error) {
+    writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
+    return done(EXIT_USAGE);
+  }
+
+  let app: HttpApp | undefined;
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime({
+      config,
+      settings,
+      logger,
+      version: VERSION,
+      sessions: () => app?.sessions.size ?? 0,
+      inFlightRequests: () => app?.inFlightRequests() ?? 0,
+      ...(options.services ? { services: options.services } : {}),
+    });
+  } catch (error) {
+    logger.error('Could not start', { error: oneLine(error) });
+    writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
+    return done(isLambdaMcpError(error) && error.code === 'INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAILURE);
+  }
+
+  const audit = createAuditLog(settings.auditLog, options.writeAudit);
+  const httpApp = createHttpApp({
+    createServer: (o) => runtime.lambda.createServer(o),
+    mode: settings.stateless ? 'stateless' : 'stateful',
+    logger,
+    version: VERSION,
+    guard,
+    authenticator: auth.authenticator,
+    rateLimiter: createRateLimiter({
+      requestsPerMinute: settings.rateLimitPerMinute,
+      ...(settings.rateLimitBurst ? { burst: settings.rateLimitBurst } : {}),
+    }),
+    audit,
+    health: () => runtime.health(),
+    metrics: runtime.metrics,
+    maxBodyBytes: settings.maxBodyBytes,
+    sessionIdleTimeoutMs: settings.sessionIdleTimeoutSeconds * 1000,
+    maxSessions: settings.maxSessions,
+    ...(auth.resource ? { resource: auth.resource } : {}),
+    trustProxy: settings.trustProxy,
+    logPayloads: config.logPayloads,
+  });
+  app = httpApp;
+
+  let address: Awaited<ReturnType<HttpApp['listen']>>;
+  try {
+    address = await httpApp.listen(config.port, config.host);
+  } catch (error) {
+    const message = oneLine(error);
+    logger.error('Could not listen', { host: config.host, port: config.port, error: message });
+    writeErr(`lambda-mcp-http: cannot listen on ${config.host}:${config.port}: ${message}\n`);
+    await runtime.close().catch(() => {});
+    return done(EXIT_FAILURE);
+  }
+
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${hostForUrl}:${address.port}/mcp`;
+  let resolveExit: (code: number) => void = () => {};
+  const exited = new Promise<number>((r) => {
+    resolveExit = r;
+  });
+  let shuttingDown: Promise<number> | undefined;
+  const shutdown = (reason: string): Promise<number> => {
+    shuttingDown ??= (async () => {
+      logger.info('Shutting down', {
+        reason,
+        activeCalls: httpApp.activeCalls(),
+        deadlineSeconds: settings.shutdownTimeoutSeconds,
+      });
+      const left = await httpApp.close(settings.shutdownTimeoutSeconds * 1000);
+      await runtime
+        .close()
+        .catch((error: unknown) => logger.error('Closing the services failed', { error: oneLine(error) }));
+      logger.info('Stopped', { unfinishedCalls: left });
+      resolveExit(EXIT_OK);
+      return EXIT_OK;
+    })();
+    return shuttingDown;
+  };
+
+  logger.info('Listening', {
+    url,
+    mode: settings.stateless ? 'stateless' : 'stateful',
+    backend: runtime.services.backend.kind,
+    auth: auth.authenticator.required ? (auth.authenticator.oauth ? 'oauth' : 'tokens') : 'off (loopback)',
+    version: VERSION,
+  });
+  void runtime.lambda.ready.then(() => {
+    const h = runtime.health();
+    logger.info('Catalog ready', {
+      functions: h.functions,
+      ...(h.discoveryError ? { discoveryError: h.discoveryError } : {}),
+    });
+  });
+
+  return {
+    url,
+    port: address.port,
+    app: httpApp,
+    runtime,
+    config,
+    settings,
+    exited,
+    shutdown,
+  };
+}

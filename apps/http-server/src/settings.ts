@@ -1,0 +1,327 @@
+import { LambdaMcpError, parseDurationSeconds } from '@lambda-mcp/core';
+
+/**
+ * Settings of the HTTP app beyond the shared configuration (port, host, backend, filters ... come
+ * from @lambda-mcp/core's `loadConfig`). Each has a flag and an environment variable; flags win.
+ * Secrets (tokens) have no flag: command lines are visible to every user of a machine.
+ */
+export interface HttpSettings {
+  stateless: boolean;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  authFile?: string;
+  tokensFile?: string;
+  oauthIssuer?: string;
+  oauthJwksUrl?: string;
+  oauthAudience?: string[];
+  oauthRequiredScopes: string[];
+  oauthAuthorizationServers?: string[];
+  publicUrl?: string;
+  maxBodyBytes: number;
+  rateLimitPerMinute: number;
+  rateLimitBurst?: number;
+  maxConcurrentInvocations: number;
+  maxQueuedInvocations: number;
+  maxSessions: number;
+  sessionIdleTimeoutSeconds: number;
+  shutdownTimeoutSeconds: number;
+  trustProxy: boolean;
+  auditLog: string;
+}
+
+type Kind = 'boolean' | 'list' | 'string' | 'url' | 'integer' | 'duration' | 'path';
+
+export interface HttpSetting {
+  key: keyof HttpSettings;
+  flag: string;
+  env: string;
+  kind: Kind;
+  default: string;
+  description: string;
+  min?: number;
+  max?: number;
+}
+
+export const HTTP_SETTINGS: readonly HttpSetting[] = [
+  {
+    key: 'stateless',
+    flag: '--stateless',
+    env: 'LAMBDA_MCP_STATELESS',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'No sessions: a fresh MCP server per POST, GET and DELETE answered 405. For many replicas behind a load balancer.',
+  },
+  {
+    key: 'allowedHosts',
+    flag: '--allowed-hosts',
+    env: 'LAMBDA_MCP_ALLOWED_HOSTS',
+    kind: 'list',
+    default: 'localhost,127.0.0.1,[::1] when bound to loopback; any otherwise',
+    description: 'Host header values accepted (hostname, or hostname:port); others get 403. "*" accepts any.',
+  },
+  {
+    key: 'allowedOrigins',
+    flag: '--allowed-origins',
+    env: 'LAMBDA_MCP_ALLOWED_ORIGINS',
+    kind: 'list',
+    default: 'same origin, or an allowed host',
+    description:
+      'Origin header values accepted (scheme://host[:port]); a request with another Origin gets 403.',
+  },
+  {
+    key: 'authFile',
+    flag: '--auth-file',
+    env: 'LAMBDA_MCP_AUTH_FILE',
+    kind: 'path',
+    default: '(none)',
+    description: 'Auth policy JSON: hashed tokens, OAuth settings, function patterns per token or scope.',
+  },
+  {
+    key: 'tokensFile',
+    flag: '--tokens-file',
+    env: 'LAMBDA_MCP_AUTH_TOKENS_FILE',
+    kind: 'path',
+    default: '(none)',
+    description:
+      'File of bearer tokens, one per line ("token" or "name=token"), e.g. a mounted secret. Tokens can also come from LAMBDA_MCP_AUTH_TOKENS (comma-separated).',
+  },
+  {
+    key: 'oauthIssuer',
+    flag: '--oauth-issuer',
+    env: 'LAMBDA_MCP_OAUTH_ISSUER',
+    kind: 'url',
+    default: '(none)',
+    description: 'OAuth 2.1: the authorization server issuing JWT access tokens (their "iss").',
+  },
+  {
+    key: 'oauthJwksUrl',
+    flag: '--oauth-jwks-url',
+    env: 'LAMBDA_MCP_OAUTH_JWKS_URL',
+    kind: 'url',
+    default: '(none)',
+    description: 'OAuth 2.1: URL of the issuer’s signing keys (JWKS).',
+  },
+  {
+    key: 'oauthAudience',
+    flag: '--oauth-audience',
+    env: 'LAMBDA_MCP_OAUTH_AUDIENCE',
+    kind: 'list',
+    default: 'the public URL',
+    description: 'OAuth 2.1: accepted "aud" values (RFC 8707 resource indicators).',
+  },
+  {
+    key: 'oauthRequiredScopes',
+    flag: '--oauth-required-scopes',
+    env: 'LAMBDA_MCP_OAUTH_REQUIRED_SCOPES',
+    kind: 'list',
+    default: '(none)',
+    description: 'OAuth 2.1: scopes every token must carry (403 insufficient_scope otherwise).',
+  },
+  {
+    key: 'oauthAuthorizationServers',
+    flag: '--oauth-authorization-servers',
+    env: 'LAMBDA_MCP_OAUTH_AUTHORIZATION_SERVERS',
+    kind: 'list',
+    default: 'the issuer',
+    description: 'Authorization servers advertised in the protected-resource metadata (RFC 9728).',
+  },
+  {
+    key: 'publicUrl',
+    flag: '--public-url',
+    env: 'LAMBDA_MCP_PUBLIC_URL',
+    kind: 'url',
+    default: 'from the Host header',
+    description: 'Public URL of the MCP endpoint (e.g. https://mcp.example.com/mcp): the OAuth resource.',
+  },
+  {
+    key: 'maxBodyBytes',
+    flag: '--max-body-bytes',
+    env: 'LAMBDA_MCP_MAX_BODY_BYTES',
+    kind: 'integer',
+    default: '4194304',
+    description: 'Largest request body accepted (413 beyond).',
+    min: 1024,
+    max: 64 * 1024 * 1024,
+  },
+  {
+    key: 'rateLimitPerMinute',
+    flag: '--rate-limit',
+    env: 'LAMBDA_MCP_RATE_LIMIT',
+    kind: 'integer',
+    default: '600',
+    description:
+      'Requests per minute per client (token or address); 429 with Retry-After beyond. 0 turns it off.',
+    min: 0,
+    max: 10_000_000,
+  },
+  {
+    key: 'rateLimitBurst',
+    flag: '--rate-limit-burst',
+    env: 'LAMBDA_MCP_RATE_LIMIT_BURST',
+    kind: 'integer',
+    default: 'a sixth of the per-minute rate, at least 10',
+    description: 'Requests a client may send at once after being idle.',
+    min: 1,
+    max: 10_000_000,
+  },
+  {
+    key: 'maxConcurrentInvocations',
+    flag: '--max-concurrent-invocations',
+    env: 'LAMBDA_MCP_MAX_CONCURRENT_INVOCATIONS',
+    kind: 'integer',
+    default: '64',
+    description: 'Function invocations running at once across all clients.',
+    min: 1,
+    max: 10_000,
+  },
+  {
+    key: 'maxQueuedInvocations',
+    flag: '--max-queued-invocations',
+    env: 'LAMBDA_MCP_MAX_QUEUED_INVOCATIONS',
+    kind: 'integer',
+    default: '256',
+    description: 'Invocations waiting for a slot; beyond this a call fails at once with THROTTLED.',
+    min: 0,
+    max: 100_000,
+  },
+  {
+    key: 'maxSessions',
+    flag: '--max-sessions',
+    env: 'LAMBDA_MCP_MAX_SESSIONS',
+    kind: 'integer',
+    default: '1000',
+    description:
+      'Live sessions kept (stateful mode); the least recently used idle one is closed for a new one.',
+    min: 1,
+    max: 1_000_000,
+  },
+  {
+    key: 'sessionIdleTimeoutSeconds',
+    flag: '--session-idle-timeout',
+    env: 'LAMBDA_MCP_SESSION_IDLE_TIMEOUT',
+    kind: 'duration',
+    default: '15m',
+    description: 'A session without requests or open streams for this long is closed (e.g. 90s, 15m, 1h).',
+    min: 1,
+    max: 7 * 24 * 3600,
+  },
+  {
+    key: 'shutdownTimeoutSeconds',
+    flag: '--shutdown-timeout',
+    env: 'LAMBDA_MCP_SHUTDOWN_TIMEOUT',
+    kind: 'duration',
+    default: '30s',
+    description: 'On SIGTERM, how long in-flight calls may run before the server exits anyway.',
+    min: 0,
+    max: 3600,
+  },
+  {
+    key: 'trustProxy',
+    flag: '--trust-proxy',
+    env: 'LAMBDA_MCP_TRUST_PROXY',
+    kind: 'boolean',
+    default: 'false',
+    description:
+      'Take the client address and scheme from X-Forwarded-For / X-Forwarded-Proto (behind a load balancer).',
+  },
+  {
+    key: 'auditLog',
+    flag: '--audit-log',
+    env: 'LAMBDA_MCP_AUDIT_LOG',
+    kind: 'string',
+    default: 'stderr',
+    description: 'Where audit lines (one JSON line per tool call) go: stderr, off, or a file path.',
+  },
+];
+
+const DEFAULTS: HttpSettings = {
+  stateless: false,
+  allowedHosts: [],
+  allowedOrigins: [],
+  oauthRequiredScopes: [],
+  maxBodyBytes: 4 * 1024 * 1024,
+  rateLimitPerMinute: 600,
+  maxConcurrentInvocations: 64,
+  maxQueuedInvocations: 256,
+  maxSessions: 1000,
+  sessionIdleTimeoutSeconds: 900,
+  shutdownTimeoutSeconds: 30,
+  trustProxy: false,
+  auditLog: 'stderr',
+};
+
+function bad(origin: string, raw: unknown, accepts: string): LambdaMcpError {
+  return new LambdaMcpError(
+    'INVALID_CONFIG',
+    `Invalid ${origin} ${JSON.stringify(raw)}: expected ${accepts}.`,
+    {
+      details: { setting: origin },
+    },
+  );
+}
+
+function convert(setting: HttpSetting, raw: unknown, origin: string): unknown {
+  switch (setting.kind) {
+    case 'boolean': {
+      if (typeof raw === 'boolean') return raw;
+      const t = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+      if (['0', 'false', 'no', 'off'].includes(t)) return false;
+      throw bad(origin, raw, 'true or false');
+    }
+    case 'list': {
+      const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(','))
+        .flatMap((s) => s.split(','))
+        .map((s) => s.trim())
+        .filter(Boolean);
+      return items;
+    }
+    case 'url': {
+      const t = String(raw).trim();
+      try {
+        const u = new URL(t);
+        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
+      } catch {
+        throw bad(origin, raw, 'an http(s) URL');
+      }
+      return t;
+    }
+    case 'integer':
+    case 'duration': {
+      const t = String(raw).trim();
+      const n =
+        setting.kind === 'duration' ? parseDurationSeconds(t) : /^\d+$/.test(t) ? Number(t) : undefined;
+      const accepts =
+        setting.kind === 'duration'
+          ? `a duration such as 30s, 15m or 1h (from ${setting.min}s to ${setting.max}s)`
+          : `an integer from ${setting.min} to ${setting.max}`;
+      if (n === undefined || !Number.isSafeInteger(n)) throw bad(origin, raw, accepts);
+      if ((setting.min !== undefined && n < setting.min) || (setting.max !== undefined && n > setting.max)) {
+        throw bad(origin, raw, accepts);
+      }
+      return n;
+    }
+    default: {
+      const t = String(raw).trim();
+      if (!t) throw bad(origin, raw, 'a non-empty value');
+      return t;
+    }
+  }
+}
+
+/** Flags (keyed by flag name without dashes) win over the environment, which wins over defaults. */
+export function loadHttpSettings(
+  flags: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): HttpSettings {
+  const out: Record<string, unknown> = { ...DEFAULTS };
+  for (const s of HTTP_SETTINGS) {
+    const flagName = s.flag.slice(2);
+    const fromFlag = flags[flagName];
+    const fromEnv = env[s.env];
+    if (fromFlag !== undefined) out[s.key] = convert(s, fromFlag, s.flag);
+    else if (fromEnv !== undefined && fromEnv.trim() !== '') out[s.key] = convert(s, fromEnv, s.env);
+  }
+  return out as unknown as HttpSettings;
+}
