@@ -1,6 +1,4 @@
 import type { FieldError, ResolvedSchema, SchemaService } from '@lambda-mcp/core';
-import { Ajv } from 'ajv';
-import addFormatsImport from 'ajv-formats';
 import type { OutputContract } from './result.js';
 import type { JsonObject } from './types.js';
 
@@ -133,20 +131,6 @@ export function toToolInput(resolved: ResolvedSchema | undefined, schemas: Schem
   return { mode: 'flat', schema: { ...schema, type: 'object' }, resolved, problems: [] };
 }
 
-type AjvLike = { compile(schema: object): unknown };
-let clientAjv: AjvLike | undefined;
-
-/** An Ajv set up like the MCP SDK 1.x client's default validator (draft-07, not strict, formats). */
-function sdkClientAjv(): AjvLike {
-  if (!clientAjv) {
-    const ajv = new Ajv({ strict: false, validateFormats: true, validateSchema: false, allErrors: true });
-    const addFormats = addFormatsImport as unknown as (a: Ajv) => Ajv;
-    addFormats(ajv);
-    clientAjv = ajv;
-  }
-  return clientAjv;
-}
-
 export interface ToolOutput {
   schema: JsonObject;
   contract: OutputContract;
@@ -176,10 +160,11 @@ export function toToolOutput(
         "The function's result (its output schema's root is not an object).",
       )
     : { ...resolved.schema, type: 'object' };
-  try {
-    sdkClientAjv().compile(withoutId(schema));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+  // SDK 1.x clients compile every outputSchema with a draft-07 Ajv: check that it compiles as
+  // draft-07 too, with the SchemaService's own validator (no second Ajv setup here).
+  const { $schema: _dialect, ...asDraft07 } = schema;
+  const message = compiles(schemas, { schema: asDraft07, dialect: 'draft-07', source: { kind: 'none' } });
+  if (message) {
     return {
       problems: [
         `The output schema is not declared to clients because MCP SDK clients cannot compile it (${message}).`,
@@ -193,13 +178,6 @@ export function toToolOutput(
   };
   const wrapped = serviceWrapped || selfWrapped;
   return { output: { schema, contract: { wrapped, property, check } }, problems: [] };
-}
-
-/** Ajv caches schemas by `$id`: compile a copy without it so repeated checks do not clash. */
-function withoutId(schema: JsonObject): JsonObject {
-  if (!('$id' in schema)) return schema;
-  const { $id: _id, ...rest } = schema;
-  return rest;
 }
 
 /** A one-line summary of an object schema's fields, for generated descriptions. */
