@@ -224,7 +224,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         };
         if (computed.problems.length > 0) {
           next.problems = computed.problems;
-          for (const problem of computed.problems) logger.warn('discovery problem', { problem });
+          // Said once, not at every periodic refresh.
+          const said = new Set(current?.problems ?? []);
+          for (const problem of computed.problems)
+            if (!said.has(problem)) logger.warn('discovery problem', { problem });
         }
         const previous = current;
         current = next;

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { isLambdaMcpError, LambdaMcpError } from '../errors.js';
 import type { FunctionConfig, TagFilter, Tags } from '../types.js';
 import { type FunctionReference, parseFunctionArn, parseFunctionReference } from '../util/function-ref.js';
 import { globToRegExp } from '../util/glob.js';
@@ -16,7 +17,17 @@ export interface CompiledFilters {
 export function compileFilters(config: Config): CompiledFilters {
   return {
     prefixes: config.functionPrefixes,
-    list: config.functionList.map((entry) => parseFunctionReference(entry.trim())),
+    list: config.functionList.map((entry) => {
+      try {
+        return parseFunctionReference(entry.trim());
+      } catch (error) {
+        throw new LambdaMcpError(
+          'INVALID_CONFIG',
+          `Invalid functionList entry ${JSON.stringify(entry)}: ${isLambdaMcpError(error) ? error.message : String(error)}`,
+          { cause: error, details: { setting: 'functionList' } },
+        );
+      }
+    }),
     tagFilters: config.tagFilters,
     runtimes: new Set(config.runtimes),
     exclude: config.exclude.map((glob) => ({ glob, re: globToRegExp(glob) })),

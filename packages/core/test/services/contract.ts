@@ -62,7 +62,7 @@ export const CONTRACT_FUNCTIONS: ContractFunction[] = [
         properties: { greeting: { type: 'string' } },
       },
     },
-    code: "exports.handler = async (e) => { const g = `hello ${e.name}`.repeat(e.count || 1); return { greeting: e.style === 'loud' ? g.toUpperCase() : g }; };\n",
+    code: "exports.handler = async (e) => { const g = ('hello ' + e.name).repeat(e.count || 1); return { greeting: e.style === 'loud' ? g.toUpperCase() : g }; };\n",
   },
   {
     name: 'contract-hidden',
@@ -386,7 +386,7 @@ export function describeServicesContract(
         expect(bad).toBeInstanceOf(LambdaMcpError);
         expect((bad as LambdaMcpError).code).toBe('INVALID_INPUT');
         expect(
-          ((bad as LambdaMcpError).details?.errors as { path: string }[]).map((e) => e.path).sort(),
+          (((bad as LambdaMcpError).details?.errors ?? []) as { path: string }[]).map((e) => e.path).sort(),
         ).toEqual(['/count', '/extra', '/name']);
         expect(invoked.length).toBe(before);
         const ok = await services.invocation.invoke({
