@@ -95,10 +95,10 @@ export class WorkerInstance {
         stackSizeMb: 4,
       },
     });
-    // Anything written to the worker's stdio below our patched streams still never reaches ours.
-    const raw = (chunk: Buffer | string) => options.onLog(this, Date.now(), chunk.toString());
-    this.worker.stdout.on('data', raw);
-    this.worker.stderr.on('data', raw);
+    // stdout/stderr: true keeps the worker's stdio away from the host's. The worker routes its
+    // output through parentPort itself; the host does not read these streams continuously because
+    // a read stream holds a reference that would keep the host process alive while instances idle.
+    // drainRawOutput() picks up anything that got past the worker's patches.
 
     this.started = new Promise<StartOutcome>((resolve) => {
       let settled = false;
@@ -198,6 +198,23 @@ export class WorkerInstance {
       this.pending = resolve;
       this.worker.postMessage(message);
     });
+  }
+
+  /**
+   * Output that reached the worker's real stdio channel (past the worker's own capture). Reading it
+   * makes the stream hold a reference, so an instance that had any is retired afterwards.
+   */
+  drainRawOutput(): string | undefined {
+    let text = '';
+    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+      if (stream.readableLength === 0) continue;
+      let chunk: Buffer | string | null;
+      // biome-ignore lint/suspicious/noAssignInExpressions: the usual read loop.
+      while ((chunk = stream.read() as Buffer | string | null) !== null) text += chunk.toString();
+    }
+    if (text === '') return undefined;
+    this.retired = true;
+    return text;
   }
 
   /** Busy instances keep the host alive; idle ones must not keep a CLI from exiting. */

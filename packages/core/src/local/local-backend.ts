@@ -563,9 +563,11 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     );
     const durationMs = performance.now() - t0;
     const base = { durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}) };
+    const raw = inst.drainRawOutput();
+    if (raw !== undefined) appendLog(inv, Date.now(), raw);
     if (outcome.kind === 'done') {
       inst.peakMemoryBytes = Math.max(inst.peakMemoryBytes, outcome.memoryBytes);
-      if (outcome.fatal || idleTimeoutMs <= 0) void stopInstance(s, inst);
+      if (outcome.fatal || inst.retired || idleTimeoutMs <= 0) void stopInstance(s, inst);
       else inst.setBusy(false);
       return {
         ...base,

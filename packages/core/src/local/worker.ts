@@ -6,6 +6,8 @@
  * Console output and raw stdout/stderr writes are turned into Lambda Text-format log lines and
  * posted to the host; nothing is written to the host's streams.
  */
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
@@ -60,10 +62,46 @@ function patchWrite(stream: NodeJS.WriteStream): void {
     if (typeof done === 'function') queueMicrotask(() => (done as () => void)());
     return true;
   };
-  (stream as unknown as { write: typeof write }).write = write;
+  const target = stream as unknown as Record<string, unknown>;
+  target.write = write;
+  // Every other path into the stream (end(chunk), pipe, cork/uncork) ends in _write/_writev: route
+  // those here too, so nothing reaches the worker's real stdio channel.
+  target._write = (chunk: unknown, encoding: unknown, callback: () => void) =>
+    write(chunk, encoding, callback);
+  target._writev = (chunks: { chunk: unknown }[], callback: () => void) => {
+    for (const c of chunks) write(c.chunk);
+    callback();
+  };
 }
 patchWrite(process.stdout);
 patchWrite(process.stderr);
+
+// A worker shares the host's file descriptors: writes to fd 1 and 2 would land on the host's
+// stdout/stderr, so they are captured like console output.
+const fsRecord = fs as unknown as Record<string, unknown>;
+const writeSync = fs.writeSync;
+fsRecord.writeSync = (fd: number, data: unknown, ...rest: unknown[]): number => {
+  if (fd !== 1 && fd !== 2) return (writeSync as (...a: unknown[]) => number)(fd, data, ...rest);
+  const text = typeof data === 'string' ? data : Buffer.from(data as Uint8Array).toString('utf8');
+  emitLog(text);
+  return Buffer.byteLength(text);
+};
+const writeAsync = fs.write;
+fsRecord.write = (fd: number, data: unknown, ...rest: unknown[]): void => {
+  if (fd !== 1 && fd !== 2) {
+    (writeAsync as (...a: unknown[]) => void)(fd, data, ...rest);
+    return;
+  }
+  const text = typeof data === 'string' ? data : Buffer.from(data as Uint8Array).toString('utf8');
+  emitLog(text);
+  const callback = rest.find((r) => typeof r === 'function') as
+    | ((error: null, written: number, data: unknown) => void)
+    | undefined;
+  if (callback) queueMicrotask(() => callback(null, Buffer.byteLength(text), data));
+};
+(process as unknown as Record<string, unknown>)._rawDebug = (...args: unknown[]) =>
+  emitLog(`${format(...args)}\n`);
+syncBuiltinESMExports();
 
 // A worker shares the host's process: keep the handler from signalling or aborting it.
 const refuse = (what: string) => () => {

@@ -12,6 +12,7 @@ for (const [name, payload] of [
   ['rejecter', {}],
   ['thrower-sync', {}],
   ['callback', {}],
+  ['levels', {}],
 ]) {
   const result = await backend.invoke({
     functionName: name,

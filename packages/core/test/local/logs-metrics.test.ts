@@ -80,6 +80,9 @@ describe('local backend: log format', () => {
     expect(level('via trace')).toBe('TRACE');
     expect(level('formatted 42 {"a":1}')).toBe('INFO');
     expect(logs).toContain('raw stdout write');
+    expect(logs).toContain('ended stderr');
+    expect(logs).toContain('fd 1 write');
+    expect(logs).toContain('fd 2 write');
   });
 
   it('returns at most the last 4 KB of the invocation log, base64-encoded', async () => {

@@ -183,6 +183,29 @@ describe('local backend: host isolation', () => {
       rejecter: 'Runtime.UnhandledPromiseRejection',
       'thrower-sync': 'TypeError',
       callback: 'ok',
+      levels: 'ok',
     });
+  });
+
+  it('lets the host exit on its own while instances idle, after background events finish', async () => {
+    const child = spawn(process.execPath, [join(here, 'child-exit.mjs'), FIXTURES], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('the host process did not exit by itself within 20 s'));
+      }, 20_000);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.trim())).toEqual({ executions: 1, running: 0, errors: 0 });
   });
 });
