@@ -123,7 +123,12 @@ async function main() {
       }),
     );
     const parallelMs = performance.now() - t0;
-    const instances = backend.stats('noop').instances;
+    const { instances, executions, errors } = backend.stats('noop');
+    const expected =
+      500 + ITERATIONS + Math.min(ITERATIONS, 2000) + THROUGHPUT_CALLS + CONCURRENCY + THROUGHPUT_CALLS;
+    if (executions !== expected || errors !== 0) {
+      throw new Error(`noop ran ${executions} times with ${errors} errors; expected ${expected} clean runs`);
+    }
     await backend.close();
 
     const d = summarize(direct);
@@ -182,6 +187,7 @@ async function main() {
       `3. throughput, ${THROUGHPUT_CALLS} warm invocations of a no-op function`,
       `   sequential (1 instance)      ${figures.throughput.sequential.totalMs.toFixed(1)} ms  ${figures.throughput.sequential.callsPerSecond.toFixed(0)} calls/s`,
       `   ${CONCURRENCY} at a time (${instances} instances) ${figures.throughput.concurrent.totalMs.toFixed(1)} ms  ${figures.throughput.concurrent.callsPerSecond.toFixed(0)} calls/s`,
+      `   (the no-op handler ran ${executions} times in this benchmark, all without error)`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
