@@ -158,6 +158,8 @@ interface CatalogState {
 }
 
 interface Entry {
+  /** Position in the catalog's entries (sorted by tool name). */
+  index: number;
   key: string;
   name: string;
   fn: FunctionInfo;
@@ -361,9 +363,12 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
         const old = previous.get(key);
         // Reuse a built tool only if nothing it was built from changed.
         const reuse = old?.tool && old.name === name && JSON.stringify(old.fn) === JSON.stringify(fn);
-        return { key, name, fn, ...(reuse ? { tool: old.tool } : {}) } as Entry;
+        return { index: 0, key, name, fn, ...(reuse ? { tool: old.tool } : {}) } as Entry;
       })
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.forEach((e, i) => {
+      e.index = i;
+    });
     const next: CatalogState = {
       loaded: true,
       functions,
@@ -471,9 +476,10 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
         logger.error('Rebuilding the tool catalog failed', { error: toLambdaMcpError(error).message }),
       );
   });
+  // createServices already starts the configured interval; set it here only when told to.
   let startedInterval = false;
-  if (resolved.refreshIntervalSeconds > 0) {
-    services.discovery.setRefreshInterval(resolved.refreshIntervalSeconds);
+  if (options.refreshIntervalSeconds !== undefined && options.refreshIntervalSeconds > 0) {
+    services.discovery.setRefreshInterval(options.refreshIntervalSeconds);
     startedInterval = true;
   }
 
@@ -523,7 +529,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     const entry = state.byName.get(name);
     if (!entry || !allowed(authorize, entry.fn)) return undefined;
     // Within the cap for this caller? (Its rank among the functions this caller may see.)
-    const index = state.entries.indexOf(entry);
+    const index = entry.index;
     if (!authorize) return index < resolved.maxFunctionTools ? entry : undefined;
     let rank = 0;
     for (let i = 0; i < index; i++) {

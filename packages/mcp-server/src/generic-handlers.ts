@@ -437,7 +437,7 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     items.forEach((item, index) => {
       const given = String(item.function_name);
       const r = resolved[index];
-      if (!r || !r.ok) {
+      if (!r?.ok) {
         const audit = r && !r.ok ? r.handled.audit : { outcome: 'error' as const };
         const text = r && !r.ok ? (r.handled.result.content[0]?.text ?? 'Not available.') : 'Not available.';
         results.push({

@@ -422,7 +422,13 @@ describe('generic tools', () => {
       arguments: { function_name: 'echo', time_range: { start: '2h' }, include_errors: true },
     });
     expect(r.isError).toBeFalsy();
-    const s = r.structuredContent as Record<string, any>;
+    const s = r.structuredContent as {
+      summary: Record<string, number>;
+      start: string;
+      end: string;
+      series: { duration: { p99: unknown } };
+      recent_errors: Array<Record<string, unknown>>;
+    };
     expect(s.summary).toMatchObject({ invocations: 1, error_rate: 0 });
     expect(new Date(s.end).getTime() - new Date(s.start).getTime()).toBeGreaterThan(2 * 3600_000 - 60_000);
     expect(s.series.duration.p99).toBeDefined();
