@@ -87,16 +87,31 @@ export async function writeContractFunction(dir: string, fn: ContractFunction): 
   await writeFile(join(folder, 'index.js'), fn.code);
 }
 
-/** Counts what reaches backend.invoke, without changing anything else. */
+/** Counts what reaches backend.invoke; every other member delegates to the real backend unchanged. */
 function counting(backend: Backend): { backend: Backend; invoked: BackendInvokeRequest[] } {
   const invoked: BackendInvokeRequest[] = [];
-  const wrapped = Object.create(backend) as Backend;
-  Object.defineProperty(wrapped, 'invoke', {
-    value: (request: BackendInvokeRequest, options?: Parameters<Backend['invoke']>[1]) => {
+  const wrapped: Backend = {
+    get kind() {
+      return backend.kind;
+    },
+    get region() {
+      return backend.region;
+    },
+    get scope() {
+      return backend.scope;
+    },
+    listFunctions: (options) => backend.listFunctions(options),
+    getFunction: (name, qualifier, options) => backend.getFunction(name, qualifier, options),
+    getTags: (request, options) => backend.getTags(request, options),
+    invoke: (request, options) => {
       invoked.push(request);
       return backend.invoke(request, options);
     },
-  });
+    describeSchema: (ref, options) => backend.describeSchema(ref, options),
+    getMetricData: (request, options) => backend.getMetricData(request, options),
+    filterLogEvents: (request, options) => backend.filterLogEvents(request, options),
+    close: () => backend.close(),
+  };
   return { backend: wrapped, invoked };
 }
 
@@ -126,11 +141,16 @@ async function waitFor(
 export interface ContractOptions {
   /** The backend cannot compute percentile statistics (moto). */
   noPercentiles?: boolean;
+  /** Merged over CONTRACT_CONFIG. */
+  config?: ConfigInput;
 }
+
+/** What makeBackend returns: a backend, or a backend with what else must be stopped (an emulator). */
+export type ContractTarget = Backend | { backend: Backend; cleanup?: () => Promise<void> };
 
 export function describeServicesContract(
   name: string,
-  makeBackend: (dir: string) => Promise<Backend> | Backend,
+  makeBackend: (dir: string) => Promise<ContractTarget> | ContractTarget,
   options: ContractOptions = {},
 ): void {
   describe(`services contract: ${name}`, () => {
@@ -139,13 +159,20 @@ export function describeServicesContract(
     let invoked: BackendInvokeRequest[];
     let region: string;
     let account: string;
+    let cleanup: (() => Promise<void>) | undefined;
 
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'lambda-mcp-contract-'));
       for (const fn of CONTRACT_FUNCTIONS) await writeContractFunction(dir, fn);
-      const counted = counting(await makeBackend(dir));
+      const target = await makeBackend(dir);
+      const real = 'backend' in target ? target.backend : target;
+      cleanup = 'backend' in target ? target.cleanup : undefined;
+      const counted = counting(real);
       invoked = counted.invoked;
-      services = createServices({ backend: counted.backend, config: CONTRACT_CONFIG });
+      services = createServices({
+        backend: counted.backend,
+        config: { ...CONTRACT_CONFIG, ...options.config },
+      });
       const catalog = await services.discovery.getCatalog();
       const arn = parseFunctionArn(catalog.functions[0]?.arn ?? '');
       region = arn?.region ?? 'unknown';
@@ -153,6 +180,7 @@ export function describeServicesContract(
     });
     afterAll(async () => {
       await services?.close();
+      await cleanup?.();
       if (dir) await rm(dir, { recursive: true, force: true });
     });
 
