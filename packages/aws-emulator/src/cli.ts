@@ -46,7 +46,8 @@ function fail(message: string): never {
 function num(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) fail(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
+  if (!Number.isFinite(n) || n < min || n > max)
+    fail(`--${name} must be a number from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
@@ -106,7 +107,11 @@ async function main(): Promise<void> {
   if (errors !== undefined) faults.serverErrorRate = errors;
   if (drops !== undefined) faults.dropRate = drops;
   const ops = str('fault-ops');
-  if (ops) faults.operations = ops.split(',').map((s) => s.trim()).filter(Boolean);
+  if (ops)
+    faults.operations = ops
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const logger = createStreamLogger({ level: v.verbose ? 'debug' : 'warn', format: 'pretty' });
   const emulator = await startEmulator({
     ...(str('functions') ? { functionsDir: str('functions') as string } : {}),
@@ -124,7 +129,10 @@ async function main(): Promise<void> {
     region: str('region') ?? 'us-east-1',
     faults,
     seed: num('seed', str('seed'), 0, 2 ** 32) ?? 1,
-    deny: (str('deny') ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    deny: (str('deny') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     logger,
   });
   process.stdout.write(`AWS emulator listening on ${emulator.url} (region ${emulator.region})\n`);

@@ -18,7 +18,7 @@ import { handleSts, routeSts } from './services/sts.js';
 import { handleTagging, routeTagging } from './services/tagging.js';
 import { parseAuthorization, verifySignature } from './sigv4.js';
 import type { EmulatorState } from './state.js';
-import { type Handled, newRequestId, type ServiceName, type WireRequest, WireError } from './wire.js';
+import { type Handled, newRequestId, type ServiceName, WireError, type WireRequest } from './wire.js';
 
 export type { FaultKind, FaultOptions } from './faults.js';
 
@@ -147,7 +147,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const accountId =
     options.accountId ??
     (isLocalBackend(backend) ? backend.accountId : undefined) ??
-    (await backend.listFunctions().then((fns) => fns[0]?.arn.split(':')[4]).catch(() => undefined)) ??
+    (await backend
+      .listFunctions()
+      .then((fns) => fns[0]?.arn.split(':')[4])
+      .catch(() => undefined)) ??
     '000000000000';
   const state: EmulatorState = {
     backend,
@@ -161,7 +164,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
   const addSchema = (doc: RawSchemaDocument) => {
     state.schemas.set(schemaKey(doc.registryName, doc.schemaName), doc);
-    if (doc.schemaVersion) state.schemas.set(schemaKey(doc.registryName, doc.schemaName, doc.schemaVersion), doc);
+    if (doc.schemaVersion)
+      state.schemas.set(schemaKey(doc.registryName, doc.schemaName, doc.schemaVersion), doc);
   };
   for (const doc of options.schemas ?? []) addSchema(doc);
 
@@ -172,7 +176,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const requests: EmulatorRequestRecord[] = [];
   const sockets = new Set<Socket>();
 
-  async function identify(req: WireRequest): Promise<{ operation: string; functionName?: string; resource: string }> {
+  async function identify(
+    req: WireRequest,
+  ): Promise<{ operation: string; functionName?: string; resource: string }> {
     switch (req.service) {
       case 'lambda': {
         const route = routeLambda(req);
@@ -185,7 +191,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       case 'schemas': {
         const route = routeSchemas(req);
-        return { operation: route.operation, resource: `arn:aws:schemas:${state.region}:${state.accountId}:schema/*` };
+        return {
+          operation: route.operation,
+          resource: `arn:aws:schemas:${state.region}:${state.accountId}:schema/*`,
+        };
       }
       case 'monitoring':
         return { operation: routeCloudWatch(req), resource: '*' };
@@ -215,7 +224,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array, requestId: string) {
+  function send(
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    body: string | Uint8Array,
+    requestId: string,
+  ) {
     if (res.destroyed) return;
     const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     res.writeHead(status, {
@@ -227,7 +242,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     res.end(payload);
   }
 
-  async function control(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer): Promise<void> {
+  async function control(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    body: Buffer,
+  ): Promise<void> {
     const reply = (status: number, value: unknown) =>
       send(res, status, { 'content-type': 'application/json' }, JSON.stringify(value), newRequestId());
     if (path === '/_emulator/health') return reply(200, { status: 'ok', region: state.region, accountId });
@@ -277,7 +297,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const service = auth && KNOWN_SERVICES.has(auth.service) ? (auth.service as ServiceName) : undefined;
     if (!auth || !service || body === undefined) {
       const status = body === undefined ? 413 : 403;
-      const code = body === undefined ? 'RequestEntityTooLargeException' : auth ? 'UnknownServiceException' : 'MissingAuthenticationTokenException';
+      const code =
+        body === undefined
+          ? 'RequestEntityTooLargeException'
+          : auth
+            ? 'UnknownServiceException'
+            : 'MissingAuthenticationTokenException';
       const message =
         body === undefined
           ? 'Request body too large.'
@@ -286,7 +311,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
             : 'Missing Authentication Token: requests must be signed with SigV4.';
       record.status = status;
       record.errorCode = code;
-      send(res, status, { 'content-type': 'application/json', 'x-amzn-errortype': code }, JSON.stringify({ message }), requestId);
+      send(
+        res,
+        status,
+        { 'content-type': 'application/json', 'x-amzn-errortype': code },
+        JSON.stringify({ message }),
+        requestId,
+      );
       return;
     }
     const wire: WireRequest = {
@@ -325,9 +356,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         if (!secret) {
           await delay(decision.delayMs);
           return answerError(
-            new WireError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.', {
-              queryCode: 'InvalidClientTokenId',
-            }),
+            new WireError(
+              403,
+              'UnrecognizedClientException',
+              'The security token included in the request is invalid.',
+              {
+                queryCode: 'InvalidClientTokenId',
+              },
+            ),
           );
         }
         record.signatureValid = await verifySignature(wire, auth, secret);
@@ -344,14 +380,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
       }
 
-      const action = service === 'lambda' ? LAMBDA_IAM_ACTIONS[operation as keyof typeof LAMBDA_IAM_ACTIONS] : `${IAM_PREFIX[service]}:${operation}`;
+      const action =
+        service === 'lambda'
+          ? LAMBDA_IAM_ACTIONS[operation as keyof typeof LAMBDA_IAM_ACTIONS]
+          : `${IAM_PREFIX[service]}:${operation}`;
       if (action && deny.has(action)) {
         await delay(decision.delayMs);
         return answerError(accessDenied(service, action, state.accountId, resource));
       }
 
       const invoke = service === 'lambda' && operation === 'Invoke';
-      const faultAfter = decision.fault !== undefined && decision.fault !== 'throttle' && invoke && decision.afterExecution;
+      const faultAfter =
+        decision.fault !== undefined && decision.fault !== 'throttle' && invoke && decision.afterExecution;
       if (decision.fault && !faultAfter) {
         record.fault = decision.fault;
         if (invoke) record.faultAfterExecution = false;

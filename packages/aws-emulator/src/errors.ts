@@ -11,7 +11,8 @@ export interface RenderedError {
 
 export function renderError(service: ServiceName, error: WireError, requestId: string): RenderedError {
   const headers: Record<string, string> = {};
-  if (error.extra.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.extra.retryAfterSeconds);
+  if (error.extra.retryAfterSeconds !== undefined)
+    headers['retry-after'] = String(error.extra.retryAfterSeconds);
   switch (service) {
     case 'lambda': {
       const body: Record<string, unknown> = {};
@@ -49,18 +50,23 @@ export function renderError(service: ServiceName, error: WireError, requestId: s
       };
     case 'sts': {
       const fault = error.extra.queryFault ?? (error.status >= 500 ? 'Receiver' : 'Sender');
-      const escape = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);
+      const xmlText = (s: string) =>
+        s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);
       return {
         status: error.status,
         headers: { ...headers, 'content-type': 'text/xml' },
-        body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>${fault}</Type><Code>${escape(error.code)}</Code><Message>${escape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+        body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>${fault}</Type><Code>${xmlText(error.code)}</Code><Message>${xmlText(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       };
     }
   }
 }
 
 /** The error an injected fault answers with, per service. */
-export function faultError(service: ServiceName, kind: Exclude<FaultKind, 'drop'>, retryAfterSeconds: number): WireError {
+export function faultError(
+  service: ServiceName,
+  kind: Exclude<FaultKind, 'drop'>,
+  retryAfterSeconds: number,
+): WireError {
   if (kind === 'throttle') {
     switch (service) {
       case 'lambda':
@@ -73,21 +79,33 @@ export function faultError(service: ServiceName, kind: Exclude<FaultKind, 'drop'
       case 'schemas':
         return new WireError(429, 'TooManyRequestsException', 'Rate exceeded', { retryAfterSeconds });
       case 'monitoring':
-        return new WireError(400, 'Throttling', 'Rate exceeded', { queryCode: 'Throttling', queryFault: 'Sender', retryAfterSeconds });
+        return new WireError(400, 'Throttling', 'Rate exceeded', {
+          queryCode: 'Throttling',
+          queryFault: 'Sender',
+          retryAfterSeconds,
+        });
       case 'logs':
         return new WireError(400, 'ThrottlingException', 'Rate exceeded', { retryAfterSeconds });
       case 'tagging':
-        return new WireError(400, 'ThrottledException', 'Rate exceeded', { retryAfterSeconds, messageKey: 'Message' });
+        return new WireError(400, 'ThrottledException', 'Rate exceeded', {
+          retryAfterSeconds,
+          messageKey: 'Message',
+        });
       case 'sts':
         return new WireError(400, 'Throttling', 'Rate exceeded', { retryAfterSeconds });
     }
   }
   switch (service) {
     case 'lambda':
-      return new WireError(500, 'ServiceException', 'An internal error occurred (injected by the emulator).', {
-        type: 'Service',
-        messageKey: 'Message',
-      });
+      return new WireError(
+        500,
+        'ServiceException',
+        'An internal error occurred (injected by the emulator).',
+        {
+          type: 'Service',
+          messageKey: 'Message',
+        },
+      );
     case 'schemas':
       return new WireError(500, 'InternalServerErrorException', 'Internal error (injected by the emulator).');
     case 'monitoring':
@@ -106,7 +124,12 @@ export function faultError(service: ServiceName, kind: Exclude<FaultKind, 'drop'
   }
 }
 
-export function accessDenied(service: ServiceName, action: string, accountId: string, resource: string): WireError {
+export function accessDenied(
+  service: ServiceName,
+  action: string,
+  accountId: string,
+  resource: string,
+): WireError {
   const message = `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
   switch (service) {
     case 'lambda':
@@ -136,18 +159,27 @@ export function fromBackendError(service: ServiceName, error: unknown): WireErro
       if (service === 'lambda') {
         return new WireError(429, 'TooManyRequestsException', 'Rate Exceeded.', {
           type: 'User',
-          reason: typeof details.reason === 'string' ? details.reason : 'ReservedFunctionConcurrentInvocationLimitExceeded',
+          reason:
+            typeof details.reason === 'string'
+              ? details.reason
+              : 'ReservedFunctionConcurrentInvocationLimitExceeded',
           retryAfterSeconds: typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : 1,
           messageKey: 'message',
         });
       }
       return faultError(service, 'throttle', 1);
     case 'PAYLOAD_TOO_LARGE':
-      return new WireError(413, 'RequestEntityTooLargeException', error.message, { type: 'User', messageKey: 'message' });
+      return new WireError(413, 'RequestEntityTooLargeException', error.message, {
+        type: 'User',
+        messageKey: 'message',
+      });
     case 'INVALID_REQUEST':
     case 'INVALID_INPUT':
       if (service === 'lambda') {
-        return new WireError(400, 'InvalidParameterValueException', error.message, { type: 'User', messageKey: 'message' });
+        return new WireError(400, 'InvalidParameterValueException', error.message, {
+          type: 'User',
+          messageKey: 'message',
+        });
       }
       if (service === 'monitoring') {
         return new WireError(400, 'InvalidParameterValueException', error.message, {
@@ -159,18 +191,27 @@ export function fromBackendError(service: ServiceName, error: unknown): WireErro
       return new WireError(400, 'InvalidParameterException', error.message);
     case 'FUNCTION_NOT_FOUND':
       if (service === 'lambda') {
-        return new WireError(404, 'ResourceNotFoundException', error.message, { type: 'User', messageKey: 'Message' });
+        return new WireError(404, 'ResourceNotFoundException', error.message, {
+          type: 'User',
+          messageKey: 'Message',
+        });
       }
       return new WireError(400, 'ResourceNotFoundException', error.message);
     case 'SCHEMA_NOT_FOUND':
       return new WireError(404, 'NotFoundException', error.message);
     case 'FUNCTION_STATE_ERROR':
-      return new WireError(502, 'ResourceNotReadyException', error.message, { type: 'Service', messageKey: 'message' });
+      return new WireError(502, 'ResourceNotReadyException', error.message, {
+        type: 'Service',
+        messageKey: 'message',
+      });
     case 'ACCESS_DENIED':
       return accessDenied(service, 'unknown', '000000000000', '*');
     default:
       return service === 'lambda'
-        ? new WireError(500, 'ServiceException', 'An internal error occurred.', { type: 'Service', messageKey: 'Message' })
+        ? new WireError(500, 'ServiceException', 'An internal error occurred.', {
+            type: 'Service',
+            messageKey: 'Message',
+          })
         : faultError(service, 'server-error', 1);
   }
 }

@@ -1,5 +1,11 @@
 // @lambda-mcp/aws-emulator: AWS wire protocols on 127.0.0.1 for tests and benchmarks.
-export type { Emulator, EmulatorOptions, EmulatorRequestRecord, FaultKind, FaultOptions } from './emulator.js';
+export type {
+  Emulator,
+  EmulatorOptions,
+  EmulatorRequestRecord,
+  FaultKind,
+  FaultOptions,
+} from './emulator.js';
 export { startEmulator } from './emulator.js';
 export { parseAuthorization, verifySignature } from './sigv4.js';
 export type { SyntheticCatalogOptions } from './synthetic.js';

@@ -59,7 +59,13 @@ function amzDate(value: string): Date | undefined {
 
 /** Recomputes the request's signature with the secret of its access key id and compares. */
 export async function verifySignature(
-  request: { method: string; rawPath: string; query: URLSearchParams; headers: IncomingHttpHeaders; body: Buffer },
+  request: {
+    method: string;
+    rawPath: string;
+    query: URLSearchParams;
+    headers: IncomingHttpHeaders;
+    body: Buffer;
+  },
   auth: ParsedAuthorization,
   secretAccessKey: string,
 ): Promise<boolean> {

@@ -22,7 +22,9 @@ export interface EmulatorState {
 export async function listAll(state: EmulatorState): Promise<FunctionConfig[]> {
   const now = Date.now();
   if (state.listCache && now - state.listCache.at < state.listCacheMs) return state.listCache.functions;
-  const functions = (await state.backend.listFunctions()).slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const functions = (await state.backend.listFunctions())
+    .slice()
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   state.listCache = { at: now, functions };
   return functions;
 }

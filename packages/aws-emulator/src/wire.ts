@@ -66,7 +66,10 @@ export function jsonBody(value: unknown): string {
 
 /** `Z` or `+00:00` ISO times to Lambda's `2025-09-23T18:32:33.857+0000`. */
 export function toLambdaTime(value: string | number | Date | undefined): string {
-  const date = value === undefined ? new Date(0) : new Date(typeof value === 'string' ? Date.parse(value.replace(/\+0000$/, 'Z')) : value);
+  const date =
+    value === undefined
+      ? new Date(0)
+      : new Date(typeof value === 'string' ? Date.parse(value.replace(/\+0000$/, 'Z')) : value);
   const iso = Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
   return iso.replace(/Z$/, '+0000');
 }

@@ -2,12 +2,13 @@
  * The AWS backend (@lambda-mcp/core/aws) over the emulator: the real SDK clients, signing and
  * all, talking HTTP to 127.0.0.1. Discovery, tags, schemas, metrics, logs, credentials, endpoints.
  */
+
+import type { Backend, FunctionConfig } from '@lambda-mcp/core';
 import { type AwsBackend, createAwsBackend } from '@lambda-mcp/core/aws';
 import { createLocalBackend } from '@lambda-mcp/core/local';
-import type { Backend, FunctionConfig } from '@lambda-mcp/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator, syntheticCatalog } from '../src/index.js';
-import { captureLogger, CREDENTIALS, FUNCTIONS_DIR, REGION, withEnv } from './helpers.js';
+import { CREDENTIALS, captureLogger, FUNCTIONS_DIR, REGION, withEnv } from './helpers.js';
 
 async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
   try {
@@ -44,11 +45,18 @@ describe('AWS backend discovery over the emulator', () => {
     // The local runtime, with one function whose log group is custom (as LoggingConfig allows).
     const local = await createLocalBackend({
       dir: FUNCTIONS_DIR,
-      syntheticFunctions: syntheticCatalog({ count: 130, matching: 40, matchTags: { team: 'ai' }, prefix: 'syn-' }),
+      syntheticFunctions: syntheticCatalog({
+        count: 130,
+        matching: 40,
+        matchTags: { team: 'ai' },
+        prefix: 'syn-',
+      }),
     });
     const decorated: Backend = Object.assign(Object.create(local) as Backend, {
       listFunctions: async () =>
-        (await local.listFunctions()).map((f: FunctionConfig) => (f.name === 'slow' ? { ...f, logGroup: '/custom/slow' } : f)),
+        (await local.listFunctions()).map((f: FunctionConfig) =>
+          f.name === 'slow' ? { ...f, logGroup: '/custom/slow' } : f,
+        ),
       getFunction: async (name: string, qualifier?: string) => {
         const f = await local.getFunction(name, qualifier);
         return f.name === 'slow' ? { ...f, logGroup: '/custom/slow' } : f;
@@ -99,13 +107,18 @@ describe('AWS backend discovery over the emulator', () => {
       tagFilters: [{ key: 'team', values: ['ai', 'core'] }],
     });
     expect(tags.size).toBe(41);
-    expect(tags.get(`arn:aws:lambda:us-east-1:${emulator.accountId}:function:echo`)).toMatchObject({ team: 'core' });
+    expect(tags.get(`arn:aws:lambda:us-east-1:${emulator.accountId}:function:echo`)).toMatchObject({
+      team: 'core',
+    });
     const calls = emulator.requests.map((r) => r.operation);
     expect(calls).toEqual(['GetResources']);
     emulator.clearRequests();
     const and = await backend.getTags({
       arns: functions.map((f) => f.arn),
-      tagFilters: [{ key: 'team', values: ['ai', 'core'] }, { key: 'MCPEnabled', values: ['true'] }],
+      tagFilters: [
+        { key: 'team', values: ['ai', 'core'] },
+        { key: 'MCPEnabled', values: ['true'] },
+      ],
     });
     expect([...and.keys()].map((a) => a.split(':').pop())).toEqual(['echo']);
     emulator.clearRequests();
@@ -137,7 +150,10 @@ describe('AWS backend discovery over the emulator', () => {
     try {
       const functions = await denied.listFunctions();
       emulator.clearRequests();
-      const tags = await denied.getTags({ arns: functions.map((f) => f.arn), tagFilters: [{ key: 'team', values: ['ai'] }] });
+      const tags = await denied.getTags({
+        arns: functions.map((f) => f.arn),
+        tagFilters: [{ key: 'team', values: ['ai'] }],
+      });
       // The fallback returns every function's tags; the caller applies the filters.
       expect([...tags.values()].filter((t) => t.team === 'ai')).toHaveLength(40);
       const listTags = emulator.requests.filter((r) => r.operation === 'ListTags');
@@ -146,7 +162,9 @@ describe('AWS backend discovery over the emulator', () => {
       const overlap = maxOverlap(listTags);
       expect(overlap).toBeGreaterThan(1);
       expect(overlap).toBeLessThanOrEqual(4);
-      expect(local.entries.filter((e) => e.level === 'warn' && e.message.includes('tag:GetResources'))).toHaveLength(1);
+      expect(
+        local.entries.filter((e) => e.level === 'warn' && e.message.includes('tag:GetResources')),
+      ).toHaveLength(1);
       // Remembered: the next call goes straight to ListTags.
       emulator.clearRequests();
       await denied.getTags({ arns: functions.slice(0, 30).map((f) => f.arn), tagFilters: [{ key: 'team' }] });
@@ -159,10 +177,19 @@ describe('AWS backend discovery over the emulator', () => {
   });
 
   it('reports ACCESS_DENIED when both GetResources and ListTags are denied', async () => {
-    const denied = await createAwsBackend({ region: REGION, endpoint: emulator.url, credentials: CREDENTIALS });
+    const denied = await createAwsBackend({
+      region: REGION,
+      endpoint: emulator.url,
+      credentials: CREDENTIALS,
+    });
     emulator.setDeny(['tag:GetResources', 'lambda:ListTags']);
     try {
-      const error = await failure(denied.getTags({ arns: ['arn:aws:lambda:us-east-1:000000000000:function:echo'], tagFilters: [{ key: 'a' }] }));
+      const error = await failure(
+        denied.getTags({
+          arns: ['arn:aws:lambda:us-east-1:000000000000:function:echo'],
+          tagFilters: [{ key: 'a' }],
+        }),
+      );
       expect(error.code).toBe('ACCESS_DENIED');
       expect(error.message).toContain('lambda:ListTags');
     } finally {
@@ -175,7 +202,9 @@ describe('AWS backend discovery over the emulator', () => {
     const alias = await backend.getFunction('echo', 'live');
     expect(alias.arn).toBe(`arn:aws:lambda:us-east-1:${emulator.accountId}:function:echo`);
     expect(alias.tags).toMatchObject({ MCPEnabled: 'true', team: 'core' });
-    const limited = await backend.getFunction(`arn:aws:lambda:us-east-1:${emulator.accountId}:function:limited`);
+    const limited = await backend.getFunction(
+      `arn:aws:lambda:us-east-1:${emulator.accountId}:function:limited`,
+    );
     expect(limited.reservedConcurrency).toBe(1);
     expect((await backend.getFunction('slow')).logGroup).toBe('/custom/slow');
     const missing = await failure(backend.getFunction('nope'));
@@ -190,18 +219,28 @@ describe('AWS backend discovery over the emulator', () => {
     expect(doc.type).toBe('OpenApi3');
     expect(JSON.parse(doc.content).components.schemas.AnalyticsRequest.required).toEqual(['data_source']);
     expect(doc.schemaVersion).toBe('1');
-    expect(doc.schemaArn).toBe(`arn:aws:schemas:us-east-1:${emulator.accountId}:schema/local/analytics-input`);
+    expect(doc.schemaArn).toBe(
+      `arn:aws:schemas:us-east-1:${emulator.accountId}:schema/local/analytics-input`,
+    );
     expect(doc.lastModified).toMatch(/^\d{4}-\d{2}-\d{2}T/);
-    const v1 = await backend.describeSchema({ registryName: 'local', schemaName: 'echo-input', schemaVersion: '1' });
+    const v1 = await backend.describeSchema({
+      registryName: 'local',
+      schemaName: 'echo-input',
+      schemaVersion: '1',
+    });
     expect(v1.type).toBe('JSONSchemaDraft4');
-    const missing = await failure(backend.describeSchema({ registryName: 'local', schemaName: 'echo-input', schemaVersion: '7' }));
+    const missing = await failure(
+      backend.describeSchema({ registryName: 'local', schemaName: 'echo-input', schemaVersion: '7' }),
+    );
     expect(missing.code).toBe('SCHEMA_NOT_FOUND');
     expect(missing.message).toContain('local/echo-input version 7');
   });
 
   it('maps LastModified strings unchanged, both "+0000" and "Z" forms', async () => {
     const functions = await backend.listFunctions();
-    expect(functions.every((f) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/.test(f.lastModified ?? ''))).toBe(true);
+    expect(
+      functions.every((f) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/.test(f.lastModified ?? '')),
+    ).toBe(true);
   });
 
   it('has a scope that tells regions, endpoints, roles and keys apart and never holds the secret', async () => {
@@ -209,8 +248,12 @@ describe('AWS backend discovery over the emulator', () => {
       createAwsBackend({ region: REGION, endpoint: emulator.url, credentials: CREDENTIALS, ...extra });
     const same = await make({});
     const otherRegion = await make({ region: 'eu-west-1' });
-    const otherKey = await make({ credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: CREDENTIALS.secretAccessKey } });
-    const otherSecret = await make({ credentials: { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey: 'other' } });
+    const otherKey = await make({
+      credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: CREDENTIALS.secretAccessKey },
+    });
+    const otherSecret = await make({
+      credentials: { accessKeyId: CREDENTIALS.accessKeyId, secretAccessKey: 'other' },
+    });
     const role = await make({ roleArn: 'arn:aws:iam::123456789012:role/reader' });
     const otherEndpoint = await make({ endpoint: 'http://127.0.0.1:1' });
     try {
@@ -242,8 +285,13 @@ describe('AWS backend discovery over the emulator', () => {
         try {
           emulator.clearRequests();
           expect(await fromEnv.listFunctions()).toHaveLength(135);
-          await fromEnv.getTags({ arns: ['arn:aws:lambda:us-east-1:000000000000:function:echo'], tagFilters: [{ key: 'team' }] });
-          expect(emulator.requests.map((r) => `${r.service}:${r.accessKeyId}`)).toContain('tagging:AKIDFROMENV');
+          await fromEnv.getTags({
+            arns: ['arn:aws:lambda:us-east-1:000000000000:function:echo'],
+            tagFilters: [{ key: 'team' }],
+          });
+          expect(emulator.requests.map((r) => `${r.service}:${r.accessKeyId}`)).toContain(
+            'tagging:AKIDFROMENV',
+          );
           expect(fromEnv.region).toBe(REGION);
           expect(fromEnv.endpoints).toMatchObject({ all: 'http://127.0.0.1:1', lambda: emulator.url });
           // Logs were not overridden: AWS_ENDPOINT_URL (a closed port) applies to them.
@@ -285,7 +333,12 @@ describe('AWS backend discovery over the emulator', () => {
 
   it('reports missing credentials clearly, at the first call, with how to fix it', async () => {
     await withEnv(
-      { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: undefined, AWS_REGION: REGION },
+      {
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_PROFILE: undefined,
+        AWS_REGION: REGION,
+      },
       async () => {
         const none = await createAwsBackend({ endpoint: emulator.url });
         try {
@@ -326,7 +379,10 @@ describe('AWS backend discovery over the emulator', () => {
     });
     try {
       await good.listFunctions();
-      await good.getTags({ arns: ['arn:aws:lambda:us-east-1:000000000000:function:echo'], tagFilters: [{ key: 'team' }] });
+      await good.getTags({
+        arns: ['arn:aws:lambda:us-east-1:000000000000:function:echo'],
+        tagFilters: [{ key: 'team' }],
+      });
       await good.invoke({
         functionName: 'echo:live',
         invocationType: 'RequestResponse',
@@ -334,7 +390,15 @@ describe('AWS backend discovery over the emulator', () => {
         payload: new TextEncoder().encode('{"message":"signed: ü & spaces"}'),
       });
       await good.getMetricData({
-        queries: [{ id: 'a', namespace: 'AWS/Lambda', metricName: 'Invocations', stat: 'Sum', dimensions: { FunctionName: 'echo' } }],
+        queries: [
+          {
+            id: 'a',
+            namespace: 'AWS/Lambda',
+            metricName: 'Invocations',
+            stat: 'Sum',
+            dimensions: { FunctionName: 'echo' },
+          },
+        ],
         start: new Date(Date.now() - 3_600_000),
         end: new Date(),
         periodSeconds: 60,

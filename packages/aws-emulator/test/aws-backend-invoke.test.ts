@@ -18,7 +18,11 @@ async function failure(promise: Promise<unknown>): Promise<Record<string, unknow
   throw new Error('expected the call to fail');
 }
 
-const call = (functionName: string, payload: unknown = {}, extra: Partial<BackendInvokeRequest> = {}): BackendInvokeRequest => ({
+const call = (
+  functionName: string,
+  payload: unknown = {},
+  extra: Partial<BackendInvokeRequest> = {},
+): BackendInvokeRequest => ({
   functionName,
   invocationType: 'RequestResponse',
   logType: 'None',
@@ -51,7 +55,9 @@ describe('AWS backend Invoke over the emulator', () => {
 
   it('returns the raw payload, executed version, request id and the log tail', async () => {
     const context = Buffer.from(JSON.stringify({ custom: { tenant: 't1' } })).toString('base64');
-    const result = await backend.invoke(call('echo', { message: 'hello' }, { logType: 'Tail', clientContext: context, qualifier: 'live' }));
+    const result = await backend.invoke(
+      call('echo', { message: 'hello' }, { logType: 'Tail', clientContext: context, qualifier: 'live' }),
+    );
     expect(result.statusCode).toBe(200);
     expect(result.payload).toBeInstanceOf(Uint8Array);
     const body = JSON.parse(decode(result.payload));
@@ -68,7 +74,10 @@ describe('AWS backend Invoke over the emulator', () => {
   it('passes FunctionError through with the error object as the payload', async () => {
     const result = await backend.invoke(call('fail', { fail: 'on purpose' }));
     expect(result.functionError).toBe('Unhandled');
-    expect(JSON.parse(decode(result.payload))).toMatchObject({ errorType: 'Error', errorMessage: 'boom: on purpose' });
+    expect(JSON.parse(decode(result.payload))).toMatchObject({
+      errorType: 'Error',
+      errorMessage: 'boom: on purpose',
+    });
   });
 
   it('answers Event with 202 and DryRun with 204 and empty payloads', async () => {
@@ -88,7 +97,9 @@ describe('AWS backend Invoke over the emulator', () => {
     const tooBig = await failure(backend.invoke({ ...call('echo'), invocationType: 'Event', payload: big }));
     expect(tooBig.code).toBe('PAYLOAD_TOO_LARGE');
     expect(tooBig.message).toContain('too large for the Event invocation type');
-    const invalid = await failure(backend.invoke({ ...call('echo'), payload: new TextEncoder().encode('{bad') }));
+    const invalid = await failure(
+      backend.invoke({ ...call('echo'), payload: new TextEncoder().encode('{bad') }),
+    );
     expect(invalid.code).toBe('INVALID_REQUEST');
     expect(invalid.message).toContain('InvalidRequestContentException');
   });
@@ -156,7 +167,12 @@ describe('AWS backend Invoke over the emulator', () => {
   });
 
   it('never lets a caller-supplied client retry an Invoke, while the same client retries other calls', async () => {
-    const own = new LambdaClient({ region: REGION, endpoint: emulator.url, credentials: CREDENTIALS, maxAttempts: 3 });
+    const own = new LambdaClient({
+      region: REGION,
+      endpoint: emulator.url,
+      credentials: CREDENTIALS,
+      maxAttempts: 3,
+    });
     // Baseline: the bare SDK client does resend a failed Invoke (this is what the backend prevents).
     emulator.setFaults({ serverErrorRate: 1, afterExecutionShare: 1, operations: ['Invoke'] });
     emulator.clearRequests();

@@ -27,7 +27,12 @@ describeAwsBackendContract('emulator', async () => {
         await mkdir(join(dir, f.name));
         await writeFile(
           join(dir, f.name, 'function.json'),
-          JSON.stringify({ description: f.description, timeout: f.timeoutSeconds, memorySize: f.memorySizeMb, tags: f.tags }),
+          JSON.stringify({
+            description: f.description,
+            timeout: f.timeoutSeconds,
+            memorySize: f.memorySizeMb,
+            tags: f.tags,
+          }),
         );
         await writeFile(join(dir, f.name, 'index.mjs'), HANDLER);
       }
@@ -36,7 +41,9 @@ describeAwsBackendContract('emulator', async () => {
       try {
         for (let i = 0; i < activity.successes + activity.errors; i++) {
           const payload = i < activity.errors ? { fail: true } : {};
-          await clients.lambda.send(new InvokeCommand({ FunctionName: activity.functionName, Payload: encode(payload) }));
+          await clients.lambda.send(
+            new InvokeCommand({ FunctionName: activity.functionName, Payload: encode(payload) }),
+          );
         }
       } finally {
         clients.destroy();

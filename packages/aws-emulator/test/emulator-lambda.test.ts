@@ -94,10 +94,14 @@ describe('emulated Lambda over the real SDK client', () => {
     const limited = await clients.lambda.send(new GetFunctionCommand({ FunctionName: 'limited' }));
     expect(limited.Concurrency?.ReservedConcurrentExecutions).toBe(1);
     expect(limited.Tags).toBeUndefined();
-    const alias = await clients.lambda.send(new GetFunctionCommand({ FunctionName: 'echo', Qualifier: 'live' }));
+    const alias = await clients.lambda.send(
+      new GetFunctionCommand({ FunctionName: 'echo', Qualifier: 'live' }),
+    );
     expect(alias.Configuration?.FunctionArn).toMatch(/:function:echo:live$/);
     const byArn = await clients.lambda.send(
-      new GetFunctionConfigurationCommand({ FunctionName: `arn:aws:lambda:us-east-1:${emulator.accountId}:function:fail` }),
+      new GetFunctionConfigurationCommand({
+        FunctionName: `arn:aws:lambda:us-east-1:${emulator.accountId}:function:fail`,
+      }),
     );
     expect(byArn.FunctionName).toBe('fail');
   });
@@ -105,14 +109,20 @@ describe('emulated Lambda over the real SDK client', () => {
   it('answers missing functions and versions with 404 ResourceNotFoundException as AWS', async () => {
     const missing = await failure(clients.lambda.send(new GetFunctionCommand({ FunctionName: 'nope' })));
     expect(missing.name).toBe('ResourceNotFoundException');
-    expect(missing.message).toBe(`Function not found: arn:aws:lambda:us-east-1:${emulator.accountId}:function:nope`);
+    expect(missing.message).toBe(
+      `Function not found: arn:aws:lambda:us-east-1:${emulator.accountId}:function:nope`,
+    );
     expect(missing.Type).toBe('User');
-    const version = await failure(clients.lambda.send(new GetFunctionCommand({ FunctionName: 'echo', Qualifier: '1221' })));
+    const version = await failure(
+      clients.lambda.send(new GetFunctionCommand({ FunctionName: 'echo', Qualifier: '1221' })),
+    );
     expect(version.message).toMatch(/:function:echo:1221$/);
     const invoke = await failure(clients.lambda.send(new InvokeCommand({ FunctionName: 'doesnotexist' })));
     expect(invoke.message).toMatch(/:function:doesnotexist:\$LATEST$/);
     const other = await failure(
-      clients.lambda.send(new GetFunctionCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:111111111111:function:echo' })),
+      clients.lambda.send(
+        new GetFunctionCommand({ FunctionName: 'arn:aws:lambda:eu-west-1:111111111111:function:echo' }),
+      ),
     );
     expect(other.name).toBe('ResourceNotFoundException');
   });
@@ -129,7 +139,9 @@ describe('emulated Lambda over the real SDK client', () => {
       clients.lambda.send(new InvokeCommand({ FunctionName: 'echo:live', Qualifier: 'other' })),
     );
     expect(mismatch.name).toBe('InvalidParameterValueException');
-    expect(mismatch.message).toBe('The derived qualifier from the function name does not match the specified qualifier.');
+    expect(mismatch.message).toBe(
+      'The derived qualifier from the function name does not match the specified qualifier.',
+    );
   });
 
   it('answers ListTags by ARN, refusing aliases and bad ARNs as AWS', async () => {
@@ -139,13 +151,19 @@ describe('emulated Lambda over the real SDK client', () => {
     expect(Object.keys(tags.Tags ?? {})).toHaveLength(3);
     const alias = await failure(clients.lambda.send(new ListTagsCommand({ Resource: `${arn}:live` })));
     expect(alias.name).toBe('InvalidParameterValueException');
-    expect(alias.message).toBe('Tags on function aliases and versions are not supported. Please specify a function ARN.');
+    expect(alias.message).toBe(
+      'Tags on function aliases and versions are not supported. Please specify a function ARN.',
+    );
     const bad = await failure(
-      clients.lambda.send(new ListTagsCommand({ Resource: `arn:aws:lambda:us-east-1:${emulator.accountId}:foobar:x` })),
+      clients.lambda.send(
+        new ListTagsCommand({ Resource: `arn:aws:lambda:us-east-1:${emulator.accountId}:foobar:x` }),
+      ),
     );
     expect(bad.name).toBe('ValidationException');
     const missing = await failure(
-      clients.lambda.send(new ListTagsCommand({ Resource: `arn:aws:lambda:us-east-1:${emulator.accountId}:function:nope` })),
+      clients.lambda.send(
+        new ListTagsCommand({ Resource: `arn:aws:lambda:us-east-1:${emulator.accountId}:function:nope` }),
+      ),
     );
     expect(missing.name).toBe('ResourceNotFoundException');
   });
@@ -180,7 +198,9 @@ describe('emulated Lambda over the real SDK client', () => {
 
   it('answers Event with 202 and DryRun with 204, both with empty bodies; DryRun runs nothing', async () => {
     const before = emulator.executions('slow');
-    const dry = await clients.lambda.send(new InvokeCommand({ FunctionName: 'slow', InvocationType: 'DryRun' }));
+    const dry = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'slow', InvocationType: 'DryRun' }),
+    );
     expect(dry.StatusCode).toBe(204);
     expect(decode(dry.Payload)).toBe('');
     expect(emulator.executions('slow')).toBe(before);
@@ -193,7 +213,9 @@ describe('emulated Lambda over the real SDK client', () => {
   });
 
   it('reports a function error as 200 with X-Amz-Function-Error and the error object as the body', async () => {
-    const out = await clients.lambda.send(new InvokeCommand({ FunctionName: 'fail', Payload: encode({ fail: 'x' }) }));
+    const out = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'fail', Payload: encode({ fail: 'x' }) }),
+    );
     expect(out.StatusCode).toBe(200);
     expect(out.FunctionError).toBe('Unhandled');
     const body = JSON.parse(decode(out.Payload));
@@ -202,7 +224,9 @@ describe('emulated Lambda over the real SDK client', () => {
   });
 
   it('reports a timeout as Sandbox.Timedout in the body', async () => {
-    const out = await clients.lambda.send(new InvokeCommand({ FunctionName: 'slow', Payload: encode({ ms: 1500 }) }));
+    const out = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'slow', Payload: encode({ ms: 1500 }) }),
+    );
     expect(out.FunctionError).toBe('Unhandled');
     const body = JSON.parse(decode(out.Payload));
     expect(body.errorType).toBe('Sandbox.Timedout');
@@ -211,37 +235,53 @@ describe('emulated Lambda over the real SDK client', () => {
 
   it('refuses a non-JSON payload and payloads over the limits with the recorded errors', async () => {
     const notJson = await failure(
-      clients.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: new TextEncoder().encode('{nope') })),
+      clients.lambda.send(
+        new InvokeCommand({ FunctionName: 'echo', Payload: new TextEncoder().encode('{nope') }),
+      ),
     );
     expect(notJson.name).toBe('InvalidRequestContentException');
-    expect(notJson.message).toMatch(/^Could not parse request body into json: Could not parse payload into json: /);
+    expect(notJson.message).toMatch(
+      /^Could not parse request body into json: Could not parse payload into json: /,
+    );
     const big = new TextEncoder().encode(JSON.stringify({ data: 'x'.repeat(1_048_600) }));
     const eventTooBig = await failure(
       clients.lambda.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: big })),
     );
     expect(eventTooBig.name).toBe('RequestEntityTooLargeException');
     expect((eventTooBig.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(413);
-    expect(eventTooBig.message).toBe(`${big.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`);
+    expect(eventTooBig.message).toBe(
+      `${big.length} byte payload is too large for the Event invocation type (limit 1048576 bytes)`,
+    );
     const huge = new TextEncoder().encode(JSON.stringify({ data: 'x'.repeat(6_291_500) }));
-    const syncTooBig = await failure(clients.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: huge })));
-    expect(syncTooBig.message).toBe('Request must be smaller than 6291456 bytes for the InvokeFunction operation');
+    const syncTooBig = await failure(
+      clients.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: huge })),
+    );
+    expect(syncTooBig.message).toBe(
+      'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+    );
   });
 
   it('throttles beyond reserved concurrency with 429 TooManyRequestsException, Reason and Retry-After', async () => {
-    const slow = clients.lambda.send(new InvokeCommand({ FunctionName: 'limited', Payload: encode({ ms: 800 }) }));
+    const slow = clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'limited', Payload: encode({ ms: 800 }) }),
+    );
     // Let the first call take the only slot.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const error = await failure(clients.lambda.send(new InvokeCommand({ FunctionName: 'limited', Payload: encode({}) })));
+    const error = await failure(
+      clients.lambda.send(new InvokeCommand({ FunctionName: 'limited', Payload: encode({}) })),
+    );
     expect(error.name).toBe('TooManyRequestsException');
     expect(error.Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
     expect(error.message).toBe('Rate Exceeded.');
     expect((error.$metadata as { httpStatusCode: number }).httpStatusCode).toBe(429);
     expect(error.retryAfterSeconds).toBeDefined();
-    expect((await slow as { StatusCode: number }).StatusCode).toBe(200);
+    expect(((await slow) as { StatusCode: number }).StatusCode).toBe(200);
   });
 
   it('logs every request with service, operation and function name', async () => {
-    await clients.lambda.send(new InvokeCommand({ FunctionName: 'echo:live', Payload: encode({ message: 'q' }) }));
+    await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'echo:live', Payload: encode({ message: 'q' }) }),
+    );
     const last = emulator.requests.at(-1);
     expect(last).toMatchObject({ service: 'lambda', operation: 'Invoke', functionName: 'echo', status: 200 });
     expect(last?.accessKeyId).toBe('AKIDEMULATORTEST');

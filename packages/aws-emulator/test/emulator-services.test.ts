@@ -60,9 +60,15 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
     );
     expect(openapi.Type).toBe('OpenApi3');
     const extra = await clients.schemas.send(
-      new DescribeSchemaCommand({ RegistryName: 'discovered-schemas', SchemaName: 'order@NewOrder', SchemaVersion: '9' }),
+      new DescribeSchemaCommand({
+        RegistryName: 'discovered-schemas',
+        SchemaName: 'order@NewOrder',
+        SchemaVersion: '9',
+      }),
     );
-    expect(extra.SchemaArn).toBe('arn:aws:schemas:us-east-1:434418839121:schema/discovered-schemas/order@NewOrder');
+    expect(extra.SchemaArn).toBe(
+      'arn:aws:schemas:us-east-1:434418839121:schema/discovered-schemas/order@NewOrder',
+    );
     const missing = await failure(
       clients.schemas.send(new DescribeSchemaCommand({ RegistryName: 'local', SchemaName: 'nope' })),
     );
@@ -74,7 +80,11 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
     const query = (id: string, metric: string, stat: string) => ({
       Id: id,
       MetricStat: {
-        Metric: { Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: 'fail' }] },
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: 'fail' }],
+        },
         Period: 60,
         Stat: stat,
       },
@@ -83,7 +93,11 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
     const end = new Date(Date.now() + 120_000);
     const out = await clients.cloudWatch.send(
       new GetMetricDataCommand({
-        MetricDataQueries: [query('inv', 'Invocations', 'Sum'), query('err', 'Errors', 'Sum'), query('p99', 'Duration', 'p99')],
+        MetricDataQueries: [
+          query('inv', 'Invocations', 'Sum'),
+          query('err', 'Errors', 'Sum'),
+          query('p99', 'Duration', 'p99'),
+        ],
         StartTime: start,
         EndTime: end,
         ScanBy: 'TimestampAscending',
@@ -122,7 +136,14 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
       clients.cloudWatch.send(
         new GetMetricDataCommand({
           MetricDataQueries: [
-            { Id: 'Bad-Id', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors' }, Period: 60, Stat: 'Sum' } },
+            {
+              Id: 'Bad-Id',
+              MetricStat: {
+                Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors' },
+                Period: 60,
+                Stat: 'Sum',
+              },
+            },
           ],
           StartTime: new Date(Date.now() - 60_000),
           EndTime: new Date(),
@@ -135,7 +156,14 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
       clients.cloudWatch.send(
         new GetMetricDataCommand({
           MetricDataQueries: [
-            { Id: 'a', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors' }, Period: 60, Stat: 'Sum' } },
+            {
+              Id: 'a',
+              MetricStat: {
+                Metric: { Namespace: 'AWS/Lambda', MetricName: 'Errors' },
+                Period: 60,
+                Stat: 'Sum',
+              },
+            },
           ],
           StartTime: new Date(),
           EndTime: new Date(Date.now() - 60_000),
@@ -147,25 +175,40 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
   });
 
   it('FilterLogEvents returns the function log lines, pages with nextToken, and errors as AWS', async () => {
-    await waitFor(async () => {
-      const page = await clients.logs.send(
-        new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail', filterPattern: '"REPORT RequestId"' }),
-      );
-      return (page.events ?? []).length >= 5;
-    }, 5_000, 'REPORT lines of 5 invocations');
+    await waitFor(
+      async () => {
+        const page = await clients.logs.send(
+          new FilterLogEventsCommand({
+            logGroupName: '/aws/lambda/fail',
+            filterPattern: '"REPORT RequestId"',
+          }),
+        );
+        return (page.events ?? []).length >= 5;
+      },
+      5_000,
+      'REPORT lines of 5 invocations',
+    );
     const errors = await clients.logs.send(
-      new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail', filterPattern: '?ERROR ?Task ?timed', startTime: t0.getTime() - 1000 }),
+      new FilterLogEventsCommand({
+        logGroupName: '/aws/lambda/fail',
+        filterPattern: '?ERROR ?Task ?timed',
+        startTime: t0.getTime() - 1000,
+      }),
     );
     expect((errors.events ?? []).length).toBeGreaterThanOrEqual(2);
     expect(errors.events?.[0]?.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
-    const first = await clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail', limit: 2 }));
+    const first = await clients.logs.send(
+      new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail', limit: 2 }),
+    );
     expect(first.events).toHaveLength(2);
     expect(first.nextToken).toBeTruthy();
     const second = await clients.logs.send(
       new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail', limit: 2, nextToken: first.nextToken }),
     );
     expect(second.events?.[0]?.eventId).not.toBe(first.events?.[0]?.eventId);
-    const noGroup = await failure(clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/none' })));
+    const noGroup = await failure(
+      clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/none' })),
+    );
     expect(noGroup.name).toBe('ResourceNotFoundException');
     expect(noGroup.message).toBe('The specified log group does not exist.');
     const badLimit = await failure(
@@ -173,7 +216,9 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
     );
     expect(badLimit.name).toBe('InvalidParameterException');
     const badToken = await failure(
-      clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail', nextToken: 'forged' })),
+      clients.logs.send(
+        new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail', nextToken: 'forged' }),
+      ),
     );
     expect(badToken.message).toBe('The specified nextToken is invalid.');
   });
@@ -189,17 +234,26 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
     expect(pages.map((p) => p.ResourceTagMappingList?.length)).toEqual([100, 21]);
     expect(pages.at(-1)?.PaginationToken).toBe('');
     const and = await clients.tagging.send(
-      new GetResourcesCommand({ TagFilters: [{ Key: 'team', Values: ['core'] }, { Key: 'MCPEnabled', Values: ['true'] }] }),
+      new GetResourcesCommand({
+        TagFilters: [
+          { Key: 'team', Values: ['core'] },
+          { Key: 'MCPEnabled', Values: ['true'] },
+        ],
+      }),
     );
     expect(and.ResourceTagMappingList?.map((r) => r.ResourceARN?.split(':').pop())).toEqual(['echo']);
-    const keyOnly = await clients.tagging.send(new GetResourcesCommand({ TagFilters: [{ Key: 'MCPEnabled' }] }));
+    const keyOnly = await clients.tagging.send(
+      new GetResourcesCommand({ TagFilters: [{ Key: 'MCPEnabled' }] }),
+    );
     expect(keyOnly.ResourceTagMappingList?.map((r) => r.ResourceARN?.split(':').pop()).sort()).toEqual([
       'analytics',
       'echo',
       'fail',
     ]);
     expect(keyOnly.ResourceTagMappingList?.[0]?.Tags?.[0]).toHaveProperty('Key');
-    const other = await clients.tagging.send(new GetResourcesCommand({ ResourceTypeFilters: ['ec2:instance'] }));
+    const other = await clients.tagging.send(
+      new GetResourcesCommand({ ResourceTypeFilters: ['ec2:instance'] }),
+    );
     expect(other.ResourceTagMappingList).toEqual([]);
     const bad = await failure(clients.tagging.send(new GetResourcesCommand({ ResourcesPerPage: 101 })));
     expect(bad.name).toBe('InvalidParameterException');
@@ -210,7 +264,9 @@ describe('emulated Schemas, CloudWatch, Logs and Tagging over the real SDK clien
     try {
       const tagging = await failure(clients.tagging.send(new GetResourcesCommand({})));
       expect(tagging.name).toBe('AccessDeniedException');
-      const logs = await failure(clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail' })));
+      const logs = await failure(
+        clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail' })),
+      );
       expect(logs.name).toBe('AccessDeniedException');
       expect(logs.message).toContain('is not authorized to perform: logs:FilterLogEvents');
     } finally {

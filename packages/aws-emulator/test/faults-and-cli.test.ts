@@ -10,7 +10,8 @@ import { encode, FUNCTIONS_DIR, HERE, sdkClients, waitFor } from './helpers.js';
 describe('fault injection', () => {
   it('decides the same faults for the same seed and request numbers, others for another seed', () => {
     const faults = { throttleRate: 0.2, serverErrorRate: 0.1, dropRate: 0.05, jitterMs: 10, latencyMs: 5 };
-    const run = (seed: number) => Array.from({ length: 500 }, (_, i) => decideFault(faults, seed, i + 1, 'lambda', 'Invoke'));
+    const run = (seed: number) =>
+      Array.from({ length: 500 }, (_, i) => decideFault(faults, seed, i + 1, 'lambda', 'Invoke'));
     expect(run(42)).toEqual(run(42));
     expect(run(42)).not.toEqual(run(43));
     const decisions = run(42);
@@ -21,7 +22,13 @@ describe('fault injection', () => {
     expect(share('drop')).toBeGreaterThan(0.01);
     expect(decisions.every((d) => d.delayMs >= 5 && d.delayMs < 15)).toBe(true);
     // Faults limited to some operations leave the others alone (latency still applies).
-    const other = decideFault({ ...faults, throttleRate: 1, operations: ['Invoke'] }, 42, 1, 'lambda', 'ListFunctions');
+    const other = decideFault(
+      { ...faults, throttleRate: 1, operations: ['Invoke'] },
+      42,
+      1,
+      'lambda',
+      'ListFunctions',
+    );
     expect(other.fault).toBeUndefined();
     expect(other.delayMs).toBeGreaterThanOrEqual(5);
   });
@@ -36,7 +43,9 @@ describe('fault injection', () => {
       const clients = sdkClients(emulator.url);
       try {
         for (let i = 0; i < 30; i++) {
-          await clients.lambda.send(new InvokeCommand({ FunctionName: 'fn-0', Payload: encode({ i }) })).catch(() => undefined);
+          await clients.lambda
+            .send(new InvokeCommand({ FunctionName: 'fn-0', Payload: encode({ i }) }))
+            .catch(() => undefined);
         }
         return emulator.requests.map((r) => `${r.status}:${r.fault ?? '-'}`);
       } finally {
@@ -52,7 +61,10 @@ describe('fault injection', () => {
   });
 
   it('adds the configured latency to every response', async () => {
-    const emulator = await startEmulator({ synthetic: syntheticCatalog({ count: 2 }), faults: { latencyMs: 60 } });
+    const emulator = await startEmulator({
+      synthetic: syntheticCatalog({ count: 2 }),
+      faults: { latencyMs: 60 },
+    });
     const clients = sdkClients(emulator.url);
     try {
       const started = performance.now();
@@ -73,9 +85,13 @@ describe('emulator CLI', () => {
   });
 
   it('serves local functions on the given port until SIGTERM, with control endpoints', async () => {
-    const child = spawn(process.execPath, [cli, '--functions', FUNCTIONS_DIR, '--synthetic', '20', '--matching', '5', '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, '--functions', FUNCTIONS_DIR, '--synthetic', '20', '--matching', '5', '--port', '0'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
@@ -89,13 +105,18 @@ describe('emulator CLI', () => {
       try {
         const page = await clients.lambda.send(new ListFunctionsCommand({}));
         expect(page.Functions?.map((f) => f.FunctionName)).toContain('echo');
-        await clients.lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: encode({ message: 'cli' }) }));
+        await clients.lambda.send(
+          new InvokeCommand({ FunctionName: 'echo', Payload: encode({ message: 'cli' }) }),
+        );
       } finally {
         clients.destroy();
       }
       const executions = await (await fetch(`${url}/_emulator/executions/echo`)).json();
       expect(executions).toEqual({ functionName: 'echo', executions: 1 });
-      const faults = await fetch(`${url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ faults: { latencyMs: 5 } }) });
+      const faults = await fetch(`${url}/_emulator/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ faults: { latencyMs: 5 } }),
+      });
       expect(await faults.json()).toMatchObject({ faults: { latencyMs: 5 } });
     } finally {
       child.kill('SIGTERM');
@@ -105,7 +126,9 @@ describe('emulator CLI', () => {
   });
 
   it('refuses a bad option with one clear line and exit code 2', async () => {
-    const child = spawn(process.execPath, [cli, '--latency', 'soon', '--synthetic', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, '--latency', 'soon', '--synthetic', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (chunk: Buffer) => {
       err += chunk.toString('utf8');

@@ -26,7 +26,16 @@ import { DescribeSchemaCommand } from '@aws-sdk/client-schemas';
 import { createAwsBackend } from '@lambda-mcp/core/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.js';
-import { AWS_FIXTURES_DIR, CREDENTIALS, decode, encode, HERE, REGION, sdkClients, waitFor } from './helpers.js';
+import {
+  AWS_FIXTURES_DIR,
+  CREDENTIALS,
+  decode,
+  encode,
+  HERE,
+  REGION,
+  sdkClients,
+  waitFor,
+} from './helpers.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Recording = Record<string, { 'recorded-content': Record<string, Json> }>;
@@ -66,7 +75,8 @@ function shapeProblems(recorded: Json | undefined, actual: unknown, path = '$'):
     return [];
   }
   if (typeof recorded === 'object') {
-    if (typeof actual !== 'object' || actual === null) return [`${path}: expected an object, got ${typeof actual}`];
+    if (typeof actual !== 'object' || actual === null)
+      return [`${path}: expected an object, got ${typeof actual}`];
     const problems: string[] = [];
     for (const [key, value] of Object.entries(recorded)) {
       if (key === 'ResponseMetadata' || CREATION_DEPENDENT.has(key)) continue;
@@ -76,7 +86,10 @@ function shapeProblems(recorded: Json | undefined, actual: unknown, path = '$'):
       }
       const inner = (actual as Record<string, unknown>)[key];
       if (DATA_MAPS.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-        const ok = typeof inner === 'object' && inner !== null && Object.values(inner).every((v) => typeof v === 'string');
+        const ok =
+          typeof inner === 'object' &&
+          inner !== null &&
+          Object.values(inner).every((v) => typeof v === 'string');
         if (!ok) problems.push(`${path}.${key}: expected a map of strings`);
         continue;
       }
@@ -85,14 +98,18 @@ function shapeProblems(recorded: Json | undefined, actual: unknown, path = '$'):
     return problems;
   }
   if (actual instanceof Date && typeof recorded === 'string') return [];
-  return typeof actual === typeof recorded ? [] : [`${path}: expected ${typeof recorded}, got ${typeof actual}`];
+  return typeof actual === typeof recorded
+    ? []
+    : [`${path}: expected ${typeof recorded}, got ${typeof actual}`];
 }
 
 /** A recorded message as a pattern: placeholders and the placeholder account match any value. */
 function messagePattern(recorded: string): RegExp {
   const escaped = recorded
     .split(/(<[^>]+>|111111111111)/)
-    .map((part, i) => (i % 2 === 1 ? (part.startsWith('<') ? '.+?' : '\\d{12}') : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .map((part, i) =>
+      i % 2 === 1 ? (part.startsWith('<') ? '.+?' : '\\d{12}') : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('');
   return new RegExp(`^${escaped}$`);
 }
@@ -112,7 +129,9 @@ function linePattern(recorded: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-async function caught(promise: Promise<unknown>): Promise<Record<string, unknown> & { $metadata: { httpStatusCode: number } }> {
+async function caught(
+  promise: Promise<unknown>,
+): Promise<Record<string, unknown> & { $metadata: { httpStatusCode: number } }> {
   try {
     await promise;
   } catch (error) {
@@ -136,9 +155,18 @@ function expectRecordedError(error: Awaited<ReturnType<typeof caught>>, recorded
 describe('emulator conformance with responses recorded from real AWS', () => {
   let emulator: Emulator;
   let clients: ReturnType<typeof sdkClients>;
-  const schemaRecordings = JSON.parse(readFileSync(join(AWS_FIXTURES_DIR, 'schemas-describe-schema.json'), 'utf8')) as Record<
+  const schemaRecordings = JSON.parse(
+    readFileSync(join(AWS_FIXTURES_DIR, 'schemas-describe-schema.json'), 'utf8'),
+  ) as Record<
     string,
-    { SchemaArn: string; Content: string; SchemaName: string; SchemaVersion: string; Type: string; LastModified: string }
+    {
+      SchemaArn: string;
+      Content: string;
+      SchemaName: string;
+      SchemaVersion: string;
+      Type: string;
+      LastModified: string;
+    }
   >;
 
   beforeAll(async () => {
@@ -164,18 +192,30 @@ describe('emulator conformance with responses recorded from real AWS', () => {
   it('keeps the copied fixtures identical to the shared ground truth', () => {
     const shared = '/work/shared/fixtures/aws';
     if (!existsSync(shared)) return;
-    for (const file of ['lambda-api.json', 'lambda-invoke.json', 'cloudwatch-json.json', 'logs-filter-log-events.json', 'tagging-get-resources.json', 'schemas-describe-schema.json']) {
-      expect(readFileSync(join(AWS_FIXTURES_DIR, file), 'utf8')).toBe(readFileSync(join(shared, file), 'utf8'));
+    for (const file of [
+      'lambda-api.json',
+      'lambda-invoke.json',
+      'cloudwatch-json.json',
+      'logs-filter-log-events.json',
+      'tagging-get-resources.json',
+      'schemas-describe-schema.json',
+    ]) {
+      expect(readFileSync(join(AWS_FIXTURES_DIR, file), 'utf8')).toBe(
+        readFileSync(join(shared, file), 'utf8'),
+      );
     }
   });
 
   it('Invoke with LogType Tail: the log lines and the REPORT format (cold start, trailing tab)', async () => {
     const recorded = step('lambda-invoke.json', 'test_invocation_with_logs[nodejs16.x]', 'invoke');
-    const out = await clients.lambda.send(new InvokeCommand({ FunctionName: 'log-event', Payload: encode({}), LogType: 'Tail' }));
+    const out = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'log-event', Payload: encode({}), LogType: 'Tail' }),
+    );
     expect(shapeProblems(recorded, out)).toEqual([]);
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(JSON.parse(decode(out.Payload))).toEqual({});
-    const lines = (step('lambda-invoke.json', 'test_invocation_with_logs[nodejs16.x]', 'logs').logs as string[]);
+    const lines = step('lambda-invoke.json', 'test_invocation_with_logs[nodejs16.x]', 'logs')
+      .logs as string[];
     const tail = Buffer.from(out.LogResult ?? '', 'base64').toString('utf8');
     const actual = tail.split(/(?<=\n)/);
     // Lines the recording shows, in order (the local runtime may add none before START on Node).
@@ -191,31 +231,49 @@ describe('emulator conformance with responses recorded from real AWS', () => {
 
   it('Invoke: plain result, DryRun 204, Event 202', async () => {
     const plain = step('lambda-invoke.json', 'test_basic_invoke', 'lambda_invoke_result');
-    const out = await clients.lambda.send(new InvokeCommand({ FunctionName: 'log-event', Payload: encode({}) }));
+    const out = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'log-event', Payload: encode({}) }),
+    );
     expect(shapeProblems(plain, out)).toEqual([]);
     expect(out.FunctionError).toBeUndefined();
     const dry = step('lambda-invoke.json', 'test_invocation_type_dry_run[nodejs16.x]', 'invoke-result');
-    const dryOut = await clients.lambda.send(new InvokeCommand({ FunctionName: 'log-event', InvocationType: 'DryRun' }));
+    const dryOut = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'log-event', InvocationType: 'DryRun' }),
+    );
     expect(dryOut.StatusCode).toBe(dry.StatusCode);
     expect(decode(dryOut.Payload)).toBe(dry.Payload);
     const event = step('lambda-invoke.json', 'test_invocation_type_event_error', 'invocation_response');
     const eventOut = await clients.lambda.send(
-      new InvokeCommand({ FunctionName: 'fail', InvocationType: 'Event', Payload: encode({ fail: 'event' }) }),
+      new InvokeCommand({
+        FunctionName: 'fail',
+        InvocationType: 'Event',
+        Payload: encode({ fail: 'event' }),
+      }),
     );
     expect(eventOut.StatusCode).toBe(event.StatusCode);
     expect(decode(eventOut.Payload)).toBe(event.Payload);
   });
 
   it('Event errors land in the log group: START, END and REPORT lines as recorded', async () => {
-    const recorded = step('lambda-invoke.json', 'test_invocation_type_event_error', 'log_events') as unknown as Array<{
+    const recorded = step(
+      'lambda-invoke.json',
+      'test_invocation_type_event_error',
+      'log_events',
+    ) as unknown as Array<{
       message: string;
     }>;
     let events: Array<{ message?: string }> = [];
-    await waitFor(async () => {
-      const page = await clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail' }));
-      events = page.events ?? [];
-      return events.some((e) => e.message?.startsWith('REPORT'));
-    }, 5_000, 'the REPORT line of the Event invocation');
+    await waitFor(
+      async () => {
+        const page = await clients.logs.send(
+          new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fail' }),
+        );
+        events = page.events ?? [];
+        return events.some((e) => e.message?.startsWith('REPORT'));
+      },
+      5_000,
+      'the REPORT line of the Event invocation',
+    );
     for (const kind of ['START', 'END']) {
       const pattern = linePattern(recorded.find((e) => e.message.startsWith(kind))?.message ?? '');
       expect(events.find((e) => e.message?.startsWith(kind))?.message).toMatch(pattern);
@@ -224,14 +282,22 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     const report = events.find((e) => e.message?.startsWith('REPORT'))?.message ?? '';
     const forms = recorded
       .filter((e) => e.message.startsWith('REPORT'))
-      .map((e) => e.message.replace(/\d+\.\d{2} ms/g, '<duration> ms').replace(/Billed Duration: \d+ ms/, 'Billed Duration: <duration> ms').replace(/Max Memory Used: \d+ MB/, 'Max Memory Used: <memory> MB').replace('Memory Size: 128 MB', 'Memory Size: <memory> MB'));
+      .map((e) =>
+        e.message
+          .replace(/\d+\.\d{2} ms/g, '<duration> ms')
+          .replace(/Billed Duration: \d+ ms/, 'Billed Duration: <duration> ms')
+          .replace(/Max Memory Used: \d+ MB/, 'Max Memory Used: <memory> MB')
+          .replace('Memory Size: 128 MB', 'Memory Size: <memory> MB'),
+      );
     expect(forms.some((f) => linePattern(f).test(report))).toBe(true);
     expect(report.endsWith('\t\n')).toBe(true);
   });
 
   it('Invoke function errors: handler error, timeout, runtime exit, init error, response too large', async () => {
     const handler = step('lambda-invoke.json', 'test_lambda_handler_error', 'invocation_error');
-    const thrown = await clients.lambda.send(new InvokeCommand({ FunctionName: 'fail', Payload: encode({ fail: 'x' }) }));
+    const thrown = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'fail', Payload: encode({ fail: 'x' }) }),
+    );
     expect(thrown.StatusCode).toBe(handler.StatusCode);
     expect(thrown.FunctionError).toBe(handler.FunctionError);
     expect(thrown.ExecutedVersion).toBe(handler.ExecutedVersion);
@@ -239,7 +305,9 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     expect(JSON.parse(decode(thrown.Payload))).toMatchObject({ errorType: 'Error', errorMessage: 'boom: x' });
 
     const timeout = step('lambda-invoke.json', 'test_lambda_invoke_with_timeout', 'invoke-result');
-    const slow = await clients.lambda.send(new InvokeCommand({ FunctionName: 'slow', Payload: encode({ ms: 1500 }) }));
+    const slow = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'slow', Payload: encode({ ms: 1500 }) }),
+    );
     expect(slow.FunctionError).toBe(timeout.FunctionError);
     const timeoutPayload = timeout.Payload as { errorType: string; errorMessage: string };
     const slowPayload = JSON.parse(decode(slow.Payload));
@@ -248,7 +316,9 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     expect(slowPayload.errorMessage).toMatch(messagePattern(timeoutPayload.errorMessage));
 
     const exit = step('lambda-invoke.json', 'test_lambda_handler_exit', 'invocation_error');
-    const exited = await clients.lambda.send(new InvokeCommand({ FunctionName: 'exiter', Payload: encode({}) }));
+    const exited = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'exiter', Payload: encode({}) }),
+    );
     const exitPayload = exit.Payload as { errorType: string; errorMessage: string };
     expect(exited.FunctionError).toBe(exit.FunctionError);
     const exitedPayload = JSON.parse(decode(exited.Payload));
@@ -256,7 +326,9 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     expect(exitedPayload.errorMessage).toMatch(messagePattern(exitPayload.errorMessage));
 
     const init = step('lambda-invoke.json', 'test_lambda_runtime_error', 'invocation_error');
-    const initFailed = await clients.lambda.send(new InvokeCommand({ FunctionName: 'init-error', Payload: encode({}) }));
+    const initFailed = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'init-error', Payload: encode({}) }),
+    );
     expect(initFailed.StatusCode).toBe(init.StatusCode);
     expect(initFailed.FunctionError).toBe(init.FunctionError);
     const initPayload = JSON.parse(decode(initFailed.Payload));
@@ -264,7 +336,9 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     expect(initPayload.errorMessage).toContain('Runtime startup fails');
 
     const big = step('lambda-invoke.json', 'test_lambda_too_large_response', 'invoke_result');
-    const tooBig = await clients.lambda.send(new InvokeCommand({ FunctionName: 'big-response', Payload: encode({}) }));
+    const tooBig = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'big-response', Payload: encode({}) }),
+    );
     const bigPayload = big.Payload as { errorType: string; errorMessage: string };
     expect(tooBig.FunctionError).toBe(big.FunctionError);
     expect(JSON.parse(decode(tooBig.Payload))).toEqual(bigPayload);
@@ -272,7 +346,9 @@ describe('emulator conformance with responses recorded from real AWS', () => {
 
   it('Invoke: the payload of a function returning its request id, equal to x-amzn-RequestId', async () => {
     const recorded = step('lambda-invoke.json', 'test_request_id_invoke', 'invoke_result');
-    const out = await clients.lambda.send(new InvokeCommand({ FunctionName: 'request-id', Payload: encode({}) }));
+    const out = await clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'request-id', Payload: encode({}) }),
+    );
     expect(out.StatusCode).toBe(recorded.StatusCode);
     expect(out.ExecutedVersion).toBe(recorded.ExecutedVersion);
     const id = JSON.parse(decode(out.Payload));
@@ -282,11 +358,18 @@ describe('emulator conformance with responses recorded from real AWS', () => {
 
   it('Invoke errors: missing function, throttled by reserved concurrency', async () => {
     const missing = step('lambda-invoke.json', 'test_invoke_exceptions', 'invoke_function_doesnotexist');
-    expectRecordedError(await caught(clients.lambda.send(new InvokeCommand({ FunctionName: 'doesnotexist' }))), missing);
+    expectRecordedError(
+      await caught(clients.lambda.send(new InvokeCommand({ FunctionName: 'doesnotexist' }))),
+      missing,
+    );
     const throttled = step('lambda-invoke.json', 'test_lambda_concurrency_block', 'invoke_latest_first_exc');
-    const running = clients.lambda.send(new InvokeCommand({ FunctionName: 'limited', Payload: encode({ ms: 700 }) }));
+    const running = clients.lambda.send(
+      new InvokeCommand({ FunctionName: 'limited', Payload: encode({ ms: 700 }) }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const error = await caught(clients.lambda.send(new InvokeCommand({ FunctionName: 'limited', Payload: encode({}) })));
+    const error = await caught(
+      clients.lambda.send(new InvokeCommand({ FunctionName: 'limited', Payload: encode({}) })),
+    );
     expectRecordedError(error, throttled);
     expect(error.message).toBe(throttled.message);
     await running;
@@ -296,7 +379,9 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     const listDefault = step('lambda-api.json', 'test_list_functions', 'list_default');
     const page = await clients.lambda.send(new ListFunctionsCommand({}));
     expect(shapeProblems(listDefault, page)).toEqual([]);
-    const listAll = step('lambda-api.json', 'test_list_functions', 'list_all') as { Functions: Array<{ FunctionArn: string }> };
+    const listAll = step('lambda-api.json', 'test_list_functions', 'list_all') as {
+      Functions: Array<{ FunctionArn: string }>;
+    };
     const all = await clients.lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
     expect(shapeProblems(listAll as unknown as Json, all)).toEqual([]);
     expect(all.Functions?.[0]?.FunctionArn).toMatch(messagePattern(listAll.Functions[0]?.FunctionArn ?? ''));
@@ -320,8 +405,14 @@ describe('emulator conformance with responses recorded from real AWS', () => {
       step('lambda-api.json', 'test_ops_on_nonexisting_fn[get_function]', 'not_found_exception'),
     );
     expectRecordedError(
-      await caught(clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'nonexisting-fn' }))),
-      step('lambda-api.json', 'test_ops_on_nonexisting_fn[get_function_configuration]', 'not_found_exception'),
+      await caught(
+        clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'nonexisting-fn' })),
+      ),
+      step(
+        'lambda-api.json',
+        'test_ops_on_nonexisting_fn[get_function_configuration]',
+        'not_found_exception',
+      ),
     );
     expectRecordedError(
       await caught(clients.lambda.send(new GetFunctionCommand({ FunctionName: 'slow', Qualifier: '1221' }))),
@@ -332,7 +423,9 @@ describe('emulator conformance with responses recorded from real AWS', () => {
   it('ListTags and its errors: missing function, alias ARN, malformed ARN', async () => {
     const arn = `arn:aws:lambda:${REGION}:${emulator.accountId}:function:slow`;
     const tags = await clients.lambda.send(new ListTagsCommand({ Resource: arn }));
-    expect(shapeProblems(step('lambda-api.json', 'test_create_tag_on_fn_create', 'list_tags_result'), tags)).toEqual([]);
+    expect(
+      shapeProblems(step('lambda-api.json', 'test_create_tag_on_fn_create', 'list_tags_result'), tags),
+    ).toEqual([]);
     const recorded = 'test_tag_exceptions[lambda_function]';
     expectRecordedError(
       await caught(clients.lambda.send(new ListTagsCommand({ Resource: `${arn.slice(0, -4)}nonexisting` }))),
@@ -344,7 +437,9 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     );
     expectRecordedError(
       await caught(
-        clients.lambda.send(new ListTagsCommand({ Resource: `arn:aws:lambda:${REGION}:${emulator.accountId}:foobar:slow` })),
+        clients.lambda.send(
+          new ListTagsCommand({ Resource: `arn:aws:lambda:${REGION}:${emulator.accountId}:foobar:slow` }),
+        ),
       ),
       step('lambda-api.json', recorded, 'invalid_arn_exception'),
     );
@@ -353,22 +448,35 @@ describe('emulator conformance with responses recorded from real AWS', () => {
   it('name and qualifier validation errors', async () => {
     expectRecordedError(
       await caught(
-        clients.lambda.send(new InvokeCommand({ FunctionName: `arn:aws:lambda:${REGION}:123400000000@function:myfn` })),
+        clients.lambda.send(
+          new InvokeCommand({ FunctionName: `arn:aws:lambda:${REGION}:123400000000@function:myfn` }),
+        ),
       ),
       step('lambda-api.json', 'TestLambdaFunction::test_invalid_invoke', 'invoke_function_name_pattern_exc'),
     );
-    const badName = step('lambda-api.json', 'invalid_characters_in_function_name-invoke]', 'invoke_exception') as {
+    const badName = step(
+      'lambda-api.json',
+      'invalid_characters_in_function_name-invoke]',
+      'invoke_exception',
+    ) as {
       Code: string;
       Errors: string[];
     };
     const nameError = await caught(clients.lambda.send(new InvokeCommand({ FunctionName: 'my-function!' })));
     expect(nameError.name).toBe(badName.Code);
     expect(nameError.message).toBe(`1 validation error detected: ${badName.Errors[0]}`);
-    const tooLong = step('lambda-api.json', 'function_name_too_long-invoke]', 'invoke_exception') as { Code: string; Message: string };
+    const tooLong = step('lambda-api.json', 'function_name_too_long-invoke]', 'invoke_exception') as {
+      Code: string;
+      Message: string;
+    };
     const longError = await caught(clients.lambda.send(new InvokeCommand({ FunctionName: 'a'.repeat(65) })));
     expect(longError.name).toBe(tooLong.Code);
     expect(longError.message).toMatch(messagePattern(tooLong.Message));
-    const badQualifier = step('lambda-api.json', 'invalid_characters_in_qualifier-invoke]', 'invoke_exception') as {
+    const badQualifier = step(
+      'lambda-api.json',
+      'invalid_characters_in_qualifier-invoke]',
+      'invoke_exception',
+    ) as {
       Code: string;
       Errors: string[];
     };
@@ -380,11 +488,19 @@ describe('emulator conformance with responses recorded from real AWS', () => {
   });
 
   it('GetMetricData: result keys, empty results, and the query-compatible error form', async () => {
-    const multiple = step('cloudwatch-json.json', 'test_get_metric_data_for_multiple_metrics[json]', 'get_metric_data');
+    const multiple = step(
+      'cloudwatch-json.json',
+      'test_get_metric_data_for_multiple_metrics[json]',
+      'get_metric_data',
+    );
     const query = (id: string, metric: string, fn = 'slow') => ({
       Id: id,
       MetricStat: {
-        Metric: { Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: fn }] },
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: fn }],
+        },
         Period: 60,
         Stat: 'Sum',
       },
@@ -412,7 +528,11 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     expect(empty.MetricDataResults?.[0]?.Timestamps).toEqual([]);
     expect(empty.MetricDataResults?.[0]?.StatusCode).toBe(none.MetricDataResults[0]?.StatusCode);
 
-    const recorded = step('cloudwatch-json.json', 'test_put_metric_data_validation[json]', 'invalid-param-value') as {
+    const recorded = step(
+      'cloudwatch-json.json',
+      'test_put_metric_data_validation[json]',
+      'invalid-param-value',
+    ) as {
       Error: { Code: string; QueryErrorCode: string; Type: string };
       ResponseMetadata: { HTTPStatusCode: number };
     };
@@ -433,11 +553,17 @@ describe('emulator conformance with responses recorded from real AWS', () => {
 
   it('FilterLogEvents errors: limit above 10000, unknown nextToken', async () => {
     expectRecordedError(
-      await caught(clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/slow', limit: 10001 }))),
+      await caught(
+        clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/slow', limit: 10001 })),
+      ),
       step('logs-filter-log-events.json', 'test_filter_log_events_limit_validation', 'error-limit-exceeded'),
     );
     expectRecordedError(
-      await caught(clients.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/slow', nextToken: 'unknown' }))),
+      await caught(
+        clients.logs.send(
+          new FilterLogEventsCommand({ logGroupName: '/aws/lambda/slow', nextToken: 'unknown' }),
+        ),
+      ),
       step('logs-filter-log-events.json', 'test_filter_log_events_unknown_token', 'invalid-token'),
     );
   });
@@ -451,16 +577,32 @@ describe('emulator conformance with responses recorded from real AWS', () => {
   });
 
   it('DescribeSchema: the recorded responses come back unchanged through the SDK and the AWS backend', async () => {
-    const backend = await createAwsBackend({ region: REGION, endpoint: emulator.url, credentials: CREDENTIALS });
+    const backend = await createAwsBackend({
+      region: REGION,
+      endpoint: emulator.url,
+      credentials: CREDENTIALS,
+    });
     try {
       for (const [key, recorded] of Object.entries(schemaRecordings)) {
         const [registryName, schemaName] = key.split('/') as [string, string];
-        const out = await clients.schemas.send(new DescribeSchemaCommand({ RegistryName: registryName, SchemaName: schemaName }));
+        const out = await clients.schemas.send(
+          new DescribeSchemaCommand({ RegistryName: registryName, SchemaName: schemaName }),
+        );
         expect(shapeProblems(recorded as unknown as Json, out)).toEqual([]);
         expect(out.Content).toBe(recorded.Content);
         expect(out.LastModified?.toISOString()).toBe(new Date(recorded.LastModified).toISOString());
-        const doc = await backend.describeSchema({ registryName, schemaName, schemaVersion: recorded.SchemaVersion });
-        expect(doc).toMatchObject({ registryName, schemaName, type: recorded.Type, content: recorded.Content, schemaVersion: recorded.SchemaVersion });
+        const doc = await backend.describeSchema({
+          registryName,
+          schemaName,
+          schemaVersion: recorded.SchemaVersion,
+        });
+        expect(doc).toMatchObject({
+          registryName,
+          schemaName,
+          type: recorded.Type,
+          content: recorded.Content,
+          schemaVersion: recorded.SchemaVersion,
+        });
       }
     } finally {
       await backend.close();
@@ -468,14 +610,15 @@ describe('emulator conformance with responses recorded from real AWS', () => {
   });
 
   it('sets x-amzn-errortype and the recorded body members on Lambda errors (raw HTTP)', async () => {
-    const auth = 'AWS4-HMAC-SHA256 Credential=AKIDRAW/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00';
+    const auth =
+      'AWS4-HMAC-SHA256 Credential=AKIDRAW/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=00';
     const get = (path: string, init: RequestInit = {}) =>
       fetch(`${emulator.url}${path}`, { ...init, headers: { authorization: auth, ...(init.headers ?? {}) } });
     const missing = await get('/2015-03-31/functions/nope');
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
     expect(missing.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Object.keys(await missing.json()).sort()).toEqual(['Message', 'Type']);
+    expect(Object.keys((await missing.json()) as object).sort()).toEqual(['Message', 'Type']);
     const invalid = await get('/2015-03-31/functions?FunctionVersion=x');
     expect(invalid.status).toBe(400);
     expect(invalid.headers.get('x-amzn-errortype')).toBe('ValidationException');
@@ -485,7 +628,7 @@ describe('emulator conformance with responses recorded from real AWS', () => {
       expect(throttled.status).toBe(429);
       expect(throttled.headers.get('x-amzn-errortype')).toBe('TooManyRequestsException');
       expect(throttled.headers.get('retry-after')).toBe('2');
-      expect(Object.keys(await throttled.json()).sort()).toEqual(['Reason', 'Type', 'message']);
+      expect(Object.keys((await throttled.json()) as object).sort()).toEqual(['Reason', 'Type', 'message']);
     } finally {
       emulator.setFaults(undefined);
     }

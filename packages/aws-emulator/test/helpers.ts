@@ -29,7 +29,8 @@ export function sdkClients(endpoint: string, maxAttempts = 1) {
 }
 
 export const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
-export const decode = (bytes: Uint8Array | undefined): string => (bytes ? Buffer.from(bytes).toString('utf8') : '');
+export const decode = (bytes: Uint8Array | undefined): string =>
+  bytes ? Buffer.from(bytes).toString('utf8') : '';
 
 export interface CapturedLog {
   level: string;
@@ -50,7 +51,11 @@ export function captureLogger(): { logger: Logger; entries: CapturedLog[] } {
 }
 
 /** Polls until `check` holds or the deadline passes. */
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000, what = 'condition') {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  what = 'condition',
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

@@ -30,13 +30,15 @@ import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mapWithConcurrency } from '@lambda-mcp/core';
 import { describeAwsBackendContract } from './contract/aws-backend-contract.js';
-import { motoAvailability, type MotoServer, startMoto } from './contract/moto.js';
+import { type MotoServer, motoAvailability, startMoto } from './contract/moto.js';
 import { zipFiles } from './contract/zip.js';
 import { CREDENTIALS, REGION } from './helpers.js';
 
 const moto = motoAvailability();
 if (!moto.available) {
-  console.warn(`[moto-contract] SKIPPED: ${moto.reason}. Install moto (pip install "moto[server]") to run the AWS backend contract against it.`);
+  console.warn(
+    `[moto-contract] SKIPPED: ${moto.reason}. Install moto (pip install "moto[server]") to run the AWS backend contract against it.`,
+  );
 }
 
 describeAwsBackendContract(
@@ -58,7 +60,13 @@ describeAwsBackendContract(
               RoleName: 'lambda-mcp-contract',
               AssumeRolePolicyDocument: JSON.stringify({
                 Version: '2012-10-17',
-                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Principal: { Service: 'lambda.amazonaws.com' },
+                    Action: 'sts:AssumeRole',
+                  },
+                ],
               }),
             }),
           );
@@ -88,9 +96,27 @@ describeAwsBackendContract(
             new PutMetricDataCommand({
               Namespace: 'AWS/Lambda',
               MetricData: Array.from({ length: total }, (_, i) => [
-                { MetricName: 'Invocations', Dimensions: dims, Value: 1, Unit: 'Count' as const, Timestamp: at(i) },
-                { MetricName: 'Errors', Dimensions: dims, Value: i < activity.errors ? 1 : 0, Unit: 'Count' as const, Timestamp: at(i) },
-                { MetricName: 'Duration', Dimensions: dims, Value: durations[i], Unit: 'Milliseconds' as const, Timestamp: at(i) },
+                {
+                  MetricName: 'Invocations',
+                  Dimensions: dims,
+                  Value: 1,
+                  Unit: 'Count' as const,
+                  Timestamp: at(i),
+                },
+                {
+                  MetricName: 'Errors',
+                  Dimensions: dims,
+                  Value: i < activity.errors ? 1 : 0,
+                  Unit: 'Count' as const,
+                  Timestamp: at(i),
+                },
+                {
+                  MetricName: 'Duration',
+                  Dimensions: dims,
+                  Value: durations[i],
+                  Unit: 'Milliseconds' as const,
+                  Timestamp: at(i),
+                },
               ]).flat(),
             }),
           );
@@ -117,7 +143,9 @@ describeAwsBackendContract(
               message: `REPORT RequestId: ${id}\tDuration: ${d.toFixed(2)} ms\tBilled Duration: ${Math.ceil(d)} ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t\n`,
             });
           }
-          await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events }));
+          await logs.send(
+            new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events }),
+          );
         } finally {
           for (const c of [iam, lambda, cloudWatch, logs]) c.destroy();
         }

@@ -5,7 +5,7 @@
  */
 import type { MetricDataQuery, MetricDataResult, MetricStat } from '@lambda-mcp/core';
 import type { EmulatorState } from '../state.js';
-import { type Handled, header, jsonBody, type WireRequest, WireError } from '../wire.js';
+import { type Handled, header, jsonBody, WireError, type WireRequest } from '../wire.js';
 
 const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 const ID_PATTERN = /^[a-z][a-zA-Z0-9_]*$/;
@@ -16,8 +16,16 @@ export function routeCloudWatch(req: Pick<WireRequest, 'headers'>): string {
   return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
 }
 
-function invalid(message: string, code = 'InvalidParameterValue', exception = 'InvalidParameterValueException'): WireError {
-  return new WireError(400, exception, message, { queryCode: code, queryFault: 'Sender', messageKey: 'message' });
+function invalid(
+  message: string,
+  code = 'InvalidParameterValue',
+  exception = 'InvalidParameterValueException',
+): WireError {
+  return new WireError(400, exception, message, {
+    queryCode: code,
+    queryFault: 'Sender',
+    messageKey: 'message',
+  });
 }
 
 interface RawQuery {
@@ -27,7 +35,11 @@ interface RawQuery {
   Period?: unknown;
   Expression?: unknown;
   MetricStat?: {
-    Metric?: { Namespace?: unknown; MetricName?: unknown; Dimensions?: Array<{ Name?: unknown; Value?: unknown }> };
+    Metric?: {
+      Namespace?: unknown;
+      MetricName?: unknown;
+      Dimensions?: Array<{ Name?: unknown; Value?: unknown }>;
+    };
     Period?: unknown;
     Stat?: unknown;
   };
@@ -37,7 +49,11 @@ function epochSeconds(value: unknown, name: string): Date {
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000);
   if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value);
   if (value === undefined) {
-    throw invalid(`The parameter ${name} is required.`, 'MissingParameter', 'MissingRequiredParameterException');
+    throw invalid(
+      `The parameter ${name} is required.`,
+      'MissingParameter',
+      'MissingRequiredParameterException',
+    );
   }
   throw invalid(`The parameter ${name} must be a timestamp.`);
 }
@@ -48,13 +64,22 @@ interface PageToken {
   p: number;
 }
 
-export async function handleCloudWatch(req: WireRequest, state: EmulatorState, operation: string): Promise<Handled> {
+export async function handleCloudWatch(
+  req: WireRequest,
+  state: EmulatorState,
+  operation: string,
+): Promise<Handled> {
   if (operation !== 'GetMetricData') {
-    throw new WireError(400, 'UnknownOperationException', `Operation ${operation} is not supported by this emulator.`, {
-      queryCode: 'InvalidAction',
-      queryFault: 'Sender',
-      messageKey: 'message',
-    });
+    throw new WireError(
+      400,
+      'UnknownOperationException',
+      `Operation ${operation} is not supported by this emulator.`,
+      {
+        queryCode: 'InvalidAction',
+        queryFault: 'Sender',
+        messageKey: 'message',
+      },
+    );
   }
   let input: Record<string, unknown>;
   try {
@@ -68,7 +93,11 @@ export async function handleCloudWatch(req: WireRequest, state: EmulatorState, o
   }
   const queries = input.MetricDataQueries;
   if (!Array.isArray(queries) || queries.length === 0) {
-    throw invalid('The parameter MetricDataQueries is required.', 'MissingParameter', 'MissingRequiredParameterException');
+    throw invalid(
+      'The parameter MetricDataQueries is required.',
+      'MissingParameter',
+      'MissingRequiredParameterException',
+    );
   }
   if (queries.length > 500) {
     throw invalid('The collection MetricDataQueries must not have a size greater than 500.');
@@ -83,14 +112,20 @@ export async function handleCloudWatch(req: WireRequest, state: EmulatorState, o
     throw invalid(`The parameter ScanBy must be TimestampDescending or TimestampAscending.`);
   }
   const maxDatapoints =
-    typeof input.MaxDatapoints === 'number' && input.MaxDatapoints > 0 ? input.MaxDatapoints : DEFAULT_MAX_DATAPOINTS;
+    typeof input.MaxDatapoints === 'number' && input.MaxDatapoints > 0
+      ? input.MaxDatapoints
+      : DEFAULT_MAX_DATAPOINTS;
 
   const seen = new Set<string>();
   const parsed: Array<{ query: MetricDataQuery; period: number; label: string; returnData: boolean }> = [];
   (queries as RawQuery[]).forEach((q, i) => {
     const member = `MetricDataQueries.member.${i + 1}`;
     if (typeof q.Id !== 'string' || !ID_PATTERN.test(q.Id)) {
-      throw invalid(`The value ${String(q.Id)} for parameter ${member}.Id is not valid.`, 'ValidationError', 'ValidationException');
+      throw invalid(
+        `The value ${String(q.Id)} for parameter ${member}.Id is not valid.`,
+        'ValidationError',
+        'ValidationException',
+      );
     }
     if (seen.has(q.Id)) throw invalid(`The value ${q.Id} for parameter ${member}.Id is not unique.`);
     seen.add(q.Id);
@@ -100,13 +135,25 @@ export async function handleCloudWatch(req: WireRequest, state: EmulatorState, o
     const stat = q.MetricStat;
     const metric = stat?.Metric;
     if (!stat || !metric || typeof metric.MetricName !== 'string' || typeof metric.Namespace !== 'string') {
-      throw invalid(`The parameter ${member}.MetricStat is required.`, 'MissingParameter', 'MissingRequiredParameterException');
+      throw invalid(
+        `The parameter ${member}.MetricStat is required.`,
+        'MissingParameter',
+        'MissingRequiredParameterException',
+      );
     }
     const period = Number(stat.Period ?? q.Period);
-    if (!Number.isInteger(period) || period <= 0 || (period >= 60 && period % 60 !== 0) || (period < 60 && ![1, 5, 10, 20, 30].includes(period))) {
+    if (
+      !Number.isInteger(period) ||
+      period <= 0 ||
+      (period >= 60 && period % 60 !== 0) ||
+      (period < 60 && ![1, 5, 10, 20, 30].includes(period))
+    ) {
       throw invalid(`The parameter ${member}.MetricStat.Period must be a multiple of 60.`);
     }
-    if (typeof stat.Stat !== 'string' || !/^(Sum|Average|Maximum|Minimum|SampleCount|p\d+(\.\d+)?)$/.test(stat.Stat)) {
+    if (
+      typeof stat.Stat !== 'string' ||
+      !/^(Sum|Average|Maximum|Minimum|SampleCount|p\d+(\.\d+)?)$/.test(stat.Stat)
+    ) {
       throw invalid(`The parameter ${member}.MetricStat.Stat must be a valid statistic.`);
     }
     const dimensions: Record<string, string> = {};
@@ -114,7 +161,13 @@ export async function handleCloudWatch(req: WireRequest, state: EmulatorState, o
       if (typeof d.Name === 'string' && typeof d.Value === 'string') dimensions[d.Name] = d.Value;
     }
     parsed.push({
-      query: { id: q.Id, namespace: metric.Namespace, metricName: metric.MetricName, stat: stat.Stat as MetricStat, dimensions },
+      query: {
+        id: q.Id,
+        namespace: metric.Namespace,
+        metricName: metric.MetricName,
+        stat: stat.Stat as MetricStat,
+        dimensions,
+      },
       period,
       label: typeof q.Label === 'string' ? q.Label : metric.MetricName,
       returnData: q.ReturnData !== false,

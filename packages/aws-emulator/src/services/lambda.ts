@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { FunctionConfig, InvocationType, LogType } from '@lambda-mcp/core';
 import { isLambdaMcpError } from '@lambda-mcp/core';
-import { functionArn, listAll, type EmulatorState } from '../state.js';
-import { type Handled, header, jsonBody, toLambdaTime, type WireRequest, WireError } from '../wire.js';
+import { type EmulatorState, functionArn, listAll } from '../state.js';
+import { type Handled, header, jsonBody, toLambdaTime, WireError, type WireRequest } from '../wire.js';
 
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;
 export const ASYNC_PAYLOAD_LIMIT = 1_048_576;
@@ -44,7 +44,11 @@ interface Route {
 
 const ROUTES: Array<{ method: string; pattern: RegExp; operation: LambdaOperation }> = [
   { method: 'GET', pattern: /\/2015-03-31\/functions\/?$/, operation: 'ListFunctions' },
-  { method: 'GET', pattern: /\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/, operation: 'GetFunctionConfiguration' },
+  {
+    method: 'GET',
+    pattern: /\/2015-03-31\/functions\/([^/]+)\/configuration\/?$/,
+    operation: 'GetFunctionConfiguration',
+  },
   { method: 'POST', pattern: /\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/, operation: 'Invoke' },
   { method: 'GET', pattern: /\/2015-03-31\/functions\/([^/]+)\/?$/, operation: 'GetFunction' },
   { method: 'GET', pattern: /\/2017-03-31\/tags\/([^/]+)\/?$/, operation: 'ListTags' },
@@ -128,25 +132,37 @@ function parseFunctionName(label: string, queryQualifier: string | null): Parsed
 
 function notFound(state: EmulatorState, parsed: ParsedName, suffix?: string): WireError {
   const arn = `arn:aws:lambda:${parsed.region ?? state.region}:${parsed.accountId ?? state.accountId}:function:${parsed.name}`;
-  return new WireError(404, 'ResourceNotFoundException', `Function not found: ${arn}${suffix ? `:${suffix}` : ''}`, {
-    type: 'User',
-    messageKey: 'Message',
-  });
+  return new WireError(
+    404,
+    'ResourceNotFoundException',
+    `Function not found: ${arn}${suffix ? `:${suffix}` : ''}`,
+    {
+      type: 'User',
+      messageKey: 'Message',
+    },
+  );
 }
 
 /** A name from another account or region is not this emulator's function. */
 function checkHome(state: EmulatorState, parsed: ParsedName, suffix?: string): void {
-  if ((parsed.region && parsed.region !== state.region) || (parsed.accountId && parsed.accountId !== state.accountId)) {
+  if (
+    (parsed.region && parsed.region !== state.region) ||
+    (parsed.accountId && parsed.accountId !== state.accountId)
+  ) {
     throw notFound(state, parsed, suffix);
   }
 }
 
 function codeSha(config: FunctionConfig): string {
-  return createHash('sha256').update(`${config.name}:${config.lastModified ?? ''}`).digest('base64');
+  return createHash('sha256')
+    .update(`${config.name}:${config.lastModified ?? ''}`)
+    .digest('base64');
 }
 
 function revisionId(config: FunctionConfig): string {
-  const h = createHash('sha256').update(`rev:${config.name}:${config.lastModified ?? ''}`).digest('hex');
+  const h = createHash('sha256')
+    .update(`rev:${config.name}:${config.lastModified ?? ''}`)
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
@@ -185,7 +201,9 @@ export function toWireConfiguration(
     if (config.stateReason) out.StateReason = config.stateReason;
     out.LastUpdateStatus = 'Successful';
     out.RuntimeVersionConfig = {
-      RuntimeVersionArn: `arn:aws:lambda:${state.region}::runtime:${createHash('sha256').update(out.Runtime as string).digest('hex')}`,
+      RuntimeVersionArn: `arn:aws:lambda:${state.region}::runtime:${createHash('sha256')
+        .update(out.Runtime as string)
+        .digest('hex')}`,
     };
   }
   return out;
@@ -248,7 +266,11 @@ async function listFunctions(req: WireRequest, state: EmulatorState): Promise<Ha
   }
   const page = all.slice(start, start + maxItems);
   const functions = page.map((fc) =>
-    toWireConfiguration(state, fc, version === 'ALL' ? { qualifiedArn: `${functionArn(state, fc.name)}:$LATEST` } : {}),
+    toWireConfiguration(
+      state,
+      fc,
+      version === 'ALL' ? { qualifiedArn: `${functionArn(state, fc.name)}:$LATEST` } : {},
+    ),
   );
   const body: Record<string, unknown> = { Functions: functions };
   if (start + maxItems < all.length && page.length > 0) {
@@ -270,12 +292,19 @@ function decodeMarker(marker: string): string | undefined {
   }
 }
 
-async function loadFunction(state: EmulatorState, parsed: ParsedName, notFoundSuffix?: string): Promise<FunctionConfig> {
+async function loadFunction(
+  state: EmulatorState,
+  parsed: ParsedName,
+  notFoundSuffix?: string,
+): Promise<FunctionConfig> {
   checkHome(state, parsed, notFoundSuffix);
   try {
     return await state.backend.getFunction(parsed.name, parsed.qualifier);
   } catch (error) {
-    if (isLambdaMcpError(error) && (error.code === 'FUNCTION_NOT_FOUND' || error.code === 'INVALID_REQUEST')) {
+    if (
+      isLambdaMcpError(error) &&
+      (error.code === 'FUNCTION_NOT_FOUND' || error.code === 'INVALID_REQUEST')
+    ) {
       throw notFound(state, parsed, notFoundSuffix);
     }
     throw error;
@@ -289,11 +318,21 @@ async function tagsOf(state: EmulatorState, config: FunctionConfig): Promise<Rec
   return map.get(arn) ?? map.get(config.arn) ?? {};
 }
 
-async function getFunction(req: WireRequest, state: EmulatorState, label: string, detailOnly: boolean): Promise<Handled> {
+async function getFunction(
+  req: WireRequest,
+  state: EmulatorState,
+  label: string,
+  detailOnly: boolean,
+): Promise<Handled> {
   const parsed = parseFunctionName(label, req.query.get('Qualifier'));
   const config = await loadFunction(state, parsed, parsed.qualifier);
-  const qualifiedArn = parsed.qualifier ? `${functionArn(state, config.name)}:${parsed.qualifier}` : undefined;
-  const configuration = toWireConfiguration(state, config, { ...(qualifiedArn ? { qualifiedArn } : {}), detail: true });
+  const qualifiedArn = parsed.qualifier
+    ? `${functionArn(state, config.name)}:${parsed.qualifier}`
+    : undefined;
+  const configuration = toWireConfiguration(state, config, {
+    ...(qualifiedArn ? { qualifiedArn } : {}),
+    detail: true,
+  });
   if (detailOnly) return json('GetFunctionConfiguration', configuration, 200, config.name);
   const body: Record<string, unknown> = {
     Code: {
@@ -316,10 +355,15 @@ async function listTags(state: EmulatorState, label: string): Promise<Handled> {
   }
   const parts = label.split(':');
   if (parts[5] !== 'function') {
-    throw new WireError(400, 'InvalidParameterValueException', 'Only function ARNs are supported by this emulator.', {
-      type: 'User',
-      messageKey: 'message',
-    });
+    throw new WireError(
+      400,
+      'InvalidParameterValueException',
+      'Only function ARNs are supported by this emulator.',
+      {
+        type: 'User',
+        messageKey: 'message',
+      },
+    );
   }
   if (parts.length > 7) {
     throw new WireError(
@@ -375,10 +419,15 @@ async function invoke(req: WireRequest, state: EmulatorState, label: string): Pr
       valid = false;
     }
     if (!valid) {
-      throw new WireError(400, 'InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.', {
-        type: 'User',
-        messageKey: 'message',
-      });
+      throw new WireError(
+        400,
+        'InvalidRequestContentException',
+        'Client context must be a valid Base64-encoded JSON object.',
+        {
+          type: 'User',
+          messageKey: 'message',
+        },
+      );
     }
   }
   const suffix = parsed.qualifier ?? '$LATEST';
@@ -454,8 +503,13 @@ export async function handleLambda(req: WireRequest, state: EmulatorState, route
     case 'Invoke':
       return invoke(req, state, route.label ?? '');
     default:
-      throw new WireError(404, 'UnknownOperationException', `No Lambda operation for ${req.method} ${req.rawPath}`, {
-        messageKey: 'message',
-      });
+      throw new WireError(
+        404,
+        'UnknownOperationException',
+        `No Lambda operation for ${req.method} ${req.rawPath}`,
+        {
+          messageKey: 'message',
+        },
+      );
   }
 }

@@ -2,7 +2,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isLambdaMcpError } from '@lambda-mcp/core';
 import { type EmulatorState, listAll } from '../state.js';
-import { type Handled, header, jsonBody, type WireRequest, WireError } from '../wire.js';
+import { type Handled, header, jsonBody, WireError, type WireRequest } from '../wire.js';
 
 const TARGET_PREFIX = 'Logs_20140328.';
 const MAX_TOKENS = 10_000;
@@ -19,7 +19,8 @@ function invalid(message: string): WireError {
 function optionalNumber(input: Record<string, unknown>, key: string): number | undefined {
   const value = input[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(`Value for ${key} must be a number.`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw invalid(`Value for ${key} must be a number.`);
   return value;
 }
 
@@ -29,17 +30,28 @@ function fallbackStream(functionName: string, at: Date): string {
   return `${day}/[$LATEST]${createHash('md5').update(functionName).digest('hex')}`;
 }
 
-export async function handleLogs(req: WireRequest, state: EmulatorState, operation: string): Promise<Handled> {
+export async function handleLogs(
+  req: WireRequest,
+  state: EmulatorState,
+  operation: string,
+): Promise<Handled> {
   if (operation !== 'FilterLogEvents') {
-    throw new WireError(400, 'UnknownOperationException', `Operation ${operation} is not supported by this emulator.`, {
-      messageKey: 'message',
-    });
+    throw new WireError(
+      400,
+      'UnknownOperationException',
+      `Operation ${operation} is not supported by this emulator.`,
+      {
+        messageKey: 'message',
+      },
+    );
   }
   let input: Record<string, unknown>;
   try {
     input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
   } catch {
-    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', { messageKey: 'message' });
+    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', {
+      messageKey: 'message',
+    });
   }
   const limit = optionalNumber(input, 'limit');
   if (limit !== undefined && limit > 10_000) {
@@ -60,7 +72,9 @@ export async function handleLogs(req: WireRequest, state: EmulatorState, operati
   }
   let group = (input.logGroupName ?? input.logGroupIdentifier) as unknown;
   if (typeof group !== 'string' || group.length === 0) {
-    throw invalid('1 validation error detected: Value null at \'logGroupName\' failed to satisfy constraint: Member must not be null');
+    throw invalid(
+      "1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null",
+    );
   }
   // logGroupIdentifier may be an ARN: arn:aws:logs:r:acct:log-group:NAME[:*]
   const arn = /^arn:[^:]+:logs:[^:]*:[^:]*:log-group:(.+?)(:\*)?$/.exec(group);
@@ -69,7 +83,9 @@ export async function handleLogs(req: WireRequest, state: EmulatorState, operati
   const functions = await listAll(state);
   const owner = functions.find((f) => (f.logGroup ?? `/aws/lambda/${f.name}`) === groupName);
   if (!owner) {
-    throw new WireError(400, 'ResourceNotFoundException', 'The specified log group does not exist.', { messageKey: 'message' });
+    throw new WireError(400, 'ResourceNotFoundException', 'The specified log group does not exist.', {
+      messageKey: 'message',
+    });
   }
   let backendToken: string | undefined;
   if (input.nextToken !== undefined) {
@@ -86,7 +102,9 @@ export async function handleLogs(req: WireRequest, state: EmulatorState, operati
       logGroupName: groupName,
       ...(startTime !== undefined ? { start: new Date(startTime) } : {}),
       ...(endTime !== undefined ? { end: new Date(endTime) } : {}),
-      ...(typeof input.filterPattern === 'string' && input.filterPattern ? { filterPattern: input.filterPattern } : {}),
+      ...(typeof input.filterPattern === 'string' && input.filterPattern
+        ? { filterPattern: input.filterPattern }
+        : {}),
       ...(prefix ? { logStreamNamePrefix: prefix } : {}),
       ...(limit !== undefined ? { limit } : {}),
       ...(backendToken ? { nextToken: backendToken } : {}),

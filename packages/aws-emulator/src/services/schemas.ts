@@ -1,7 +1,7 @@
 /** EventBridge Schema Registry (restJson1): DescribeSchema. */
 import { isLambdaMcpError, type RawSchemaDocument } from '@lambda-mcp/core';
 import type { EmulatorState } from '../state.js';
-import { type Handled, jsonBody, type WireRequest, WireError } from '../wire.js';
+import { type Handled, jsonBody, WireError, type WireRequest } from '../wire.js';
 
 const DESCRIBE = /\/v1\/registries\/name\/([^/]+)\/schemas\/name\/([^/]+)\/?$/;
 
@@ -37,7 +37,9 @@ export async function handleSchemas(
     throw new WireError(404, 'NotFoundException', `No Schemas operation for ${req.method} ${req.rawPath}`);
   }
   const version = req.query.get('schemaVersion') ?? undefined;
-  let doc: RawSchemaDocument | undefined = state.schemas.get(schemaKey(route.registryName, route.schemaName, version));
+  let doc: RawSchemaDocument | undefined = state.schemas.get(
+    schemaKey(route.registryName, route.schemaName, version),
+  );
   if (!doc && version) {
     const latest = state.schemas.get(schemaKey(route.registryName, route.schemaName));
     if (latest && latest.schemaVersion === version) doc = latest;
@@ -50,7 +52,10 @@ export async function handleSchemas(
         ...(version ? { schemaVersion: version } : {}),
       });
     } catch (error) {
-      if (isLambdaMcpError(error) && ['SCHEMA_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'INVALID_REQUEST'].includes(error.code)) {
+      if (
+        isLambdaMcpError(error) &&
+        ['SCHEMA_NOT_FOUND', 'FUNCTION_NOT_FOUND', 'INVALID_REQUEST'].includes(error.code)
+      ) {
         throw new WireError(
           404,
           'NotFoundException',

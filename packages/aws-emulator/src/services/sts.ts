@@ -5,10 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EmulatorState } from '../state.js';
-import { type Handled, type WireRequest, WireError } from '../wire.js';
+import { type Handled, WireError, type WireRequest } from '../wire.js';
 
 function xmlEscape(value: string): string {
-  return value.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
+  return value.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string,
+  );
 }
 
 export function routeSts(req: Pick<WireRequest, 'body' | 'query'>): string {
@@ -36,7 +39,8 @@ export async function handleSts(req: WireRequest, state: EmulatorState, operatio
   if (operation === 'GetCallerIdentity') {
     const assumed = req.accessKeyId ? state.assumedRoles.get(req.accessKeyId) : undefined;
     const arn = assumed
-      ? assumed.roleArn.replace(':role/', ':assumed-role/').replace(/^arn:aws:iam:/, 'arn:aws:sts:') + '/lambda-mcp'
+      ? assumed.roleArn.replace(':role/', ':assumed-role/').replace(/^arn:aws:iam:/, 'arn:aws:sts:') +
+        '/lambda-mcp'
       : `arn:aws:iam::${state.accountId}:user/emulator`;
     return xml(
       'GetCallerIdentity',
@@ -45,9 +49,14 @@ export async function handleSts(req: WireRequest, state: EmulatorState, operatio
     );
   }
   if (operation !== 'AssumeRole') {
-    throw new WireError(400, 'InvalidAction', `Could not find operation ${operation} for version 2011-06-15`, {
-      queryFault: 'Sender',
-    });
+    throw new WireError(
+      400,
+      'InvalidAction',
+      `Could not find operation ${operation} for version 2011-06-15`,
+      {
+        queryFault: 'Sender',
+      },
+    );
   }
   const roleArn = form.get('RoleArn');
   const sessionName = form.get('RoleSessionName');

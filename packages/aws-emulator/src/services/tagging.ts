@@ -5,7 +5,7 @@
  */
 import type { FunctionConfig, Tags } from '@lambda-mcp/core';
 import { type EmulatorState, functionArn, listAll } from '../state.js';
-import { type Handled, header, jsonBody, type WireRequest, WireError } from '../wire.js';
+import { type Handled, header, jsonBody, WireError, type WireRequest } from '../wire.js';
 
 const TARGET_PREFIX = 'ResourceGroupsTaggingAPI_20170126.';
 
@@ -24,30 +24,46 @@ interface TagFilterInput {
 }
 
 function matches(tags: Tags, filters: Array<{ key: string; values: string[] }>): boolean {
-  return filters.every((f) => f.key in tags && (f.values.length === 0 || f.values.includes(tags[f.key] as string)));
+  return filters.every(
+    (f) => f.key in tags && (f.values.length === 0 || f.values.includes(tags[f.key] as string)),
+  );
 }
 
-export async function handleTagging(req: WireRequest, state: EmulatorState, operation: string): Promise<Handled> {
+export async function handleTagging(
+  req: WireRequest,
+  state: EmulatorState,
+  operation: string,
+): Promise<Handled> {
   if (operation !== 'GetResources') {
-    throw new WireError(400, 'UnknownOperationException', `Operation ${operation} is not supported by this emulator.`, {
-      messageKey: 'Message',
-    });
+    throw new WireError(
+      400,
+      'UnknownOperationException',
+      `Operation ${operation} is not supported by this emulator.`,
+      {
+        messageKey: 'Message',
+      },
+    );
   }
   let input: Record<string, unknown>;
   try {
     input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
   } catch {
-    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', { messageKey: 'Message' });
+    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', {
+      messageKey: 'Message',
+    });
   }
   const perPage = input.ResourcesPerPage === undefined ? 100 : Number(input.ResourcesPerPage);
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
     throw invalid('ResourcesPerPage must be between 1 and 100.');
   }
   const rawFilters = (input.TagFilters ?? []) as TagFilterInput[];
-  if (!Array.isArray(rawFilters) || rawFilters.length > 50) throw invalid('TagFilters may hold at most 50 filters.');
+  if (!Array.isArray(rawFilters) || rawFilters.length > 50)
+    throw invalid('TagFilters may hold at most 50 filters.');
   const filters = rawFilters.map((f) => {
     if (typeof f.Key !== 'string' || f.Key.length === 0) throw invalid('Each TagFilter needs a Key.');
-    const values = Array.isArray(f.Values) ? (f.Values as unknown[]).filter((v): v is string => typeof v === 'string') : [];
+    const values = Array.isArray(f.Values)
+      ? (f.Values as unknown[]).filter((v): v is string => typeof v === 'string')
+      : [];
     if (values.length > 20) throw invalid(`TagFilter ${f.Key} may hold at most 20 values.`);
     return { key: f.Key, values };
   });
@@ -57,15 +73,22 @@ export async function handleTagging(req: WireRequest, state: EmulatorState, oper
   }
   const types = (input.ResourceTypeFilters ?? []) as unknown[];
   const wantsLambda =
-    !Array.isArray(types) || types.length === 0 || types.some((t) => t === 'lambda' || t === 'lambda:function');
+    !Array.isArray(types) ||
+    types.length === 0 ||
+    types.some((t) => t === 'lambda' || t === 'lambda:function');
 
   let offset = 0;
   if (typeof input.PaginationToken === 'string' && input.PaginationToken !== '') {
     const decoded = Number(Buffer.from(input.PaginationToken, 'base64url').toString('utf8'));
     if (!Number.isInteger(decoded) || decoded < 0) {
-      throw new WireError(400, 'PaginationTokenExpiredException', 'The specified pagination token is invalid or has expired.', {
-        messageKey: 'Message',
-      });
+      throw new WireError(
+        400,
+        'PaginationTokenExpiredException',
+        'The specified pagination token is invalid or has expired.',
+        {
+          messageKey: 'Message',
+        },
+      );
     }
     offset = decoded;
   }
@@ -77,7 +100,9 @@ export async function handleTagging(req: WireRequest, state: EmulatorState, oper
     candidates = candidates.filter((f) => wanted.has(functionArn(state, f.name)));
   }
   const arns = candidates.map((f) => functionArn(state, f.name));
-  const tagMap = candidates.length ? await state.backend.getTags({ arns, tagFilters: filters }) : new Map<string, Tags>();
+  const tagMap = candidates.length
+    ? await state.backend.getTags({ arns, tagFilters: filters })
+    : new Map<string, Tags>();
   const tagged: Array<{ arn: string; tags: Tags }> = [];
   for (const f of candidates) {
     const arn = functionArn(state, f.name);
@@ -90,7 +115,8 @@ export async function handleTagging(req: WireRequest, state: EmulatorState, oper
   const page = tagged.slice(offset, offset + perPage);
   const nextOffset = offset + page.length;
   const body = {
-    PaginationToken: nextOffset < tagged.length ? Buffer.from(String(nextOffset), 'utf8').toString('base64url') : '',
+    PaginationToken:
+      nextOffset < tagged.length ? Buffer.from(String(nextOffset), 'utf8').toString('base64url') : '',
     ResourceTagMappingList: page.map((r) => ({
       ResourceARN: r.arn,
       Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })),

@@ -38,19 +38,21 @@ export const CONTRACT_FUNCTIONS: ContractFunction[] = [
     description: `Contract function ${i}`,
     timeoutSeconds: 3 + (i % 5),
     memorySizeMb: 128 * (1 + (i % 3)),
-    tags:
-      i % 5 === 0
-        ? { team: 'ai', tier: 'gold' }
-        : i % 5 === 1
-          ? { team: 'ai', tier: 'silver' }
-          : { team: 'web' },
+    tags: (i % 5 === 0
+      ? { team: 'ai', tier: 'gold' }
+      : i % 5 === 1
+        ? { team: 'ai', tier: 'silver' }
+        : { team: 'web' }) as Record<string, string>,
   })),
   { name: 'contract-untagged', description: 'No tags', timeoutSeconds: 3, memorySizeMb: 128, tags: {} },
 ];
 export const CONTRACT_ACTIVITY: ContractActivity = { functionName: 'contract-00', successes: 3, errors: 1 };
 
 const names = (functions: ContractFunction[], keep: (f: ContractFunction) => boolean) =>
-  functions.filter(keep).map((f) => f.name).sort();
+  functions
+    .filter(keep)
+    .map((f) => f.name)
+    .sort();
 
 const REPORT_LINE =
   /^REPORT RequestId: \S+\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: \d+ MB\tMax Memory Used: \d+ MB\t(Init Duration: \d+\.\d{2} ms\t)?/;
@@ -117,7 +119,13 @@ export function describeAwsBackendContract(
     it('reads tags with GetResources: AND across keys, OR within values, key-only filters', async () => {
       const arns = CONTRACT_FUNCTIONS.map((f) => arnOf(f.name));
       const before = target.countRequests?.('ListTags') ?? 0;
-      const both = await backend.getTags({ arns, tagFilters: [{ key: 'team', values: ['ai'] }, { key: 'tier', values: ['gold', 'silver'] }] });
+      const both = await backend.getTags({
+        arns,
+        tagFilters: [
+          { key: 'team', values: ['ai'] },
+          { key: 'tier', values: ['gold', 'silver'] },
+        ],
+      });
       expect([...both.keys()].map((a) => a.split(':').pop()).sort()).toEqual(
         names(CONTRACT_FUNCTIONS, (f) => f.tags.team === 'ai'),
       );
@@ -177,7 +185,15 @@ export function describeAwsBackendContract(
         expect(r.timestamps.length).toBe(r.values.length);
       }
       const quiet = await backend.getMetricData({
-        queries: [{ id: 'q', namespace: 'AWS/Lambda', metricName: 'Invocations', stat: 'Sum', dimensions: { FunctionName: 'contract-54' } }],
+        queries: [
+          {
+            id: 'q',
+            namespace: 'AWS/Lambda',
+            metricName: 'Invocations',
+            stat: 'Sum',
+            dimensions: { FunctionName: 'contract-54' },
+          },
+        ],
         start: since,
         end: new Date(),
         periodSeconds: 60,
@@ -187,14 +203,22 @@ export function describeAwsBackendContract(
 
     it('filters log events of the function log group: REPORT lines and error lines', async () => {
       const group = `/aws/lambda/${CONTRACT_ACTIVITY.functionName}`;
-      const reports = await backend.filterLogEvents({ logGroupName: group, start: since, filterPattern: '"REPORT RequestId"' });
+      const reports = await backend.filterLogEvents({
+        logGroupName: group,
+        start: since,
+        filterPattern: '"REPORT RequestId"',
+      });
       expect(reports.events.length).toBe(CONTRACT_ACTIVITY.successes + CONTRACT_ACTIVITY.errors);
       for (const e of reports.events) {
         expect(e.message).toMatch(REPORT_LINE);
         expect(e.timestamp.getTime()).toBeGreaterThanOrEqual(since.getTime());
         expect(e.logStreamName).toMatch(/\[\$LATEST\]/);
       }
-      const errors = await backend.filterLogEvents({ logGroupName: group, start: since, filterPattern: '"ERROR"' });
+      const errors = await backend.filterLogEvents({
+        logGroupName: group,
+        start: since,
+        filterPattern: '"ERROR"',
+      });
       expect(errors.events.length).toBeGreaterThanOrEqual(CONTRACT_ACTIVITY.errors);
       expect(errors.events.every((e) => e.message.includes('ERROR'))).toBe(true);
       const first = await backend.filterLogEvents({ logGroupName: group, start: since, limit: 1 });

@@ -9,12 +9,17 @@ export function motoCommand(): string | undefined {
 }
 
 /** Whether moto_server can be run here, and if not, why (shown as the reason of the skip). */
-export function motoAvailability(): { available: true; command: string } | { available: false; reason: string } {
+export function motoAvailability():
+  | { available: true; command: string }
+  | { available: false; reason: string } {
   const command = motoCommand();
   if (!command) return { available: false, reason: 'MOTO_SERVER=off' };
   const probe = spawnSync(command, ['--help'], { encoding: 'utf8', timeout: 20_000 });
   if (probe.error || probe.status !== 0) {
-    return { available: false, reason: `${command} is not installed or does not start (${probe.error?.message ?? `exit ${probe.status}`})` };
+    return {
+      available: false,
+      reason: `${command} is not installed or does not start (${probe.error?.message ?? `exit ${probe.status}`})`,
+    };
   }
   return { available: true, command };
 }

@@ -3,9 +3,13 @@
  * and caching live in the services): only calls, pagination, retries that are safe, and mapping
  * of AWS errors (in ./errors.ts).
  */
-import { type CloudWatchClient, GetMetricDataCommand, type MetricDataResult as AwsMetricDataResult } from '@aws-sdk/client-cloudwatch';
+import {
+  type MetricDataResult as AwsMetricDataResult,
+  type CloudWatchClient,
+  GetMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetFunctionCommand, type LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { DescribeSchemaCommand, SchemasClient } from '@aws-sdk/client-schemas';
 import type { Backend } from '../backend.js';
 import { LambdaMcpError } from '../errors.js';
@@ -90,7 +94,8 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
   // Our own Lambda client for Invoke has no SDK retries; a caller's client is used as given
   // (Invoke commands carry a middleware that keeps the SDK from retrying them anyway).
   const invokeClient = byo.lambda ?? createInvokeClient(options, region, credentials);
-  const scope = options.scope ?? (await computeScope(options, region, byo.lambda ? { lambda: byo.lambda } : undefined));
+  const scope =
+    options.scope ?? (await computeScope(options, region, byo.lambda ? { lambda: byo.lambda } : undefined));
   const endpoints = configuredEndpoints(options);
   const retry: InvokeRetryPolicy = { ...DEFAULT_INVOKE_RETRY, ...options.invokeRetry };
   const tagReader = createTagReader({
@@ -168,7 +173,10 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       }
     },
 
-    getTags(request: { arns: string[]; tagFilters?: TagFilter[] }, callOptions?: CallOptions): Promise<Map<string, Tags>> {
+    getTags(
+      request: { arns: string[]; tagFilters?: TagFilter[] },
+      callOptions?: CallOptions,
+    ): Promise<Map<string, Tags>> {
       return tagReader.getTags(request, callOptions);
     },
 
@@ -213,11 +221,17 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       }
     },
 
-    async getMetricData(request: GetMetricDataRequest, callOptions?: CallOptions): Promise<MetricDataResult[]> {
+    async getMetricData(
+      request: GetMetricDataRequest,
+      callOptions?: CallOptions,
+    ): Promise<MetricDataResult[]> {
       return getMetricData(clients.cloudWatch, request, callOptions);
     },
 
-    async filterLogEvents(request: FilterLogEventsRequest, callOptions?: CallOptions): Promise<FilterLogEventsPage> {
+    async filterLogEvents(
+      request: FilterLogEventsRequest,
+      callOptions?: CallOptions,
+    ): Promise<FilterLogEventsPage> {
       return filterLogEvents(clients.logs, request, callOptions);
     },
 
@@ -225,7 +239,9 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       if (closed) return;
       closed = true;
       // Only the clients we built; a caller's own clients are theirs to destroy.
-      if (built) for (const [key, client] of Object.entries(built)) if (!byo[key as keyof AwsClients]) client.destroy();
+      if (built)
+        for (const [key, client] of Object.entries(built))
+          if (!byo[key as keyof AwsClients]) client.destroy();
       if (!byo.lambda) invokeClient.destroy();
       for (const client of schemaClients.values()) client.destroy();
       schemaClients.clear();

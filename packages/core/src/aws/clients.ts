@@ -118,7 +118,11 @@ export function createAwsClients(
 }
 
 /** A Lambda client for Invoke only: no SDK retries (a sync invoke must never be sent twice). */
-export function createInvokeClient(options: AwsConnectionOptions, region: string, credentials: AwsCredentials) {
+export function createInvokeClient(
+  options: AwsConnectionOptions,
+  region: string,
+  credentials: AwsCredentials,
+) {
   return new LambdaClient({
     region,
     credentials,
@@ -162,7 +166,10 @@ async function profileFingerprint(profile: string, env: Record<string, string | 
         .map(([k, v]) => (k === 'aws_access_key_id' ? [k, sha256(v ?? '')] : [k, v]))
         .sort(([a], [b]) => String(a).localeCompare(String(b)));
     return sha256(
-      JSON.stringify({ config: pick(files.configFile[profile]), credentials: pick(files.credentialsFile[profile]) }),
+      JSON.stringify({
+        config: pick(files.configFile[profile]),
+        credentials: pick(files.credentialsFile[profile]),
+      }),
     );
   } catch {
     return 'unreadable';
@@ -182,7 +189,8 @@ export async function computeScope(
   const env = options.env ?? process.env;
   const profile = options.profile ?? env.AWS_PROFILE ?? env.AWS_DEFAULT_PROFILE ?? 'default';
   let keyId: string | undefined;
-  if (options.credentials && typeof options.credentials !== 'function') keyId = options.credentials.accessKeyId;
+  if (options.credentials && typeof options.credentials !== 'function')
+    keyId = options.credentials.accessKeyId;
   else if (!options.credentials && !options.profile && !env.AWS_PROFILE && env.AWS_ACCESS_KEY_ID)
     keyId = env.AWS_ACCESS_KEY_ID;
   const provider =

@@ -27,9 +27,13 @@ function parseConfig(input: ConfigInput | Config): Config {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = issue?.path.map(String).join('.') || '(root)';
-  throw new LambdaMcpError('INVALID_CONFIG', `Invalid config option ${key}: ${issue?.message ?? 'not accepted'}.`, {
-    details: { setting: key },
-  });
+  throw new LambdaMcpError(
+    'INVALID_CONFIG',
+    `Invalid config option ${key}: ${issue?.message ?? 'not accepted'}.`,
+    {
+      details: { setting: key },
+    },
+  );
 }
 
 /**

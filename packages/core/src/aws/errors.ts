@@ -193,7 +193,14 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
   const name = e.name ?? 'Error';
   const status = statusOf(e);
   const requestId = e.$metadata?.requestId;
-  const base = { cause: error, details: { awsError: name, ...(status ? { httpStatus: status } : {}), ...(requestId ? { requestId } : {}) } };
+  const base = {
+    cause: error,
+    details: {
+      awsError: name,
+      ...(status ? { httpStatus: status } : {}),
+      ...(requestId ? { requestId } : {}),
+    },
+  };
   const msg = awsMessage(e);
   const subject = what(ctx);
 
@@ -230,7 +237,11 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
     const label = s
       ? `${s.registryName}/${s.schemaName}${s.schemaVersion ? ` version ${s.schemaVersion}` : ''}`
       : 'the schema';
-    return new LambdaMcpError('SCHEMA_NOT_FOUND', `Schema ${label} was not found in the registry${msg ? `: ${msg}` : '.'}`, base);
+    return new LambdaMcpError(
+      'SCHEMA_NOT_FOUND',
+      `Schema ${label} was not found in the registry${msg ? `: ${msg}` : '.'}`,
+      base,
+    );
   }
   if (name === 'ResourceNotFoundException') {
     // Logs: the log group does not exist; CloudWatch: a missing resource. Not a missing function.
@@ -255,7 +266,11 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
   }
 
   if (TOO_LARGE_NAMES.has(name) || status === 413) {
-    return new LambdaMcpError('PAYLOAD_TOO_LARGE', `${subject}: the request is too large (${msg || name}).`, base);
+    return new LambdaMcpError(
+      'PAYLOAD_TOO_LARGE',
+      `${subject}: the request is too large (${msg || name}).`,
+      base,
+    );
   }
 
   if (
@@ -277,14 +292,22 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
     );
   }
 
-  if (INVALID_REQUEST_NAMES.has(name) || (status !== undefined && status >= 400 && status < 500 && e.$fault !== 'server')) {
-    return new LambdaMcpError('INVALID_REQUEST', `${subject} was rejected by AWS (${name})${msg ? `: ${msg}` : ''}`, base);
+  if (
+    INVALID_REQUEST_NAMES.has(name) ||
+    (status !== undefined && status >= 400 && status < 500 && e.$fault !== 'server')
+  ) {
+    return new LambdaMcpError(
+      'INVALID_REQUEST',
+      `${subject} was rejected by AWS (${name})${msg ? `: ${msg}` : ''}`,
+      base,
+    );
   }
 
   const networkCode = networkCodeOf(e);
   // The SDK names a reset socket ("socket hang up", ECONNRESET) TimeoutError too: the code decides.
   const isTimeout = networkCode === 'ETIMEDOUT' || (name === 'TimeoutError' && !networkCode);
-  const isServer = SERVICE_ERROR_NAMES.has(name) || (status !== undefined && status >= 500) || e.$fault === 'server';
+  const isServer =
+    SERVICE_ERROR_NAMES.has(name) || (status !== undefined && status >= 500) || e.$fault === 'server';
 
   if (isSyncInvoke(ctx) && !(networkCode && NOT_SENT_CODES.has(networkCode))) {
     if (isTimeout) {
@@ -311,13 +334,20 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
     );
   }
   if (isTimeout) {
-    return new LambdaMcpError('TIMED_OUT', `${subject} timed out waiting for AWS.`, { ...base, retryable: true });
-  }
-  if (isServer) {
-    return new LambdaMcpError('SERVICE_ERROR', `AWS answered ${subject} with a service error (${name})${msg ? `: ${msg}` : ''}`, {
+    return new LambdaMcpError('TIMED_OUT', `${subject} timed out waiting for AWS.`, {
       ...base,
       retryable: true,
     });
+  }
+  if (isServer) {
+    return new LambdaMcpError(
+      'SERVICE_ERROR',
+      `AWS answered ${subject} with a service error (${name})${msg ? `: ${msg}` : ''}`,
+      {
+        ...base,
+        retryable: true,
+      },
+    );
   }
   if (/region is missing/i.test(msg)) {
     return new LambdaMcpError(

@@ -20,7 +20,11 @@ export interface InvokeRetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_INVOKE_RETRY: InvokeRetryPolicy = { maxRetries: 3, baseDelayMs: 200, maxDelayMs: 10_000 };
+export const DEFAULT_INVOKE_RETRY: InvokeRetryPolicy = {
+  maxRetries: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 10_000,
+};
 /** Lambda's longest timeout (900 s) plus a margin, when the caller gives no deadline. */
 export const DEFAULT_INVOKE_TIMEOUT_MS = 905_000;
 
@@ -133,7 +137,10 @@ export async function invokeLambda(
         const payload = out.Payload
           ? new Uint8Array(out.Payload.buffer, out.Payload.byteOffset, out.Payload.byteLength)
           : new Uint8Array(0);
-        const result: BackendInvokeResult = { statusCode: out.StatusCode ?? out.$metadata.httpStatusCode ?? 200, payload };
+        const result: BackendInvokeResult = {
+          statusCode: out.StatusCode ?? out.$metadata.httpStatusCode ?? 200,
+          payload,
+        };
         if (out.FunctionError) result.functionError = out.FunctionError;
         if (out.LogResult) result.logResult = out.LogResult;
         if (out.ExecutedVersion) result.executedVersion = out.ExecutedVersion;
@@ -172,5 +179,7 @@ export async function invokeLambda(
 function isTransientForDryRun(error: unknown): boolean {
   const e = error as { $metadata?: { httpStatusCode?: number }; code?: string; name?: string };
   const status = e.$metadata?.httpStatusCode ?? 0;
-  return status >= 500 || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code ?? '') || e.name === 'TimeoutError';
+  return (
+    status >= 500 || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(e.code ?? '') || e.name === 'TimeoutError'
+  );
 }

@@ -3,7 +3,7 @@
  * per call (and only the ones matching the tag filters), instead of one ListTags per function.
  * Where GetResources is denied, ListTags per function with bounded concurrency.
  */
-import { ListTagsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { type LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
 import {
   GetResourcesCommand,
   type GetResourcesCommandInput,
@@ -28,7 +28,10 @@ export interface TagReaderOptions {
 }
 
 export interface TagReader {
-  getTags(request: { arns: string[]; tagFilters?: TagFilter[] }, options?: CallOptions): Promise<Map<string, Tags>>;
+  getTags(
+    request: { arns: string[]; tagFilters?: TagFilter[] },
+    options?: CallOptions,
+  ): Promise<Map<string, Tags>>;
   /** Set once GetResources was denied; later calls go straight to ListTags. */
   readonly taggingDenied: boolean;
 }
