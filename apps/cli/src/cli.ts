@@ -11,6 +11,17 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// The AWS SDK warns on every run that its 2027 releases will need Node 22: noise at a terminal
+// (the engines field says what is supported). Shown with --debug.
+if (!process.argv.includes('--debug')) {
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.startsWith('NodeVersionSupportWarning')) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
 const controller = new AbortController();
 let interrupts = 0;
 const onSignal = (signal: NodeJS.Signals) => {

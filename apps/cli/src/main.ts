@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createStreamLogger, LOG_LEVELS, type LogLevel, type Services } from '@lambda-mcp/core';
-import { parseCommandLine, prescan, stringValue } from './args.js';
-import { COMMAND_HANDLERS } from './commands/index.js';
+import type { LogLevel, Services } from '@lambda-mcp/core';
+import { type OptionValues, parseCommandLine, prescan, stringValue } from './args.js';
 import { type Context, createContext, type GlobalFlags } from './context.js';
-import { classifyError, describeForDebug, usageError } from './errors.js';
+import {
+  type ClassifiedError,
+  classifyCliError,
+  describeForDebug,
+  isCliError,
+  usageError,
+} from './errors.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { commandHelp, generalHelp } from './help.js';
-import { createServicesFromFlags } from './services.js';
 import { COMMANDS } from './spec.js';
 import { createStyle } from './ui/color.js';
 import { colorEnabled, type Io } from './ui/io.js';
@@ -15,6 +19,8 @@ export interface RunOptions {
   /** Aborted on Ctrl-C by the bin; commands pass it to every service call. */
   signal?: AbortSignal;
 }
+
+const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
 let cachedVersion: string | undefined;
 
@@ -29,12 +35,20 @@ export function cliVersion(): string {
   return cachedVersion;
 }
 
-/** Runs one command line and returns the exit code. Never throws. */
+/**
+ * Runs one command line and resolves to the exit code; never throws. Help, version and usage
+ * errors load nothing but the parser, so they answer at once; core and the commands load after.
+ */
 export async function runCli(argv: string[], io: Io, options: RunOptions = {}): Promise<ExitCode> {
+  const signal = options.signal ?? new AbortController().signal;
   const early = prescan(argv);
   const errStyle = createStyle(colorEnabled(io.stderr, io.env, early.noColor));
-  const fail = (error: unknown, json: boolean, debug: boolean): ExitCode => {
-    const c = classifyError(error);
+
+  const fail = async (error: unknown, json: boolean, debug: boolean): Promise<ExitCode> => {
+    let c: ClassifiedError;
+    if (signal.aborted) c = { exitCode: EXIT.INTERRUPTED, code: 'ABORTED', message: 'interrupted' };
+    else if (isCliError(error)) c = classifyCliError(error);
+    else c = (await import('./classify.js')).classifyError(error);
     const prefix = errStyle.red(errStyle.bold('error:'));
     if (c.exitCode === EXIT.USAGE) {
       // Bad input: one line, what was wrong and what is accepted.
@@ -90,45 +104,50 @@ export async function runCli(argv: string[], io: Io, options: RunOptions = {}): 
       debug,
     );
   }
-
   let flags: GlobalFlags;
   try {
     flags = globalFlags(values);
   } catch (error) {
     return fail(error, json, debug);
   }
-  const logger = createStreamLogger({
-    level: flags.logLevel ?? (flags.debug ? 'debug' : 'warn'),
-    format: 'pretty',
-    write: (line) => io.stderr.write(line),
-  });
+
   let services: Services | undefined;
-  let building: Promise<Services> | undefined;
-  const signal = options.signal ?? new AbortController().signal;
-  const ctx: Context = createContext({
-    io,
-    flags,
-    values,
-    positionals,
-    signal,
-    logger,
-    services: () => {
-      building ??= createServicesFromFlags(flags, io, logger).then((s) => {
-        services = s;
-        return s;
-      });
-      return building;
-    },
-  });
+  let ctx: Context | undefined;
   try {
+    const [{ createStreamLogger }, { COMMAND_HANDLERS }, { createServicesFromFlags }] = await Promise.all([
+      import('@lambda-mcp/core'),
+      import('./commands/index.js'),
+      import('./services.js'),
+    ]);
+    const logger = createStreamLogger({
+      level: flags.logLevel ?? (flags.debug ? 'debug' : 'warn'),
+      format: 'pretty',
+      write: (line) => io.stderr.write(line),
+    });
+    let building: Promise<Services> | undefined;
+    ctx = createContext({
+      io,
+      flags,
+      values,
+      positionals,
+      signal,
+      logger,
+      services: () => {
+        building ??= createServicesFromFlags(flags, io, logger).then((s) => {
+          services = s;
+          return s;
+        });
+        return building;
+      },
+    });
     const handler = COMMAND_HANDLERS[command.name];
     if (!handler) throw new Error(`no handler for command '${command.name}'`);
     return await handler(ctx);
   } catch (error) {
-    ctx.spinner.stop();
-    return fail(error, json, debug);
+    ctx?.spinner.stop();
+    return await fail(error, json, debug);
   } finally {
-    ctx.spinner.stop();
+    ctx?.spinner.stop();
     if (services) await closeQuietly(services, debug ? io : undefined);
   }
 }
@@ -141,10 +160,10 @@ async function closeQuietly(services: Services, io: Io | undefined): Promise<voi
   }
 }
 
-function globalFlags(values: Record<string, string | boolean | undefined>): GlobalFlags {
+function globalFlags(values: OptionValues): GlobalFlags {
   const logLevel = stringValue(values, 'log-level');
-  if (logLevel !== undefined && !(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw usageError(`invalid --log-level '${logLevel}'. Accepted: ${LOG_LEVELS.join(', ')}.`);
+  if (logLevel !== undefined && !(LEVELS as readonly string[]).includes(logLevel)) {
+    throw usageError(`invalid --log-level '${logLevel}'. Accepted: ${LEVELS.join(', ')}.`);
   }
   const local = stringValue(values, 'local');
   const region = stringValue(values, 'region');

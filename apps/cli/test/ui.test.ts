@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closest, parseCommandLine, prescan } from '../src/args.js';
-import { classifyError, isCliError } from '../src/errors.js';
+import { classifyError } from '../src/classify.js';
+import { isCliError } from '../src/errors.js';
 import { columnChart, resample, sparkline } from '../src/ui/chart.js';
 import { createStyle, stripAnsi, truncate, visibleWidth } from '../src/ui/color.js';
 import { formatJson, formatMs, formatTags } from '../src/ui/format.js';

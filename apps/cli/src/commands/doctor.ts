@@ -1,14 +1,14 @@
 import {
   type Backend,
-  type CallOptions,
   type FunctionInfo,
   isLambdaMcpError,
   LambdaMcpError,
   type Services,
 } from '@lambda-mcp/core';
 import type { AwsBackend } from '@lambda-mcp/core/aws';
+import { classifyError } from '../classify.js';
 import { type Context, withSpinner } from '../context.js';
-import { classifyError } from '../errors.js';
+import { firstLine } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { padEnd } from '../ui/color.js';
 
@@ -58,6 +58,11 @@ interface IdentityInfo {
   /** Where the credentials came from, as far as the configuration tells. */
   source: string;
   endpoints: Record<string, string>;
+  /** From STS GetCallerIdentity. */
+  arn?: string;
+  account?: string;
+  /** Why STS could not say who this is (network, endpoint), when it could not. */
+  identityProblem?: string;
 }
 
 function maskKey(id: string): string {
@@ -76,7 +81,24 @@ function credentialSource(services: Services, env: Record<string, string | undef
   return c.roleArn ? `${base}, assuming ${c.roleArn}` : base;
 }
 
-/** Resolves the AWS backend's credentials (bounded in time) without any AWS call. */
+const REJECTED =
+  /InvalidClientTokenId|ExpiredToken|SignatureDoesNotMatch|UnrecognizedClient|InvalidAccessKeyId|AuthFailure/;
+
+function bounded<T>(work: Promise<T>, ms: number, what: string, signal: AbortSignal): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Who the AWS backend calls as: its credentials resolved (the key id masked), then STS
+ * GetCallerIdentity (which needs no permission) for the ARN and account.
+ */
 async function identityOf(
   services: Services,
   env: Record<string, string | undefined>,
@@ -87,25 +109,56 @@ async function identityOf(
   const endpoints = { ...(backend.endpoints ?? {}) };
   const provider = backend.clients?.lambda.config.credentials;
   if (!provider) return { source, endpoints };
-  let timer: NodeJS.Timeout | undefined;
+  let accessKey: string;
   try {
-    const creds = await Promise.race([
-      provider(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('resolving credentials took longer than 15 s')), 15_000);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-      }),
-    ]);
-    return { accessKey: maskKey(creds.accessKeyId), source, endpoints };
+    const creds = await bounded(provider(), 15_000, 'resolving credentials', signal);
+    accessKey = maskKey(creds.accessKeyId);
   } catch (error) {
     if (signal.aborted) throw error;
     throw new LambdaMcpError(
       'CREDENTIALS_MISSING',
-      `no AWS credentials found (${source}): ${error instanceof Error ? error.message : String(error)}`,
+      `no AWS credentials found (${source}): ${firstLine(error instanceof Error ? error.message : String(error))}`,
       { cause: error },
     );
+  }
+  const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+  const endpoint = endpoints.sts ?? endpoints.all;
+  const sts = new STSClient({
+    region: backend.region,
+    credentials: provider,
+    maxAttempts: 2,
+    ...(endpoint ? { endpoint } : {}),
+  });
+  try {
+    const who = await bounded(
+      sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal }),
+      15_000,
+      'STS GetCallerIdentity',
+      signal,
+    );
+    return {
+      accessKey,
+      source,
+      endpoints,
+      ...(who.Arn ? { arn: who.Arn } : {}),
+      ...(who.Account ? { account: who.Account } : {}),
+    };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const name = error instanceof Error ? error.name : '';
+    const message = firstLine(error instanceof Error ? error.message : String(error));
+    if (REJECTED.test(name)) {
+      throw new LambdaMcpError(
+        'ACCESS_DENIED',
+        `AWS rejected the credentials (key ${accessKey}, ${source}): ${name}: ${message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return { accessKey, source, endpoints, identityProblem: `${name || 'Error'}: ${message}` };
   } finally {
-    if (timer) clearTimeout(timer);
+    sts.destroy();
   }
 }
 
@@ -134,7 +187,7 @@ export async function runChecks(
   const options = { signal };
   const checks: CheckResult[] = [];
   const isLocal = backend.kind === 'local';
-  const who = 'the credentials in use';
+  let who = 'the credentials in use';
   let credentials: CheckResult | undefined;
   const rethrowAbort = (error: unknown) => {
     if (signal.aborted || codeOf(error) === 'ABORTED') throw error;
@@ -151,11 +204,13 @@ export async function runChecks(
   } else {
     try {
       const identity = await identityOf(services, env, signal);
+      if (identity.arn) who = identity.arn;
       credentials = {
         id: 'credentials',
         title: 'credentials',
-        status: 'pass',
+        status: identity.identityProblem ? 'warn' : 'pass',
         message: [
+          identity.arn ? `identity ${identity.arn}` : undefined,
           identity.accessKey ? `access key ${identity.accessKey}` : undefined,
           `from ${identity.source}`,
           `region ${backend.region}`,
@@ -165,6 +220,13 @@ export async function runChecks(
         ]
           .filter(Boolean)
           .join(', '),
+        ...(identity.identityProblem
+          ? {
+              details: [`STS GetCallerIdentity failed: ${identity.identityProblem}`],
+              fix: 'The credentials resolved, but STS could not say whose they are: check the network and any AWS_ENDPOINT_URL_STS setting.',
+            }
+          : {}),
+        action: 'sts:GetCallerIdentity',
       };
     } catch (error) {
       rethrowAbort(error);
@@ -173,7 +235,10 @@ export async function runChecks(
         title: 'credentials',
         status: 'fail',
         message: `${errorText(error)} (region ${backend.region})`,
-        fix: failureFix(error, undefined, who),
+        fix:
+          codeOf(error) === 'ACCESS_DENIED'
+            ? 'Replace the credentials: the key is unknown, expired or its secret is wrong (aws configure, aws sso login, or new environment variables).'
+            : failureFix(error, undefined, who),
       };
     }
     checks.push(credentials);

@@ -30,6 +30,15 @@ function parseLimit(text: string | undefined): number {
   return n;
 }
 
+/** Oldest first; events of the same millisecond in the order of their ids (CloudWatch's order). */
+function byTime(a: LogEvent, b: LogEvent): number {
+  const d = a.timestamp.getTime() - b.timestamp.getTime();
+  if (d !== 0) return d;
+  const x = a.eventId ?? '';
+  const y = b.eventId ?? '';
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+}
+
 function eventKey(event: LogEvent): string {
   return event.eventId ?? `${event.timestamp.getTime()}|${event.logStreamName ?? ''}|${event.message}`;
 }
@@ -58,7 +67,7 @@ export async function runLogs(ctx: Context): Promise<ExitCode> {
     );
 
   const first = await withSpinner(ctx, `Reading logs of ${fn.name}…`, () => fetch(start));
-  const events = [...first].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+  const events = [...first].sort(byTime);
   if (!follow) {
     if (ctx.flags.json) {
       ctx.printJson({
@@ -79,7 +88,7 @@ export async function runLogs(ctx: Context): Promise<ExitCode> {
   let newest = start.getTime();
   let seenAtNewest = new Set<string>();
   const emit = (batch: LogEvent[]) => {
-    for (const event of batch.sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime())) {
+    for (const event of [...batch].sort(byTime)) {
       const t = event.timestamp.getTime();
       const key = eventKey(event);
       if (t < newest || (t === newest && seenAtNewest.has(key))) continue;

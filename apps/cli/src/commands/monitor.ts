@@ -28,7 +28,27 @@ export function timeRangeFromFlags(
   return parseTimeRange({ start: since ?? defaultSince }, { names: { start: '--since', end: '--to' } });
 }
 
-const values = (points: DataPoint[] | undefined): number[] => (points ?? []).map((p) => p.value);
+/**
+ * One value per period from start to end. CloudWatch leaves out periods without data: for counts
+ * that means 0, for durations and concurrency "no data" (NaN, drawn as a gap).
+ */
+export function fillSeries(
+  points: DataPoint[] | undefined,
+  report: MetricsReport,
+  missing: number,
+): number[] {
+  const start = Date.parse(report.start);
+  const end = Date.parse(report.end);
+  const period = report.periodSeconds * 1000;
+  if (!(period > 0) || !(end > start)) return (points ?? []).map((p) => p.value);
+  const slots = Math.min(10_000, Math.max(1, Math.ceil((end - start) / period)));
+  const out = new Array<number>(slots).fill(missing);
+  for (const p of points ?? []) {
+    const i = Math.floor((Date.parse(p.timestamp) - start) / period);
+    if (i >= 0 && i < slots) out[i] = Number.isNaN(out[i] ?? Number.NaN) ? p.value : (out[i] ?? 0) + p.value;
+  }
+  return out;
+}
 const peak = (points: DataPoint[] | undefined): number | undefined =>
   points && points.length > 0 ? Math.max(...points.map((p) => p.value)) : undefined;
 
@@ -75,9 +95,18 @@ export function renderReport(ctx: Context, report: MetricsReport, includeErrors:
 
   const labelWidth = 14;
   const sparkWidth = Math.max(10, Math.min(60, width - labelWidth - 30));
-  const row = (label: string, points: DataPoint[] | undefined, figure: string, colour = (t: string) => t) => {
+  const row = (
+    label: string,
+    points: DataPoint[] | undefined,
+    figure: string,
+    colour = (t: string) => t,
+    missing = 0,
+  ) => {
     if (!points) return;
-    const line = points.length > 0 ? colour(sparkline(values(points), sparkWidth)) : out.dim('(no data)');
+    const line =
+      points.length > 0
+        ? colour(sparkline(fillSeries(points, report, missing), sparkWidth))
+        : out.dim('(no data)');
     ctx.print(`${padEnd(label, labelWidth)}${padEnd(line, sparkWidth)}  ${figure}`);
   };
   row('Invocations', s.invocations, `total ${out.bold(formatCount(sum.invocations))}`, out.cyan);
@@ -94,13 +123,31 @@ export function renderReport(ctx: Context, report: MetricsReport, includeErrors:
     sum.throttles > 0 ? out.yellow : (t) => t,
   );
   if (s.duration) {
-    row('Duration avg', s.duration.average, `avg ${out.bold(formatMs(sum.averageDurationMs))}`, out.green);
-    row('Duration p50', s.duration.p50, `peak ${formatMs(peak(s.duration.p50))}`, out.green);
-    row('Duration p90', s.duration.p90, `peak ${formatMs(peak(s.duration.p90))}`, out.green);
-    row('Duration p99', s.duration.p99, `peak ${formatMs(peak(s.duration.p99))}`, out.green);
-    row('Duration max', s.duration.maximum, `max ${out.bold(formatMs(sum.maxDurationMs))}`, out.green);
+    row(
+      'Duration avg',
+      s.duration.average,
+      `avg ${out.bold(formatMs(sum.averageDurationMs))}`,
+      out.green,
+      Number.NaN,
+    );
+    row('Duration p50', s.duration.p50, `peak ${formatMs(peak(s.duration.p50))}`, out.green, Number.NaN);
+    row('Duration p90', s.duration.p90, `peak ${formatMs(peak(s.duration.p90))}`, out.green, Number.NaN);
+    row('Duration p99', s.duration.p99, `peak ${formatMs(peak(s.duration.p99))}`, out.green, Number.NaN);
+    row(
+      'Duration max',
+      s.duration.maximum,
+      `max ${out.bold(formatMs(sum.maxDurationMs))}`,
+      out.green,
+      Number.NaN,
+    );
   }
-  row('Concurrency', s.concurrency, `peak ${out.bold(formatCount(sum.maxConcurrency ?? 0))}`, out.magenta);
+  row(
+    'Concurrency',
+    s.concurrency,
+    `peak ${out.bold(formatCount(sum.maxConcurrency ?? 0))}`,
+    out.magenta,
+    Number.NaN,
+  );
 
   const chartWidth = Math.max(30, Math.min(width, 100));
   const xLabels: [string, string] = [shortTime(report.start), shortTime(report.end)];
@@ -109,7 +156,12 @@ export function renderReport(ctx: Context, report: MetricsReport, includeErrors:
     ctx.print(out.bold('Invocations per period'));
     ctx.print(
       out.cyan(
-        columnChart(values(s.invocations), { width: chartWidth, height: 5, format: formatCompact, xLabels }),
+        columnChart(fillSeries(s.invocations, report, 0), {
+          width: chartWidth,
+          height: 5,
+          format: formatCompact,
+          xLabels,
+        }),
       ),
     );
   }
@@ -118,7 +170,12 @@ export function renderReport(ctx: Context, report: MetricsReport, includeErrors:
     ctx.print(out.bold('Duration p99 (ms)'));
     ctx.print(
       out.green(
-        columnChart(values(s.duration.p99), { width: chartWidth, height: 5, format: formatCompact, xLabels }),
+        columnChart(fillSeries(s.duration.p99, report, Number.NaN), {
+          width: chartWidth,
+          height: 5,
+          format: formatCompact,
+          xLabels,
+        }),
       ),
     );
   }

@@ -14,19 +14,29 @@ export function resample(values: number[], width: number): number[] {
   for (let col = 0; col < width; col++) {
     const from = Math.floor((col * values.length) / width);
     const to = Math.max(from + 1, Math.floor(((col + 1) * values.length) / width));
-    let max = Number.NEGATIVE_INFINITY;
-    for (let i = from; i < to; i++) max = Math.max(max, values[i] ?? 0);
+    // NaN marks "no data"; a column is a gap only when every point it covers is.
+    let max = Number.NaN;
+    for (let i = from; i < to; i++) {
+      const v = values[i] ?? Number.NaN;
+      if (!Number.isNaN(v)) max = Number.isNaN(max) ? v : Math.max(max, v);
+    }
     out.push(max);
   }
   return out;
 }
 
-/** One line of block characters; zero is the lowest bar, any positive value at least the second. */
+const finiteMax = (values: number[]): number => Math.max(0, ...values.filter((v) => !Number.isNaN(v)));
+
+/**
+ * One line of block characters; zero is the lowest bar, any positive value at least the second,
+ * NaN (no data) a blank.
+ */
 export function sparkline(values: number[], width = values.length): string {
   const points = resample(values, width);
-  const max = Math.max(0, ...points);
+  const max = finiteMax(points);
   return points
     .map((v) => {
+      if (Number.isNaN(v)) return ' ';
       if (!(v > 0) || max === 0) return SPARKS[0];
       const level = Math.max(1, Math.ceil((v / max) * (SPARKS.length - 1)));
       return SPARKS[Math.min(level, SPARKS.length - 1)];
@@ -50,12 +60,12 @@ export interface ChartOptions {
 export function columnChart(values: number[], options: ChartOptions): string {
   const height = Math.max(1, options.height ?? 6);
   const format = options.format ?? ((v: number) => String(v));
-  const maxLabel = format(Math.max(0, ...values));
+  const maxLabel = format(finiteMax(values));
   const zeroLabel = format(0);
   const axisWidth = Math.max(maxLabel.length, zeroLabel.length);
   const plotWidth = Math.max(1, options.width - axisWidth - 2);
   const points = resample(values, plotWidth);
-  const max = Math.max(0, ...points);
+  const max = finiteMax(points);
   const eighths = points.map((v) => (max > 0 && v > 0 ? Math.max(1, Math.round((v / max) * height * 8)) : 0));
   const lines: string[] = [];
   for (let row = 0; row < height; row++) {
