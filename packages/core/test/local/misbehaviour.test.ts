@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalBackend, type LocalBackend } from '../../src/local/index.js';
-import { FIXTURES, invoke } from './helpers.js';
+import { FIXTURES, invoke, tempDir } from './helpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -111,6 +112,34 @@ describe('local backend: handlers that misbehave', () => {
     });
     await invoke(backend, 'rejecter');
     expect(backend.stats('rejecter').coldStarts).toBe(2);
+  });
+
+  it('reports an exception thrown from a timer and replaces the instance', async () => {
+    const { body } = await invoke(backend, 'timer-throw');
+    expect(body).toMatchObject({ errorType: 'RangeError', errorMessage: 'thrown from a timer' });
+    await invoke(backend, 'timer-throw');
+    expect(backend.stats('timer-throw').coldStarts).toBe(2);
+  });
+
+  it('reports a syntax error in the handler module as Runtime.UserCodeSyntaxError', async () => {
+    // Written at run time: a file with a syntax error in the repository would break the linter.
+    const { dir, cleanup } = await tempDir();
+    const other = createLocalBackend({ dir });
+    try {
+      await mkdir(join(dir, 'broken'));
+      await writeFile(join(dir, 'broken', 'function.json'), '{"handler":"index.handler"}');
+      await writeFile(
+        join(dir, 'broken', 'index.mjs'),
+        'export const handler = async () => {\n  return 1 +;\n};\n',
+      );
+      const { result, body } = await invoke(other, 'broken');
+      expect(result.functionError).toBe('Unhandled');
+      expect(body).toMatchObject({ errorType: 'Runtime.UserCodeSyntaxError' });
+      expect((body as NodeError).errorMessage).toMatch(/^SyntaxError: /);
+    } finally {
+      await other.close();
+      await cleanup();
+    }
   });
 
   it('refuses a response over 6 MB with Function.ResponseSizeTooLarge', async () => {
