@@ -162,8 +162,12 @@ export function toToolOutput(
     : { ...resolved.schema, type: 'object' };
   // SDK 1.x clients compile every outputSchema with a draft-07 Ajv: check that it compiles as
   // draft-07 too, with the SchemaService's own validator (no second Ajv setup here).
+  // (A draft-07 schema that compiled above needs no second look.)
   const { $schema: _dialect, ...asDraft07 } = schema;
-  const message = compiles(schemas, { schema: asDraft07, dialect: 'draft-07', source: { kind: 'none' } });
+  const message =
+    resolved.dialect === 'draft-07' && !selfWrapped
+      ? undefined
+      : compiles(schemas, { schema: asDraft07, dialect: 'draft-07', source: { kind: 'none' } });
   if (message) {
     return {
       problems: [
