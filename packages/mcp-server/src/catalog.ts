@@ -389,6 +389,12 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
         perFunction,
       ]),
     );
+    if (entries.length === 0) {
+      logger.warn(
+        'Discovery found no function that matches the configured filters: only the generic tools are listed, and they have nothing to invoke',
+        { catalogSource: catalog.source },
+      );
+    }
     if (perFunction && entries.length > resolved.maxFunctionTools) {
       logger.warn(
         `${entries.length} functions matched but only ${resolved.maxFunctionTools} get their own tool (maxFunctionTools); the others are reachable through list_functions and invoke_function`,

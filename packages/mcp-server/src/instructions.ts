@@ -56,6 +56,11 @@ export function buildInstructions(status: CatalogStatus, options: { maxResultByt
 
   if (status.loaded) {
     lines.push('', `Functions available: ${status.functionCount}.`);
+    if (status.functionCount === 0 && !status.discoveryError) {
+      lines.push(
+        "No function matches this server's filters (prefixes, function list, tags, runtimes, exclusions), so there is nothing to invoke; the operator should check the configuration (the CLI's `lambda-mcp functions --all` shows why each function was left out).",
+      );
+    }
   }
   if (perFunction && status.cappedCount > 0) {
     lines.push(

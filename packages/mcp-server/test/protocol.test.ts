@@ -528,6 +528,16 @@ describe('catalog changes', () => {
   });
 });
 
+describe('an empty catalog', () => {
+  it('says so instead of listing zero tools in silence', async () => {
+    const { client } = await start([]);
+    expect(client.getInstructions()).toContain('No function matches');
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual(
+      [...GENERIC_TOOL_NAMES].sort(),
+    );
+  });
+});
+
 describe('configuration', () => {
   it('caps per-function tools and says so; the rest stay reachable through invoke_function', async () => {
     const many = Array.from({ length: 30 }, (_, i) => ({
