@@ -156,7 +156,9 @@ export function configuredEndpoints(options: AwsConnectionOptions): Record<strin
 /** Non-secret fields of the active profile, so an edited profile gets a different scope. */
 async function profileFingerprint(profile: string, env: Record<string, string | undefined>): Promise<string> {
   try {
+    // ignoreCache: an edited profile must be seen by the next backend created in this process.
     const files = await loadSharedConfigFiles({
+      ignoreCache: true,
       ...(env.AWS_CONFIG_FILE ? { configFilepath: env.AWS_CONFIG_FILE } : {}),
       ...(env.AWS_SHARED_CREDENTIALS_FILE ? { filepath: env.AWS_SHARED_CREDENTIALS_FILE } : {}),
     });
