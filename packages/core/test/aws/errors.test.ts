@@ -133,12 +133,23 @@ describe('mapAwsError', () => {
     expect(lambda.message).toContain('lambda:ListFunctions');
     expect(lambda.message).toContain('IAM permissions');
     const schemas = { service: 'schemas' as const, operation: 'DescribeSchema' };
-    expect(mapAwsError(new UnauthorizedException({ message: 'no', ...meta(401) }), schemas).code).toBe(
-      'ACCESS_DENIED',
-    );
-    expect(mapAwsError(new ForbiddenException({ message: 'no', ...meta(403) }), schemas).code).toBe(
-      'ACCESS_DENIED',
-    );
+    expect(
+      mapAwsError(
+        new UnauthorizedException({
+          message: 'no',
+          Code: 'UnauthorizedException',
+          Message: 'no',
+          ...meta(401),
+        }),
+        schemas,
+      ).code,
+    ).toBe('ACCESS_DENIED');
+    expect(
+      mapAwsError(
+        new ForbiddenException({ message: 'no', Code: 'ForbiddenException', Message: 'no', ...meta(403) }),
+        schemas,
+      ).code,
+    ).toBe('ACCESS_DENIED');
     expect(isAccessDeniedError(unmodelled('AccessDeniedException', 400))).toBe(true);
     expect(isAccessDeniedError(unmodelled('ValidationException', 400))).toBe(false);
   });
@@ -250,7 +261,12 @@ describe('mapAwsError', () => {
 
   it('maps a missing schema to SCHEMA_NOT_FOUND naming it', () => {
     const error = mapAwsError(
-      new NotFoundException({ message: 'Schema not found', Code: 'NotFoundException', ...meta(404) }),
+      new NotFoundException({
+        message: 'Schema not found',
+        Code: 'NotFoundException',
+        Message: 'Schema not found',
+        ...meta(404),
+      }),
       {
         service: 'schemas',
         operation: 'DescribeSchema',
