@@ -701,9 +701,8 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     } catch (error) {
       // Could not start (e.g. the handler now escapes its folder): not an invocation after all.
       record.done = true;
-      record.errorType = 'Runtime.InvalidConfig';
-      record.errorMessage = (error as Error).message;
-      s.errors++;
+      record.discarded = true;
+      s.invocations--;
       throw error;
     }
     const now = Date.now();

@@ -32,6 +32,8 @@ export interface InvocationRecord {
   errorType?: string;
   errorMessage?: string;
   aborted?: boolean;
+  /** The invocation could not start (e.g. its handler now leaves the folder): not counted in metrics. */
+  discarded?: boolean;
   /** Busy instances of the function when this one started, itself included. */
   concurrency: number;
   logStreamName?: string;
@@ -190,7 +192,7 @@ export class RecordStore {
         if (r.start < startMs || r.start >= endMs) continue;
         if (resourceFn !== undefined && r.functionName !== resourceFn) continue;
         if (qualifier !== undefined && qualifier !== '$LATEST' && r.qualifier !== qualifier) continue;
-        if (!r.throttled && !r.done) continue;
+        if (r.discarded || (!r.throttled && !r.done)) continue;
         out.push(r);
       }
     }

@@ -153,6 +153,37 @@ describe('local backend: the functions directory', () => {
     expect(backend.executionCount('swap')).toBe(0);
   });
 
+  it('checks the handler path again when a new instance starts, even before a rescan', async () => {
+    const dir = await addFunction(join(root, 'fns'), 'late-swap', { handler: 'index.handler' });
+    const trusting = createLocalBackend({ dir: join(root, 'fns'), manifestRecheckMs: 60_000 });
+    try {
+      expect((await trusting.listFunctions()).map((f) => f.name)).toEqual(['late-swap']);
+      await rm(join(dir, 'index.mjs'));
+      await symlink(join(root, 'outside.mjs'), join(dir, 'index.mjs'));
+      const error = await rejection(invoke(trusting, 'late-swap'));
+      expect(isLambdaMcpError(error) && error.code).toBe('INVALID_CONFIG');
+      expect((error as Error).message).toContain('outside the function folder');
+      expect(trusting.stats('late-swap')).toMatchObject({ invocations: 0, executions: 0, instances: 0 });
+      const [metric] = await trusting.getMetricData({
+        start: new Date(Date.now() - 60_000),
+        end: new Date(Date.now() + 60_000),
+        periodSeconds: 60,
+        queries: [
+          {
+            id: 'i',
+            namespace: 'AWS/Lambda',
+            metricName: 'Invocations',
+            stat: 'Sum',
+            dimensions: { FunctionName: 'late-swap' },
+          },
+        ],
+      });
+      expect(metric?.values).toEqual([]);
+    } finally {
+      await trusting.close();
+    }
+  });
+
   it('keeps the first folder when two declare the same name', async () => {
     await addFunction(join(root, 'fns'), 'a', {
       name: 'same',
