@@ -76,6 +76,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   let failedBefore = false;
   let cacheLoad: Promise<void> | undefined;
   let savedFingerprint: string | undefined;
+  let saving: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const internal = new AbortController();
@@ -204,10 +205,13 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   function save(catalog: Catalog): void {
     if (!catalogCache || savedFingerprint === catalog.fingerprint) return;
     savedFingerprint = catalog.fingerprint;
-    catalogCache.save(cacheScope, catalog).catch((error: unknown) => {
-      savedFingerprint = undefined;
-      logger.warn('could not save the catalog cache', { error: toLambdaMcpError(error).message });
-    });
+    // One save at a time, in order; close() waits for the last one.
+    saving = (saving ?? Promise.resolve()).then(() =>
+      catalogCache.save(cacheScope, catalog).catch((error: unknown) => {
+        savedFingerprint = undefined;
+        logger.warn('could not save the catalog cache', { error: toLambdaMcpError(error).message });
+      }),
+    );
   }
 
   function startRefresh(): Promise<Catalog> {
@@ -437,6 +441,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       internal.abort();
       listeners.clear();
       await inflight?.catch(() => undefined);
+      await saving;
     },
   };
 }

@@ -388,6 +388,29 @@ describe('DiscoveryService disk cache (stale-while-revalidate)', () => {
     expect((await discovery.getCatalog()).source).toBe('live');
   });
 
+  it('close() waits for a pending save, so nothing writes into the cache after it', async () => {
+    const saved: string[] = [];
+    const slowStore: CatalogCacheStore = {
+      async load() {
+        return undefined;
+      },
+      async save(scope) {
+        await new Promise((r) => setTimeout(r, 50));
+        saved.push(scope);
+      },
+    };
+    const discovery = createDiscoveryService({
+      backend: sampleBackend(),
+      config: ConfigSchema.parse({}),
+      logger: silentLogger,
+      catalogCache: slowStore,
+    });
+    await discovery.getCatalog();
+    expect(saved).toHaveLength(0);
+    await discovery.close();
+    expect(saved).toHaveLength(1);
+  });
+
   it('never serves another scope’s catalog', async () => {
     const store = memoryStore();
     await make(sampleBackend(), {}, { catalogCache: store }).getCatalog();
