@@ -23,6 +23,7 @@ import {
   JSONRPC_PARSE_ERROR,
   JSONRPC_SERVER_ERROR,
   JSONRPC_SESSION_NOT_FOUND,
+  type JsonRpcId,
   methodOf,
   requestIdOf,
   sendJson,
@@ -104,6 +105,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { logger, guard, authenticator, rateLimiter, audit } = options;
   let inFlight = 0;
   let calls = 0;
+  /** Responses of JSON-RPC requests still being answered (for the shutdown deadline). */
+  const openCalls = new Map<ServerResponse, JsonRpcId>();
   let closing = false;
   const sockets = new Set<import('node:net').Socket>();
 
@@ -542,11 +545,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const isCall = method === 'POST' && isRequestBody(body);
     if (isCall) {
       calls += 1;
+      openCalls.set(res, requestIdOf(body));
       let done = false;
       const finish = () => {
         if (!done) {
           done = true;
           calls -= 1;
+          openCalls.delete(res);
         }
       };
       res.on('close', finish);
@@ -554,6 +559,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     if (options.mode === 'stateless') await handleStateless(req, res, principal, body);
     else await handleStateful(req, res, principal, body);
+  };
+
+  const answerShutdown = (res: ServerResponse, id: JsonRpcId) => {
+    const error = {
+      jsonrpc: '2.0',
+      id,
+      error: { code: JSONRPC_SERVER_ERROR, message: 'The server shut down before this request finished.' },
+    };
+    if (!res.headersSent) {
+      sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, error.error.message, { id });
+      return;
+    }
+    // Requests are answered as SSE streams here (JSON response mode is never used), so an event fits.
+    if (!res.writableEnded) {
+      res.write(`event: message\ndata: ${JSON.stringify(error)}\n\n`);
+    }
+    res.end();
   };
 
   // ------------------------------------------------------------------ routing
@@ -671,7 +693,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         server.closeIdleConnections();
       }
       const left = calls;
-      if (left > 0) logger.warn('Shutdown deadline reached with calls still running', { calls: left });
+      if (left > 0) {
+        logger.warn('Shutdown deadline reached with calls still running', { calls: left });
+        // Answer what is still running with an error, so clients fail now rather than at their timeout.
+        for (const [res, id] of openCalls) answerShutdown(res, id);
+      }
       sessions.stop();
       await sessions.closeAll('shutdown');
       server.closeAllConnections();

@@ -125,7 +125,10 @@ describe('stateful sessions', () => {
     });
     // Each client's standalone GET stream must be open before the change, or it has nowhere to go.
     await waitFor(
-      () => [...clients].every(({ transport }) => s.app?.sessions.get(transport.sessionId as string)?.openStreams === 1),
+      () =>
+        [...clients].every(
+          ({ transport }) => s.app?.sessions.get(transport.sessionId as string)?.openStreams === 1,
+        ),
       5_000,
       'GET streams open',
     );

@@ -11,7 +11,11 @@ for (const mode of ['stateful', 'stateless'] as const) {
     let transport: Awaited<ReturnType<typeof connect>>['transport'];
 
     beforeAll(async () => {
-      server = await startLocal(mode === 'stateless' ? ['--stateless', '--progress-interval-ms', '200'] : ['--progress-interval-ms', '200']);
+      server = await startLocal(
+        mode === 'stateless'
+          ? ['--stateless', '--progress-interval-ms', '200']
+          : ['--progress-interval-ms', '200'],
+      );
       ({ client, transport } = await connect(server.url));
     });
     afterAll(async () => {
@@ -32,7 +36,13 @@ for (const mode of ['stateful', 'stateless'] as const) {
       for (const n of ['always_fails', 'customer_lookup', 'data_processor', 'echo', 'slow_report']) {
         expect(names).toContain(n);
       }
-      for (const n of ['list_functions', 'invoke_function', 'invoke_functions', 'get_function_schema', 'monitor_executions']) {
+      for (const n of [
+        'list_functions',
+        'invoke_function',
+        'invoke_functions',
+        'get_function_schema',
+        'monitor_executions',
+      ]) {
         expect(names).toContain(n);
       }
       for (const t of tools) expect(t.inputSchema.type).toBe('object');
@@ -53,7 +63,10 @@ for (const mode of ['stateful', 'stateless'] as const) {
       expect(cust.isError).toBeFalsy();
       expect(cust.structuredContent?.customer_id).toBe('CUST-0001');
 
-      const bad = (await client.callTool({ name: 'customer_lookup', arguments: { customer_id: 'nope' } })) as Result;
+      const bad = (await client.callTool({
+        name: 'customer_lookup',
+        arguments: { customer_id: 'nope' },
+      })) as Result;
       expect(bad.isError).toBe(true);
       expect(JSON.stringify(bad.content)).toMatch(/customer_id/);
 
@@ -70,7 +83,10 @@ for (const mode of ['stateful', 'stateless'] as const) {
     });
 
     it('generic tools: list_functions, invoke_function, invoke_functions, get_function_schema, monitor_executions', async () => {
-      const list = (await client.callTool({ name: 'list_functions', arguments: { include_metadata: true } })) as Result;
+      const list = (await client.callTool({
+        name: 'list_functions',
+        arguments: { include_metadata: true },
+      })) as Result;
       expect(list.structuredContent?.total_count).toBe(5);
 
       const inv = (await client.callTool({
@@ -125,7 +141,8 @@ for (const mode of ['stateful', 'stateless'] as const) {
       })) as Result;
       expect(r.isError).toBeFalsy();
       expect(progress.length).toBeGreaterThanOrEqual(2);
-      for (let i = 1; i < progress.length; i++) expect(progress[i]).toBeGreaterThan(progress[i - 1] as number);
+      for (let i = 1; i < progress.length; i++)
+        expect(progress[i]).toBeGreaterThan(progress[i - 1] as number);
     });
 
     if (mode === 'stateful') {
@@ -146,15 +163,23 @@ for (const mode of ['stateful', 'stateless'] as const) {
         // The server stops the invocation: the limiter records it as aborted, long before 20 s.
         await waitFor(
           async () =>
-            metricValue(await (await fetch(`${server.base}/metrics`)).text(), 'lambda_mcp_invocations_total', {
-              outcome: 'aborted',
-            }) ===
+            metricValue(
+              await (await fetch(`${server.base}/metrics`)).text(),
+              'lambda_mcp_invocations_total',
+              {
+                outcome: 'aborted',
+              },
+            ) ===
             before + 1,
           8_000,
           'aborted invocation in metrics',
         );
         expect(Date.now() - started).toBeLessThan(15_000);
-        const audit = await waitFor(() => server.audit.find((a) => a.outcome === 'cancelled'), 3_000, 'audit');
+        const audit = (await waitFor(
+          () => server.audit.find((a) => a.outcome === 'cancelled'),
+          3_000,
+          'audit',
+        )) as Record<string, unknown>;
         expect(audit.tool).toBe('slow_report');
         expect(audit.function).toBe('slow-report');
       });

@@ -156,7 +156,9 @@ describe('auth policy', () => {
     };
     expect(bad({ tokens: [{ name: 'x', sha256: 'abc' }] })).toMatch(/tokens\.0\.sha256: a SHA-256 is 64 hex/);
     expect(bad({ tokens: [{ name: 'x' }] })).toMatch(/exactly one of "sha256" or "tokenEnv"/);
-    expect(bad({ tokens: [{ name: 'x', tokenEnv: 'A', functions: ['a b'] }] })).toMatch(/bad function pattern/);
+    expect(bad({ tokens: [{ name: 'x', tokenEnv: 'A', functions: ['a b'] }] })).toMatch(
+      /bad function pattern/,
+    );
     expect(bad({ tokns: [] })).toMatch(/policy\.json/);
     expect(bad({ oauth: { issuer: 'x', jwksUrl: 'https://a' } })).toMatch(/oauth\.issuer/);
     expect(bad({ oauth: { issuer: 'https://a', jwksUrl: 'https://a/j', algorithms: ['none'] } })).toMatch(
