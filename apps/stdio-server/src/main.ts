@@ -182,6 +182,16 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
       ]);
       stdin.off('end', onEnd);
       stdin.off('close', onEnd);
+      // Let answers already written reach the client before the process exits.
+      if (stdout.writableLength > 0) {
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, 1_000);
+          stdout.once('drain', () => {
+            clearTimeout(t);
+            r();
+          });
+        });
+      }
       resolveExit(code);
       return code;
     })();
