@@ -21,7 +21,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   FUNCTION_NOT_ALLOWED:
     'Run `lambda-mcp functions --all` to see which filter excludes it (FUNCTION_PREFIX, FUNCTION_LIST, tags, runtimes, exclude).',
   CREDENTIALS_MISSING:
-    'Set AWS_PROFILE (or --profile), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or use --local DIR for local functions.',
+    '`lambda-mcp doctor` checks credentials; --local DIR runs local functions without AWS.',
   ACCESS_DENIED: 'Run `lambda-mcp doctor` to see which permissions are missing.',
   THROTTLED: 'Try again later, or raise the function’s reserved concurrency.',
   BACKEND_UNAVAILABLE:

@@ -120,7 +120,8 @@ export async function runCli(argv: string[], io: Io, options: RunOptions = {}): 
       import('./services.js'),
     ]);
     const logger = createStreamLogger({
-      level: flags.logLevel ?? (flags.debug ? 'debug' : 'warn'),
+      // Errors reach the user as the command's own message; service logs are opt-in (--log-level).
+      level: flags.logLevel ?? (flags.debug ? 'debug' : 'error'),
       format: 'pretty',
       write: (line) => io.stderr.write(line),
     });

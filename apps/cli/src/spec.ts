@@ -54,7 +54,7 @@ export const GLOBAL_OPTIONS: OptionSpec[] = [
     name: 'log-level',
     type: 'string',
     value: 'LEVEL',
-    description: 'Log level on stderr: debug, info, warn, error, silent (default: warn).',
+    description: 'Log level on stderr: debug, info, warn, error, silent (default: error).',
   },
   { name: 'no-color', type: 'boolean', description: 'No colours (also NO_COLOR=1).' },
   { name: 'debug', type: 'boolean', description: 'Show stack traces and debug logs on errors.' },

@@ -32,6 +32,7 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
   let included: FunctionInfo[];
   let excluded: ExcludedFunction[] = [];
+  let problems: string[] = [];
   if (all) {
     const explained = await withSpinner(ctx, 'Discovering functions…', () =>
       services.discovery.explain({ signal: ctx.signal }),
@@ -43,6 +44,7 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
       services.discovery.getCatalog({ signal: ctx.signal }),
     );
     included = catalog.functions;
+    problems = catalog.problems ?? [];
   }
   included = [...included].sort((a, b) => displayName(a).localeCompare(displayName(b)));
   excluded = [...excluded].sort((a, b) => a.function.name.localeCompare(b.function.name));
@@ -51,6 +53,7 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
     ctx.printJson({
       functions: included.map(functionToJson),
       count: included.length,
+      ...(problems.length ? { problems } : {}),
       ...(all
         ? {
             excluded: excluded.map((e) => ({ ...functionToJson(e.function), reason: e.reason })),
@@ -62,6 +65,7 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
   }
 
   const { out } = ctx;
+  for (const problem of problems) ctx.note(`${ctx.err.yellow('warning:')} ${problem}`);
   // The schema ARN tags have their own column.
   const schemaTagKeys = [services.config.inputSchemaArnTagKey, services.config.outputSchemaArnTagKey];
   if (included.length === 0) {

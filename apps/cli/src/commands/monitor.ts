@@ -78,6 +78,7 @@ export async function runMonitor(ctx: Context): Promise<ExitCode> {
     ctx.printJson(report);
     return EXIT.OK;
   }
+  for (const problem of report.problems ?? []) ctx.note(`${ctx.err.yellow('warning:')} ${problem}`);
   renderReport(ctx, report, includeErrors);
   return EXIT.OK;
 }
