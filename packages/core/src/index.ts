@@ -6,7 +6,7 @@ export { catalogCacheFileName, createFileCatalogCache, defaultCacheDir } from '.
 export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export { DEFAULT_CONFIG_FILE, loadConfig, loadConfigDetailed } from './config/load-config.js';
 export type { AnnotationOverride, Config, ConfigInput } from './config/schema.js';
-export { BACKENDS, ConfigSchema, LOG_LEVELS, TOOL_FAMILIES } from './config/schema.js';
+export { BACKENDS, ConfigSchema, LOG_LEVELS, parseConfig, TOOL_FAMILIES } from './config/schema.js';
 export type { ConfigKey, ConfigSetting, SettingKind } from './config/settings.js';
 export { CONFIG_SETTINGS, formatSettingsHelp, formatSettingsMarkdown } from './config/settings.js';
 export type { ErrorCode, LambdaMcpErrorOptions } from './errors.js';

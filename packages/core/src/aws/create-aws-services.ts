@@ -1,6 +1,5 @@
 import { createFileCatalogCache } from '../cache/file-catalog-cache.js';
-import { type Config, type ConfigInput, ConfigSchema } from '../config/schema.js';
-import { LambdaMcpError } from '../errors.js';
+import { type Config, type ConfigInput, parseConfig } from '../config/schema.js';
 import { type Logger, silentLogger } from '../logger.js';
 import { createServices } from '../services/create-services.js';
 import type { CatalogCacheStore, Services } from '../services/types.js';
@@ -22,20 +21,6 @@ export interface AwsServices extends Services {
   backend: AwsBackend;
 }
 
-function parseConfig(input: ConfigInput | Config): Config {
-  const parsed = ConfigSchema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const key = issue?.path.map(String).join('.') || '(root)';
-  throw new LambdaMcpError(
-    'INVALID_CONFIG',
-    `Invalid config option ${key}: ${issue?.message ?? 'not accepted'}.`,
-    {
-      details: { setting: key },
-    },
-  );
-}
-
 /**
  * The four services over the AWS backend, with the disk catalog cache when `config.diskCache` is
  * on (the default): a restarted server answers from the last catalog of the same scope at once.
@@ -48,6 +33,7 @@ export async function createAwsServices(
   const logger = options.logger ?? silentLogger;
   const backend = await createAwsBackend({
     ...awsBackendOptionsFromConfig(config),
+    ...(config.tagFilters.length > 0 ? { tagFiltersHint: config.tagFilters } : {}),
     ...options.backendOptions,
     ...(options.clients ? { clients: options.clients } : {}),
     logger,

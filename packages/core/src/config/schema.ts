@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LambdaMcpError } from '../errors.js';
 
 /**
  * The one configuration model. Loaded by `loadConfig` from flags, environment and an optional
@@ -74,3 +75,19 @@ export type Config = z.infer<typeof ConfigSchema>;
 /** What callers may pass before defaults are applied. */
 export type ConfigInput = z.input<typeof ConfigSchema>;
 export type AnnotationOverride = z.infer<typeof AnnotationOverrideSchema>;
+
+/**
+ * Validates a config object built in code (defaults applied). `loadConfig` gives better messages
+ * for flags, environment and files; this one names the key that was wrong.
+ */
+export function parseConfig(input: ConfigInput | Config | undefined): Config {
+  const parsed = ConfigSchema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const key = issue?.path.map(String).join('.') || '(root)';
+  throw new LambdaMcpError(
+    'INVALID_CONFIG',
+    `Invalid config option ${key}: ${issue?.message ?? 'not accepted'}. Use loadConfig() for flags and environment, or see the configuration table.`,
+    { details: { setting: key } },
+  );
+}

@@ -1,5 +1,7 @@
 // @lambda-mcp/core/local: an offline, Lambda-like backend over a directory of Node.js functions.
 export type { SyntheticContext, SyntheticFunctionSpec, SyntheticHandler } from './catalog.js';
+export type { CreateLocalServicesOptions, LocalServices } from './create-local-services.js';
+export { createLocalServices } from './create-local-services.js';
 export type { LogMatcher } from './filter-pattern.js';
 export { compileFilterPattern } from './filter-pattern.js';
 export type { LocalBackend, LocalBackendOptions, LocalFunctionStats } from './local-backend.js';

@@ -1,4 +1,4 @@
-import { type Config, ConfigSchema } from '../config/schema.js';
+import { parseConfig } from '../config/schema.js';
 import { LambdaMcpError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { createDiscoveryService } from './discovery-service.js';
@@ -7,25 +7,13 @@ import { createMetricsService } from './metrics-service.js';
 import { createSchemaService } from './schema-service.js';
 import type { CreateServicesOptions, Services } from './types.js';
 
-function validateConfig(input: CreateServicesOptions['config']): Config {
-  const parsed = ConfigSchema.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const key = issue?.path.map(String).join('.') || '(root)';
-  throw new LambdaMcpError(
-    'INVALID_CONFIG',
-    `Invalid config option ${key}: ${issue?.message ?? 'not accepted'}. Use loadConfig() for flags and environment, or see the configuration table.`,
-    { details: { setting: key } },
-  );
-}
-
 /**
  * Wires the four services over a backend: discovery (filters, cached catalog, the allowlist),
  * schemas, invocation and metrics. `close()` stops timers and closes the backend.
  */
 export function createServices(options: CreateServicesOptions): Services {
   if (!options?.backend) throw new LambdaMcpError('INVALID_CONFIG', 'createServices needs a backend.');
-  const config = validateConfig(options.config);
+  const config = parseConfig(options.config);
   const logger = options.logger ?? silentLogger;
   const { backend } = options;
   const discovery = createDiscoveryService({
