@@ -34,6 +34,8 @@ export interface StdioServerOptions {
   writeOut?: (text: string) => void;
   /** How long to wait for the first catalog before answering the client anyway (ms, default 5000). */
   startupWaitMs?: number;
+  /** On shutdown, how long running tool calls may take to finish (ms, default 3000). */
+  drainMs?: number;
 }
 
 export interface StdioServerHandle {
@@ -169,7 +171,17 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   let shuttingDown: Promise<number> | undefined;
   const shutdown = (reason: string, code = EXIT_OK): Promise<number> => {
     shuttingDown ??= (async () => {
-      logger.info('Shutting down', { reason });
+      logger.info('Shutting down', { reason, activeCalls: lambda.catalog.activeCalls() });
+      // Calls already running get a moment to finish (their answers still reach a client that only
+      // closed its end of stdin); then everything is closed, which aborts what is left.
+      if (lambda.catalog.activeCalls() > 0) {
+        await Promise.race([
+          lambda.catalog.whenIdle(),
+          new Promise<void>((r) => setTimeout(r, options.drainMs ?? 3_000).unref()),
+        ]);
+        // The SDK sends a result a few promise turns after the handler returns: let it.
+        await new Promise<void>((r) => setImmediate(r));
+      }
       const deadline = new Promise<void>((r) => setTimeout(r, 5_000).unref());
       await Promise.race([
         (async () => {

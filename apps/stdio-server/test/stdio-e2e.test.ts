@@ -321,6 +321,29 @@ describe('process lifecycle and flags', () => {
     expect(raw.stderr()).toContain('stdin closed');
   });
 
+  it('answers a call that is running when stdin closes, then exits 0', async () => {
+    const raw = spawnRaw(['--local', EXAMPLES]);
+    raw.send(INITIALIZE);
+    raw.send(INITIALIZED);
+    raw.send({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'slow_report', arguments: { seconds: 1 } },
+    });
+    await waitFor(() => raw.stdout().includes('"id":0'), 10_000, 'initialize answer');
+    raw.child.stdin?.end();
+    const r = await raw.exit;
+    expect(r.code).toBe(0);
+    const answer = raw
+      .stdout()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((m) => m.id === 7);
+    expect(answer?.result?.structuredContent).toMatchObject({ seconds: 1 });
+  });
+
   it('exits 0 on SIGTERM, closing the workers', async () => {
     const raw = spawnRaw(['--local', EXAMPLES]);
     raw.send(INITIALIZE);

@@ -123,6 +123,10 @@ export interface ToolCatalog {
   status(options?: { authorize?: FunctionAuthorizer }): CatalogStatus;
   /** Called when the tool list changed. Returns an unsubscribe. */
   onToolsChanged(listener: () => void): () => void;
+  /** Tool calls running now. */
+  activeCalls(): number;
+  /** Resolves when no tool call is running (at once if none is). */
+  whenIdle(): Promise<void>;
   /** The per-function tool for a function, if it has one (for this caller). */
   toolFor(
     fn: Pick<FunctionInfo, 'name' | 'qualifier'>,
@@ -656,7 +660,24 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     return { result: errorResult(error), audit: { outcome, errorCode: error.code } };
   }
 
+  let active = 0;
+  let idleWaiters: Array<() => void> = [];
+
   async function callTool(name: string, args: unknown, context: ToolCallContext = {}): Promise<ToolResult> {
+    active += 1;
+    try {
+      return await runTool(name, args, context);
+    } finally {
+      active -= 1;
+      if (active === 0) {
+        const waiters = idleWaiters;
+        idleWaiters = [];
+        for (const w of waiters) w();
+      }
+    }
+  }
+
+  async function runTool(name: string, args: unknown, context: ToolCallContext): Promise<ToolResult> {
     const started = performance.now();
     const emit = (
       family: ToolCallEvent['family'],
@@ -736,6 +757,13 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    activeCalls: () => active,
+    whenIdle: () =>
+      active === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            idleWaiters.push(resolve);
+          }),
     toolFor(fn, opts = {}) {
       const entry = state.byKey.get(functionKey(fn));
       if (!entry) return undefined;

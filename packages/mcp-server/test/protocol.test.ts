@@ -461,6 +461,22 @@ describe('progress and cancellation', () => {
     expect(seen.length).toBe(doneAt);
   });
 
+  it('counts running calls and tells when it is idle', async () => {
+    const { client, lambda } = await start();
+    expect(lambda.catalog.activeCalls()).toBe(0);
+    await lambda.catalog.whenIdle();
+    const call = client.callTool({ name: 'slow_report', arguments: { ms: 300 } });
+    await waitFor(() => lambda.catalog.activeCalls() === 1, 5_000, 'the call to start');
+    let idle = false;
+    const idlePromise = lambda.catalog.whenIdle().then(() => {
+      idle = true;
+    });
+    expect(idle).toBe(false);
+    await call;
+    await idlePromise;
+    expect(lambda.catalog.activeCalls()).toBe(0);
+  });
+
   it('a client cancel aborts the in-flight invocation', async () => {
     const { client, services } = await start();
     const controller = new AbortController();
