@@ -225,7 +225,7 @@ export interface StructuredOptions {
    * for its JSON text; undefined when it cannot.
    */
   shrink?: (value: JsonObject, budget: number) => JsonObject | undefined;
-  /** Extra text shown before the JSON (a short human summary). */
+  /** A short human summary, sent as a second text block after the JSON (which stays pure JSON). */
   summary?: string;
 }
 
@@ -236,18 +236,19 @@ export interface StructuredOptions {
  */
 export function structuredResult(value: JsonObject, options: StructuredOptions): ToolResult {
   const max = options.maxResultBytes;
-  const summary = options.summary ? `${options.summary}\n` : '';
+  const summary = options.summary ?? '';
+  const summaryBlock: TextContent[] = summary ? [{ type: 'text', text: summary }] : [];
   const text = JSON.stringify(value);
   const total = byteLength(text) + byteLength(summary);
   if (total <= max) {
     return {
       ...(options.isError ? { isError: true } : {}),
-      content: [{ type: 'text', text: `${summary}${text}` }],
+      content: [{ type: 'text', text }, ...summaryBlock],
       structuredContent: value,
     };
   }
   const notice = (shown: number) =>
-    `[Result truncated: the full result is ${formatBytes(total)}; this server returns at most ${formatBytes(max)} (maxResultBytes), so ${formatBytes(shown)} are shown. Large fields were cut inside the structure (see the *_truncated fields).]`;
+    `[Result truncated: the full result is ${formatBytes(total)}; this server returns at most ${formatBytes(max)} (maxResultBytes), so ${formatBytes(shown)} are shown. Large fields or lists were cut inside the structure (see the fields named truncated or *_truncated).]`;
   if (options.shrink) {
     const budget = max - byteLength(summary) - byteLength(notice(max)) - 16;
     const smaller = options.shrink(value, budget);
@@ -257,7 +258,8 @@ export function structuredResult(value: JsonObject, options: StructuredOptions):
         return {
           ...(options.isError ? { isError: true } : {}),
           content: [
-            { type: 'text', text: `${summary}${smallerText}` },
+            { type: 'text', text: smallerText },
+            ...summaryBlock,
             { type: 'text', text: notice(byteLength(smallerText)) },
           ],
           structuredContent: smaller,
@@ -270,7 +272,7 @@ export function structuredResult(value: JsonObject, options: StructuredOptions):
     content: [
       {
         type: 'text',
-        text: cutWithNotice(`${summary}${text}`, max, (shown) =>
+        text: cutWithNotice(`${summary ? `${summary}\n` : ''}${text}`, max, (shown) =>
           truncationNotice(
             total,
             shown,

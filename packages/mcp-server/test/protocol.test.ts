@@ -284,6 +284,10 @@ describe('generic tools', () => {
       arguments: { function_name: 'echo', payload: { a: 1 }, log_type: 'Tail' },
     });
     expect(r.isError).toBeFalsy();
+    // The first text block is the structured content's JSON, as is (the summary comes after it).
+    const blocks = r.content as Array<{ type: string; text: string }>;
+    expect(JSON.parse(blocks[0]!.text)).toEqual(r.structuredContent);
+    expect(blocks[1]!.text).toContain('echo returned status 200');
     const e = (r.structuredContent as { execution_result: Record<string, unknown> }).execution_result;
     expect(e).toMatchObject({
       function_name: 'echo',
