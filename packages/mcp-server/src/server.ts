@@ -68,17 +68,30 @@ export function createLambdaMcpServer(
   const catalog = createToolCatalog(services, { ...options, logger: options.logger ?? services.logger });
   const connected = new Set<Server>();
 
+  const ignoreNotConnected = (what: string) => (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (!/not connected/i.test(message)) logger.warn(`Could not send ${what}`, { error: message });
+  };
   const unsubscribe = catalog.onToolsChanged(() => {
+    const status = catalog.status();
     for (const server of [...connected]) {
       if (!server.transport) {
         connected.delete(server);
         continue;
       }
-      server.sendToolListChanged().catch((error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        if (!/not connected/i.test(message))
-          logger.warn('Could not send tools/list_changed', { error: message });
-      });
+      server.sendToolListChanged().catch(ignoreNotConnected('tools/list_changed'));
+      // Also a log notification (filtered by the client's logging/setLevel), saying why.
+      server
+        .sendLoggingMessage({
+          level: status.discoveryError ? 'warning' : 'info',
+          logger: 'lambda-mcp',
+          data: {
+            message: 'The tool list changed.',
+            functions: status.functionCount,
+            ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+          },
+        })
+        .catch(ignoreNotConnected('a log notification'));
     }
   });
 

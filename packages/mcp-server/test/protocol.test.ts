@@ -516,6 +516,12 @@ describe('catalog changes', () => {
     expect(tools.map((t) => t.name)).toContain('new_function');
     // The earlier no-op refresh sent nothing (notifications arrive in order).
     expect(s.listChanged.count).toBe(1);
+    // A log notification says the same (logging capability).
+    await waitFor(
+      () => s.logs.some((l) => JSON.stringify(l).includes('The tool list changed')),
+      5_000,
+      'a log notification',
+    );
     // A closed client does not break the broadcast.
     await other.close();
     services.setFunctions(standardFunctions());

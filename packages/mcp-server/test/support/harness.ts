@@ -1,6 +1,9 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LoggingMessageNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import {
   type CreateServerOptions,
   createLambdaMcpServer,
@@ -12,6 +15,7 @@ import type { InMemoryServices } from './in-memory-services.js';
 export interface Connected {
   client: Client;
   listChanged: { count: number };
+  logs: unknown[];
   close(): Promise<void>;
 }
 
@@ -27,10 +31,15 @@ export async function connect(
   client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
     listChanged.count += 1;
   });
+  const logs: unknown[] = [];
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    logs.push(n.params);
+  });
   await client.connect(clientTransport);
   return {
     client,
     listChanged,
+    logs,
     async close() {
       await client.close();
     },
