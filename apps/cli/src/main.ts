@@ -52,7 +52,8 @@ export async function runCli(argv: string[], io: Io, options: RunOptions = {}): 
     const prefix = errStyle.red(errStyle.bold('error:'));
     if (c.exitCode === EXIT.USAGE) {
       // Bad input: one line, what was wrong and what is accepted.
-      io.stderr.write(`${prefix} ${c.message}${c.hint ? ` ${c.hint}` : ''}\n`);
+      const joined = c.hint ? `${c.message}${/[.!?)]$/.test(c.message) ? '' : '.'} ${c.hint}` : c.message;
+      io.stderr.write(`${prefix} ${joined}\n`);
     } else if (c.exitCode === EXIT.INTERRUPTED) {
       io.stderr.write(`${errStyle.yellow('interrupted')}\n`);
     } else {
@@ -85,15 +86,20 @@ export async function runCli(argv: string[], io: Io, options: RunOptions = {}): 
   const { command, values, positionals } = parsed;
   const outStyle = createStyle(colorEnabled(io.stdout, io.env, values['no-color'] === true));
 
+  const json = values.json === true;
   if (values.help) {
-    io.stdout.write(`${command ? commandHelp(command, outStyle) : generalHelp(cliVersion(), outStyle)}\n`);
+    const text = command
+      ? commandHelp(command, createStyle(false))
+      : generalHelp(cliVersion(), createStyle(false));
+    if (json) io.stdout.write(`${JSON.stringify({ command: command?.name ?? null, help: text }, null, 2)}\n`);
+    else
+      io.stdout.write(`${command ? commandHelp(command, outStyle) : generalHelp(cliVersion(), outStyle)}\n`);
     return EXIT.OK;
   }
   if (values.version === true && command?.name !== 'schema') {
-    io.stdout.write(`${cliVersion()}\n`);
+    io.stdout.write(json ? `${JSON.stringify({ version: cliVersion() })}\n` : `${cliVersion()}\n`);
     return EXIT.OK;
   }
-  const json = values.json === true;
   const debug = values.debug === true;
   if (!command) {
     return fail(

@@ -2,6 +2,8 @@
 // emulator on 127.0.0.1 (AWS_ENDPOINT_URL + static test credentials), which runs the bundled
 // functions in the local runtime and records every request it receives.
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@lambda-mcp/aws-emulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -257,6 +259,34 @@ describe('tools and doctor over AWS', () => {
     expect(r.stderr).toContain('hint: Run `lambda-mcp doctor`');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(emulator.executions('echo')).toBe(before);
+  });
+
+  it('--profile takes the credentials of a named profile (never AWS_PROFILE forced)', async () => {
+    const file = join(dir, 'credentials');
+    await writeFile(
+      file,
+      '[cli-test]\naws_access_key_id = AKIDPROFILE0002\naws_secret_access_key = profile-secret\n',
+    );
+    const env = {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SHARED_CREDENTIALS_FILE: file,
+    };
+    const r = await aws(['doctor', '--profile', 'cli-test'], { env });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(
+      /^PASS {2}credentials +identity \S+, access key AKID…0002, from profile cli-test, region us-east-1/m,
+    );
+    expect(
+      emulator.requests.some((q) => q.accessKeyId === 'AKIDPROFILE0002' && q.operation === 'ListFunctions'),
+    ).toBe(true);
+    const region = await aws(['functions', '--json', '--profile', 'cli-test', '--region', 'eu-west-1'], {
+      env,
+    });
+    expect(region.code, region.stderr).toBe(0);
+    expect(
+      emulator.requests.some((q) => q.accessKeyId === 'AKIDPROFILE0002' && q.region === 'eu-west-1'),
+    ).toBe(true);
   });
 
   it('without credentials: doctor says so with the fix; other commands exit 1 with a hint', async () => {

@@ -1,9 +1,19 @@
 // Every command of the built bin against the local backend: a temporary copy of the bundled
 // functions plus one function the filters exclude. Stdout, stderr and exit codes are asserted.
+import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyExamples, lines, type RunOptions, removeDir, runBin } from './helpers.js';
+import {
+  BIN,
+  childEnv,
+  copyExamples,
+  lines,
+  type RunOptions,
+  removeDir,
+  runBin,
+  waitFor,
+} from './helpers.js';
 
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[');
 let dir: string;
@@ -228,6 +238,68 @@ describe('invoke', () => {
     );
   });
 
+  it('Ctrl-C during a slow invocation cancels it and exits 130', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'invoke', 'slow-report', '--payload', '{"seconds":20}', '--local', dir, '--log-level', 'debug'],
+      { env: childEnv(FILTER), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    try {
+      await waitFor(() => err.includes('catalog refreshed'), 15_000, 'discovery before the invocation');
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(out).toBe('');
+      expect(err).toMatch(/^interrupted$/m);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('--qualifier and name:qualifier invoke an alias; an unknown one is one line, exit 2', async () => {
+    const payload = '{"data_source":"web-traffic","output_format":"summary"}';
+    const viaFlag = await cli([
+      'invoke',
+      'data-processor',
+      '--qualifier',
+      'live',
+      '--payload',
+      payload,
+      '--json',
+    ]);
+    expect(viaFlag.code, viaFlag.stderr).toBe(0);
+    expect(JSON.parse(viaFlag.stdout)).toMatchObject({
+      qualifier: 'live',
+      payload: { data_source: 'web-traffic' },
+    });
+    const viaName = await cli(['invoke', 'data-processor:live', '--payload', payload]);
+    expect(viaName.code, viaName.stderr).toBe(0);
+    expect(JSON.parse(viaName.stdout)).toMatchObject({ output_format: 'summary' });
+    expectOneLineError(
+      await cli(['invoke', 'data-processor', '--qualifier', 'nope', '--payload', payload]),
+      2,
+      "function 'data-processor' has no version or alias 'nope'",
+      'Accepted:',
+    );
+  });
+
+  it('--log-level info shows the service logs on stderr; the default shows none', async () => {
+    const quiet = await cli(['invoke', 'echo']);
+    expect(quiet.stderr).toBe('');
+    const verbose = await cli(['invoke', 'echo', '--log-level', 'info']);
+    expect(verbose.code).toBe(0);
+    expect(verbose.stderr).toMatch(/^info +catalog refreshed /m);
+    expect(JSON.parse(verbose.stdout)).toEqual({});
+  });
+
   it('--json keeps stdout parseable when the input is bad', async () => {
     const r = await cli(['invoke', 'hidden', '--json']);
     expect(r.code).toBe(2);
@@ -274,6 +346,24 @@ describe('schema', () => {
     const body = JSON.parse(r.stdout) as { inputSchema: Record<string, unknown>; outputSchema: unknown };
     expect(body.inputSchema.type).toBe('object');
     expect(body.outputSchema).toBeNull();
+  });
+
+  it('--version picks a registry version; a missing one is one line, exit 2', async () => {
+    const v1 = await cli(['schema', 'data-processor', '--version', '1', '--json']);
+    expect(v1.code, v1.stderr).toBe(0);
+    expect(JSON.parse(v1.stdout)).toMatchObject({ input: { source: { kind: 'registry', version: '1' } } });
+    expectOneLineError(
+      await cli(['schema', 'data-processor', '--version', '7']),
+      2,
+      '--version 7:',
+      'no version 7',
+      'Accepted: an existing version',
+    );
+    expectOneLineError(
+      await cli(['schema', 'echo', '--version', '1']),
+      2,
+      '--version applies to registry schemas, and echo has no input schema tag',
+    );
   });
 
   it('unknown function: one line, exit 2', async () => {

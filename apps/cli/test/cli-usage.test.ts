@@ -67,6 +67,15 @@ describe('lambda-mcp --version and --help', () => {
     expect(word.stdout).toBe(short.stdout);
   });
 
+  it('--json makes --version and --help parseable too', async () => {
+    const v = await runBin(['--version', '--json']);
+    expect(JSON.parse(v.stdout)).toEqual({ version: pkg.version });
+    const h = await runBin(['logs', '--help', '--json']);
+    const body = JSON.parse(h.stdout) as { command: string; help: string };
+    expect(body.command).toBe('logs');
+    expect(body.help).toContain('--follow');
+  });
+
   it('shows help even when the command line has no function yet', async () => {
     const r = await runBin(['invoke', '--help']);
     expect(r.code).toBe(0);

@@ -107,7 +107,7 @@ export async function runInvoke(ctx: Context): Promise<ExitCode> {
           { cause: error },
         );
       }
-      throw await explainUnavailable(services, functionName, error);
+      throw await explainUnavailable(services, functionName, error, qualifier);
     }
   });
   const failed = result.functionError !== undefined;

@@ -27,6 +27,13 @@ export async function runSchema(ctx: Context): Promise<ExitCode> {
   const schemas = await withSpinner(ctx, `Reading the schema of ${fn.name}…`, () =>
     services.schemas.getSchemas(fn, { signal: ctx.signal, ...(version === undefined ? {} : { version }) }),
   );
+  if (version !== undefined && (!schemas.input || schemas.input.source.kind === 'none')) {
+    throw usageError(
+      fn.inputSchemaArn
+        ? `--version ${version}: ${(schemas.problems[0] ?? 'no such schema version').replace(/;? ?the input is an open object\.?$/, '').replace(/\.$/, '')}. Accepted: an existing version of ${fn.inputSchemaArn}, or no --version for the latest.`
+        : `--version applies to registry schemas, and ${fn.name} has no input schema tag (${services.config.inputSchemaArnTagKey}).`,
+    );
+  }
   // The latest schema is what the function's MCP tool shows: take it from the tool catalog itself.
   const tool = version === undefined ? await toolForFunction(services, fn) : undefined;
   const input = schemas.input ?? openObjectSchema();

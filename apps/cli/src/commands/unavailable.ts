@@ -13,6 +13,7 @@ export async function explainUnavailable(
   services: Services,
   input: string,
   error: unknown,
+  qualifier?: string,
 ): Promise<unknown> {
   if (
     !isLambdaMcpError(error) ||
@@ -22,7 +23,9 @@ export async function explainUnavailable(
   }
   let name: string;
   try {
-    name = parseFunctionReference(input).name;
+    const ref = parseFunctionReference(input);
+    name = ref.name;
+    qualifier ??= ref.qualifier;
   } catch {
     return error;
   }
@@ -32,8 +35,18 @@ export async function explainUnavailable(
   } catch {
     return error;
   }
-  // A catalog function (a qualifier that does not exist, say): core's message says it best.
-  if (explained.included.some((f) => f.name === name)) return error;
+  if (explained.included.some((f) => f.name === name)) {
+    if (qualifier !== undefined && error.code === 'FUNCTION_NOT_FOUND') {
+      return new CliError(
+        'usage',
+        'FUNCTION_NOT_FOUND',
+        `function '${name}' has no version or alias '${qualifier}'. Accepted: a version number or alias that exists for ${name}, or no qualifier for $LATEST.`,
+        { cause: error },
+      );
+    }
+    // Anything else about a catalog function: core's message says it best.
+    return error;
+  }
   const excluded = explained.excluded.find((e) => e.function.name === name);
   if (excluded) {
     return new CliError(
