@@ -29,6 +29,7 @@ import {
   sendJson,
   sendJsonRpcError,
 } from './json-rpc.js';
+import { createMemoryReleaser } from './memory.js';
 import { createServerMetrics, PROMETHEUS_CONTENT_TYPE, type ServerMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type CloseReason, createSessionStore, type Session, type SessionStore } from './sessions.js';
@@ -110,11 +111,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   let closing = false;
   const sockets = new Set<import('node:net').Socket>();
 
+  const memory = createMemoryReleaser({
+    onCollected: (info) =>
+      logger.info('Released memory after closing sessions', {
+        sessions: info.sessions,
+        gcMs: Math.round(info.ms),
+        heapBeforeMb: Math.round(info.heapBefore / 1048576),
+        heapAfterMb: Math.round(info.heapAfter / 1048576),
+      }),
+  });
   const sessions = createSessionStore({
     idleTimeoutMs: options.sessionIdleTimeoutMs,
     maxSessions: options.maxSessions,
     logger,
-    onClosed: (_s, reason: CloseReason) => metrics.sessionsClosed.inc({ reason }),
+    onClosed: (_s, reason: CloseReason) => {
+      metrics.sessionsClosed.inc({ reason });
+      if (reason !== 'shutdown') memory.sessionsClosed(1);
+    },
   });
   const metrics =
     options.metrics ??
@@ -699,6 +712,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         for (const [res, id] of openCalls) answerShutdown(res, id);
       }
       sessions.stop();
+      memory.stop();
       await sessions.closeAll('shutdown');
       server.closeAllConnections();
       for (const s of sockets) s.destroy();
