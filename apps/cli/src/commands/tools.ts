@@ -41,7 +41,9 @@ export async function runTools(ctx: Context): Promise<ExitCode> {
   const width = Math.min(ctx.width ?? 100, 120);
   tools.forEach((tool, i) => {
     if (i > 0) ctx.print();
-    ctx.print(`${out.bold(out.cyan(tool.name))}${tool.title ? `  ${out.dim(tool.title)}` : ''}`);
+    ctx.print(
+      `${out.bold(out.cyan(tool.name))}${tool.title && tool.title !== tool.name ? `  ${out.dim(tool.title)}` : ''}`,
+    );
     ctx.print(wrapText(tool.description, width, '  '));
     ctx.print(`  ${out.bold('annotations:')} ${annotationSummary(tool)}`);
     ctx.print(`  ${out.bold('inputSchema:')}`);

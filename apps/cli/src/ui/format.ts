@@ -86,7 +86,7 @@ export function wrapText(text: string, width: number, indent = ''): string {
         line = line ? `${line} ${word}` : word;
       }
     }
-    out.push(indent + line);
+    out.push(line ? indent + line : '');
   }
   return out.join('\n');
 }
