@@ -1,5 +1,7 @@
 // `tools` against what a real MCP client receives, `doctor` on the local backend, and the internal
 // error path (exit 70) of the runner.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createServices, loadConfig } from '@lambda-mcp/core';
 import { createLocalBackend } from '@lambda-mcp/core/local';
@@ -129,13 +131,25 @@ describe('doctor (local backend)', () => {
     expect(body.summary.failed).toBe(1);
   });
 
-  it('finds a schema tag that points to a missing schema', async () => {
-    const r = await runBin(['doctor', '--local', dir], {
-      env: { LAMBDA_MCP_OUTPUT_SCHEMA_ARN_TAG_KEY: 'team' },
-    });
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^FAIL {2}schemas +\d+ schema problems? in \d+ tagged functions?/m);
-    expect(r.stdout).toMatch(/^ {6}fix: Fix the tag /m);
+  it('finds a schema tag that points to a missing schema, with the fix', async () => {
+    const copy = await copyExamples();
+    try {
+      const manifestPath = join(copy, 'echo', 'function.json');
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as { tags: Record<string, string> };
+      const missing = 'arn:aws:schemas:us-east-1:000000000000:schema/local/echo-input-gone';
+      manifest.tags['lambda-mcp:input-schema-arn'] = missing;
+      await writeFile(manifestPath, JSON.stringify(manifest));
+      const r = await runBin(['doctor', '--local', copy]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^FAIL {2}schemas +1 schema problem in 4 tagged functions$/m);
+      expect(r.stdout).toMatch(
+        new RegExp(`^ {6}- echo: .*${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*not found`, 'm'),
+      );
+      expect(r.stdout).toMatch(/^ {6}fix: Fix the tag lambda-mcp:input-schema-arn /m);
+      expect(lines(r.stdout).at(-1)).toMatch(/, 1 failed, /);
+    } finally {
+      await removeDir(copy);
+    }
   });
 
   it('a configuration error is a failed check with the setting named', async () => {
