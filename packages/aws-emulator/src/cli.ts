@@ -30,6 +30,7 @@ Options:
   --fault-ops OPS        only these operations get faults (comma separated, e.g. Invoke)
   --seed N               seed of the fault decisions (default 1)
   --deny ACTIONS         IAM actions to refuse (comma separated, e.g. tag:GetResources)
+  --list-cache-ms MS     reuse one read of the functions for paged calls this long (default 200)
   --verbose              log requests to stderr
   -h, --help             this help
 
@@ -71,6 +72,7 @@ async function main(): Promise<void> {
         'fault-ops': { type: 'string' },
         seed: { type: 'string' },
         deny: { type: 'string' },
+        'list-cache-ms': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -129,6 +131,7 @@ async function main(): Promise<void> {
     region: str('region') ?? 'us-east-1',
     faults,
     seed: num('seed', str('seed'), 0, 2 ** 32) ?? 1,
+    listCacheMs: num('list-cache-ms', str('list-cache-ms'), 0, 86_400_000) ?? 200,
     deny: (str('deny') ?? '')
       .split(',')
       .map((s) => s.trim())

@@ -275,6 +275,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
+    const arrived = performance.now();
+    // The emulated latency is the time to answer, the emulator's own work included.
+    const waitOut = (latencyMs: number) => delay(latencyMs - (performance.now() - arrived));
     const requestId = newRequestId();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const rawPath = (req.url ?? '/').split('?')[0] as string;
@@ -354,7 +357,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (options.verifySignatures) {
         const secret = options.verifySignatures[auth.accessKeyId] ?? assumed?.secretAccessKey;
         if (!secret) {
-          await delay(decision.delayMs);
+          await waitOut(decision.delayMs);
           return answerError(
             new WireError(
               403,
@@ -368,7 +371,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
         record.signatureValid = await verifySignature(wire, auth, secret);
         if (!record.signatureValid) {
-          await delay(decision.delayMs);
+          await waitOut(decision.delayMs);
           return answerError(
             new WireError(
               403,
@@ -385,7 +388,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           ? LAMBDA_IAM_ACTIONS[operation as keyof typeof LAMBDA_IAM_ACTIONS]
           : `${IAM_PREFIX[service]}:${operation}`;
       if (action && deny.has(action)) {
-        await delay(decision.delayMs);
+        await waitOut(decision.delayMs);
         return answerError(accessDenied(service, action, state.accountId, resource));
       }
 
@@ -395,7 +398,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (decision.fault && !faultAfter) {
         record.fault = decision.fault;
         if (invoke) record.faultAfterExecution = false;
-        await delay(decision.delayMs);
+        await waitOut(decision.delayMs);
         if (decision.fault === 'drop') {
           record.status = 0;
           req.socket.destroy();
@@ -408,14 +411,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       try {
         handled = await dispatch(wire, operation);
       } catch (error) {
-        await delay(decision.delayMs);
+        await waitOut(decision.delayMs);
         if (!(error instanceof WireError)) {
           logger.debug('emulator: backend error', { service, operation, error });
         }
         return answerError(fromBackendError(service, error));
       }
       if (handled.functionName) record.functionName = handled.functionName;
-      await delay(decision.delayMs);
+      await waitOut(decision.delayMs);
       if (faultAfter && decision.fault) {
         record.fault = decision.fault;
         record.faultAfterExecution = true;

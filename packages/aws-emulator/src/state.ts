@@ -16,6 +16,8 @@ export interface EmulatorState {
   /** How long a list of functions read from the backend is reused by paginated calls (ms). */
   listCacheMs: number;
   listCache?: { at: number; functions: FunctionConfig[] };
+  /** GetResources answers by filter, for the same read of the functions (pages of one listing). */
+  taggedCache?: { at: number; byFilter: Map<string, Array<{ arn: string; tags: Record<string, string> }>> };
 }
 
 /** The backend's functions sorted by name; reused briefly so that paging 10,000 functions is cheap. */

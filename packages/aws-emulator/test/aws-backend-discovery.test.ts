@@ -128,6 +128,44 @@ describe('AWS backend discovery over the emulator', () => {
     expect(emulator.requests.map((r) => r.operation)).toEqual(['GetResources', 'GetResources']);
   });
 
+  it('reads the hinted tag filters while listing, so discovery waits for no extra round trip', async () => {
+    const hinted = await createAwsBackend({
+      region: REGION,
+      endpoint: emulator.url,
+      credentials: CREDENTIALS,
+      tagFiltersHint: [{ key: 'team', values: ['ai'] }],
+    });
+    emulator.setFaults({ latencyMs: 10 });
+    try {
+      emulator.clearRequests();
+      const functions = await hinted.listFunctions();
+      const lists = emulator.requests.filter((r) => r.operation === 'ListFunctions');
+      const early = emulator.requests.filter((r) => r.operation === 'GetResources');
+      expect(early).toHaveLength(1);
+      expect(early[0]?.time ?? 0).toBeLessThan(lists.at(-1)?.time ?? 0);
+      const seen = emulator.requests.length;
+      const tags = await hinted.getTags({
+        arns: functions.map((f) => f.arn),
+        tagFilters: [{ key: 'team', values: ['ai'] }],
+      });
+      expect(tags.size).toBe(40);
+      expect(emulator.requests.length).toBe(seen);
+      // Other filters are read as always; the prefetch is used once.
+      await hinted.getTags({
+        arns: functions.map((f) => f.arn),
+        tagFilters: [{ key: 'team', values: ['core'] }],
+      });
+      await hinted.getTags({
+        arns: functions.map((f) => f.arn),
+        tagFilters: [{ key: 'team', values: ['ai'] }],
+      });
+      expect(emulator.requests.length).toBe(seen + 2);
+    } finally {
+      emulator.setFaults(undefined);
+      await hinted.close();
+    }
+  });
+
   it('reads a handful of functions with ListTags rather than paging the whole account', async () => {
     emulator.clearRequests();
     const arn = `arn:aws:lambda:us-east-1:${emulator.accountId}:function:echo`;

@@ -209,6 +209,17 @@ export function toWireConfiguration(
   return out;
 }
 
+/** ListFunctions entries, built once per function read from the backend (pages of 10,000 repeat them). */
+const listed = new WeakMap<FunctionConfig, Record<string, unknown>>();
+function listedConfiguration(state: EmulatorState, config: FunctionConfig): Record<string, unknown> {
+  let wire = listed.get(config);
+  if (!wire) {
+    wire = toWireConfiguration(state, config);
+    listed.set(config, wire);
+  }
+  return wire;
+}
+
 function json(operation: string, value: unknown, status = 200, functionName?: string): Handled {
   return {
     status,

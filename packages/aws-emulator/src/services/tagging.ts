@@ -29,6 +29,28 @@ function matches(tags: Tags, filters: Array<{ key: string; values: string[] }>):
   );
 }
 
+/** The tagged functions among `candidates` that match the filters, sorted by ARN. */
+async function taggedFunctions(
+  state: EmulatorState,
+  candidates: FunctionConfig[],
+  filters: Array<{ key: string; values: string[] }>,
+): Promise<Array<{ arn: string; tags: Tags }>> {
+  // Backends that list functions with their tags (the local one) need no second read.
+  const arns = candidates.filter((f) => f.tags === undefined).map((f) => functionArn(state, f.name));
+  const tagMap = arns.length
+    ? await state.backend.getTags({ arns, tagFilters: filters })
+    : new Map<string, Tags>();
+  const tagged: Array<{ arn: string; tags: Tags }> = [];
+  for (const f of candidates) {
+    const arn = functionArn(state, f.name);
+    const tags = f.tags ?? tagMap.get(arn) ?? tagMap.get(f.arn) ?? {};
+    // Only tagged resources are known to the Tagging API.
+    if (Object.keys(tags).length === 0) continue;
+    if (matches(tags, filters)) tagged.push({ arn, tags });
+  }
+  return tagged.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+}
+
 export async function handleTagging(
   req: WireRequest,
   state: EmulatorState,
@@ -93,25 +115,28 @@ export async function handleTagging(
     offset = decoded;
   }
 
-  let candidates: FunctionConfig[] = wantsLambda ? await listAll(state) : [];
+  const all = wantsLambda ? await listAll(state) : [];
+  let tagged: Array<{ arn: string; tags: Tags }>;
   if (Array.isArray(arnList)) {
     const wanted = new Set((arnList as unknown[]).filter((a): a is string => typeof a === 'string'));
     if (wanted.size > 100) throw invalid('ResourceARNList may hold at most 100 ARNs.');
-    candidates = candidates.filter((f) => wanted.has(functionArn(state, f.name)));
+    tagged = await taggedFunctions(
+      state,
+      all.filter((f) => wanted.has(functionArn(state, f.name))),
+      filters,
+    );
+  } else {
+    // Pages of one listing share one reading of the tags (10,000 functions, 100 a page).
+    const at = state.listCache?.at ?? 0;
+    if (!state.taggedCache || state.taggedCache.at !== at) state.taggedCache = { at, byFilter: new Map() };
+    const key = `${wantsLambda}:${JSON.stringify(filters)}`;
+    let cached = state.taggedCache.byFilter.get(key);
+    if (!cached) {
+      cached = await taggedFunctions(state, all, filters);
+      state.taggedCache.byFilter.set(key, cached);
+    }
+    tagged = cached;
   }
-  const arns = candidates.map((f) => functionArn(state, f.name));
-  const tagMap = candidates.length
-    ? await state.backend.getTags({ arns, tagFilters: filters })
-    : new Map<string, Tags>();
-  const tagged: Array<{ arn: string; tags: Tags }> = [];
-  for (const f of candidates) {
-    const arn = functionArn(state, f.name);
-    const tags = tagMap.get(arn) ?? tagMap.get(f.arn) ?? f.tags ?? {};
-    // Only tagged resources are known to the Tagging API.
-    if (Object.keys(tags).length === 0) continue;
-    if (matches(tags, filters)) tagged.push({ arn, tags });
-  }
-  tagged.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
   const page = tagged.slice(offset, offset + perPage);
   const nextOffset = offset + page.length;
   const body = {

@@ -37,6 +37,7 @@ import {
   createAwsClients,
   createInvokeClient,
   resolveRegion,
+  withoutSdkLogging,
 } from './clients.js';
 import { mapAwsError } from './errors.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
@@ -55,6 +56,12 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
   tagsSmallSetThreshold?: number;
   /** Override the computed cache scope (embedders with their own notion of identity). */
   scope?: string;
+  /**
+   * The tag filters discovery will ask getTags for (the configured ones). Their GetResources pages
+   * are then read while ListFunctions pages are, instead of after them. Only a hint: callers still
+   * apply the filters, and getTags with other filters works as always.
+   */
+  tagFiltersHint?: TagFilter[];
 }
 
 export interface AwsBackend extends Backend {
@@ -112,13 +119,15 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     if (!schemaRegion || schemaRegion === region || byo.schemas) return clients.schemas;
     let client = schemaClients.get(schemaRegion);
     if (!client) {
-      client = new SchemasClient({
-        region: schemaRegion,
-        credentials,
-        maxAttempts: options.maxAttempts ?? 3,
-        ...(options.profile ? { profile: options.profile } : {}),
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      });
+      client = withoutSdkLogging(
+        new SchemasClient({
+          region: schemaRegion,
+          credentials,
+          maxAttempts: options.maxAttempts ?? 3,
+          ...(options.profile ? { profile: options.profile } : {}),
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        }),
+      );
       schemaClients.set(schemaRegion, client);
     }
     return client;
@@ -132,6 +141,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     endpoints,
 
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
+      if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {

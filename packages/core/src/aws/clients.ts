@@ -109,12 +109,24 @@ export function createAwsClients(
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
   return {
-    lambda: new LambdaClient(common),
-    schemas: new SchemasClient(common),
-    cloudWatch: new CloudWatchClient(common),
-    logs: new CloudWatchLogsClient(common),
-    tagging: new ResourceGroupsTaggingAPIClient(common),
+    lambda: withoutSdkLogging(new LambdaClient(common)),
+    schemas: withoutSdkLogging(new SchemasClient(common)),
+    cloudWatch: withoutSdkLogging(new CloudWatchClient(common)),
+    logs: withoutSdkLogging(new CloudWatchLogsClient(common)),
+    tagging: withoutSdkLogging(new ResourceGroupsTaggingAPIClient(common)),
   };
+}
+
+/**
+ * We give the SDK no logger, yet its logger middleware still builds a redacted copy of every
+ * input and output for the no-op one (measurable on pages of 50 functions). Our own clients drop
+ * it; a caller's own clients are left as they are.
+ */
+export function withoutSdkLogging<T extends { middlewareStack: { remove(name: string): boolean } }>(
+  client: T,
+): T {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }
 
 /** A Lambda client for Invoke only: no SDK retries (a sync invoke must never be sent twice). */
@@ -123,13 +135,15 @@ export function createInvokeClient(
   region: string,
   credentials: AwsCredentials,
 ) {
-  return new LambdaClient({
-    region,
-    credentials,
-    maxAttempts: 1,
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-  });
+  return withoutSdkLogging(
+    new LambdaClient({
+      region,
+      credentials,
+      maxAttempts: 1,
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    }),
+  );
 }
 
 export function sha256(text: string): string {

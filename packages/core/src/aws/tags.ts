@@ -14,6 +14,9 @@ import type { CallOptions, TagFilter, Tags } from '../types.js';
 import { isAccessDeniedError, mapAwsError } from './errors.js';
 import { tagListToTags, unqualifyArn } from './mappers.js';
 
+/** A prefetch older than this is not used (the catalog would mix two points in time). */
+const PREFETCH_MAX_AGE_MS = 60_000;
+
 export interface TagReaderOptions {
   lambda: LambdaClient;
   tagging: ResourceGroupsTaggingAPIClient;
@@ -32,6 +35,11 @@ export interface TagReader {
     request: { arns: string[]; tagFilters?: TagFilter[] },
     options?: CallOptions,
   ): Promise<Map<string, Tags>>;
+  /**
+   * Starts reading the functions that match these filters now (GetResources pages run while
+   * ListFunctions pages are read); the next getTags with the same filters uses the result.
+   */
+  prefetch(tagFilters: TagFilter[]): void;
   /** Set once GetResources was denied; later calls go straight to ListTags. */
   readonly taggingDenied: boolean;
 }
@@ -65,8 +73,9 @@ export function createTagReader(options: TagReaderOptions): TagReader {
   const threshold = options.smallSetThreshold ?? 20;
   let denied = false;
 
+  /** `wanted` undefined: every function that matches (the prefetch). */
   async function viaTaggingApi(
-    wanted: Set<string>,
+    wanted: Set<string> | undefined,
     tagFilters: TagFilter[] | undefined,
     signal: AbortSignal | undefined,
   ): Promise<Map<string, Tags>> {
@@ -93,7 +102,7 @@ export function createTagReader(options: TagReaderOptions): TagReader {
       for (const mapping of response.ResourceTagMappingList ?? []) {
         if (!mapping.ResourceARN) continue;
         const arn = unqualifyArn(mapping.ResourceARN);
-        if (wanted.has(arn)) out.set(arn, tagListToTags(mapping.Tags));
+        if (!wanted || wanted.has(arn)) out.set(arn, tagListToTags(mapping.Tags));
       }
       token = response.PaginationToken;
       // Real AWS ends with "PaginationToken": "" (falsy), others omit it.
@@ -124,15 +133,61 @@ export function createTagReader(options: TagReaderOptions): TagReader {
     return out;
   }
 
+  const filterKey = (filters: TagFilter[]) =>
+    JSON.stringify(filters.map((f) => [f.key, [...(f.values ?? [])].sort()]).sort());
+  let prefetched: { key: string; at: number; result: Promise<Map<string, Tags>> } | undefined;
+
+  const onDenied = (functions: number) => {
+    if (denied) return;
+    denied = true;
+    options.logger.warn(
+      'tag:GetResources is denied; reading tags with lambda:ListTags per function instead (slower). ' +
+        'Allow tag:GetResources for faster discovery.',
+      { functions, concurrency },
+    );
+  };
+
+  /** The prefetched answer for these filters, restricted to `wanted`; undefined when unusable. */
+  async function fromPrefetch(
+    filters: TagFilter[],
+    wanted: Set<string>,
+  ): Promise<Map<string, Tags> | undefined> {
+    const entry = prefetched;
+    if (!entry || entry.key !== filterKey(filters) || Date.now() - entry.at > PREFETCH_MAX_AGE_MS)
+      return undefined;
+    prefetched = undefined;
+    try {
+      const all = await entry.result;
+      const out = new Map<string, Tags>();
+      for (const [arn, tags] of all) if (wanted.has(arn)) out.set(arn, tags);
+      return out;
+    } catch (error) {
+      if (isAccessDeniedError(error)) onDenied(wanted.size);
+      return undefined;
+    }
+  }
+
   return {
     get taggingDenied() {
       return denied;
+    },
+    prefetch(tagFilters) {
+      const filters = tagFilters.filter((f) => f.key);
+      if (denied || filters.length === 0) return;
+      const result = viaTaggingApi(undefined, filters, undefined);
+      // Whoever uses it handles its failure; an unused failed prefetch must not go unhandled.
+      result.catch(() => undefined);
+      prefetched = { key: filterKey(filters), at: Date.now(), result };
     },
     async getTags(request, callOptions = {}) {
       const signal = callOptions.signal;
       const arns = [...new Set(request.arns.map(unqualifyArn))];
       if (arns.length === 0) return new Map();
       const filters = request.tagFilters?.filter((f) => f.key) ?? [];
+      if (!denied && filters.length > 0) {
+        const early = await fromPrefetch(filters, new Set(arns));
+        if (early) return early;
+      }
       if (!denied && (filters.length > 0 || arns.length > threshold)) {
         try {
           return await viaTaggingApi(new Set(arns), filters, signal);
@@ -140,12 +195,7 @@ export function createTagReader(options: TagReaderOptions): TagReader {
           if (!isAccessDeniedError(error)) {
             throw mapAwsError(error, { service: 'tagging', operation: 'GetResources' });
           }
-          denied = true;
-          options.logger.warn(
-            'tag:GetResources is denied; reading tags with lambda:ListTags per function instead (slower). ' +
-              'Allow tag:GetResources for faster discovery.',
-            { functions: arns.length, concurrency },
-          );
+          onDenied(arns.length);
         }
       }
       try {

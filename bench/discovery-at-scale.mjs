@@ -1,0 +1,211 @@
+#!/usr/bin/env node
+// Benchmark: discovery of a large account through the AWS backend, using the BUILT packages.
+//
+//   pnpm build && node bench/discovery-at-scale.mjs [--json] [--functions N] [--matching M]
+//                                                   [--latency MS] [--sample N] [--skip-listtags]
+//
+// Setup: the AWS emulator (packages/aws-emulator, its CLI in a child process, as AWS is another
+// machine) serving N synthetic functions (default 10,000), M of them tagged MCPEnabled=true
+// (default 2,000; the others team=other), answering every request L ms after it arrived (default
+// 25). The real AWS SDK v3 clients talk HTTP to 127.0.0.1.
+//
+// Figures:
+//   1. ours: DiscoveryService.refresh() of createAwsServices (ListFunctions, 50 a page, and tags
+//      from the Tagging API's GetResources with the tag filter, 100 a page, read while the
+//      ListFunctions pages are), with the filter MCPEnabled=true. Compared with the floor: N/50 sequential ListFunctions pages x L ms
+//      (10,000 -> 200 pages x 25 ms = 5 s). Target: at most 1.2x the floor.
+//      Also measured: the same 200 pages sent back to back with the bare SDK client (the floor as
+//      this machine and emulator really give it).
+//   2. the per-function approach of the official Python server: ListFunctions, then one ListTags
+//      per function, sequentially. Target: ours at least 40x faster. Measured in full by default
+//      (10,000 x 25 ms: about 4-5 minutes). With --sample N only the first N ListTags calls are
+//      timed and the rest EXTRAPOLATED linearly (printed as such).
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { cpus } from 'node:os';
+import { createAwsBackend, createAwsServices } from '../packages/core/dist/aws/index.js';
+import { silentLogger } from '../packages/core/dist/index.js';
+
+const requireFromCore = createRequire(new URL('../packages/core/package.json', import.meta.url));
+const { LambdaClient, ListFunctionsCommand, ListTagsCommand } = requireFromCore('@aws-sdk/client-lambda');
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const option = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const FUNCTIONS = option('functions', 10_000);
+const MATCHING = option('matching', 2_000);
+const LATENCY = option('latency', 25);
+const SAMPLE = option('sample', 0);
+const asJson = flag('json');
+const log = (line) => {
+  if (!asJson) process.stdout.write(`${line}\n`);
+};
+const credentials = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' };
+const region = 'us-east-1';
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+// The emulator in its own process: its CPU time is not the client's.
+const child = spawn(
+  process.execPath,
+  [
+    new URL('../packages/aws-emulator/dist/cli.js', import.meta.url).pathname,
+    '--synthetic',
+    String(FUNCTIONS),
+    '--matching',
+    String(MATCHING),
+    '--match-tag',
+    'MCPEnabled=true',
+    '--latency',
+    String(LATENCY),
+    '--list-cache-ms',
+    '600000',
+    '--port',
+    '0',
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${out}`)), 60_000);
+  child.stdout.on('data', (chunk) => {
+    out += chunk;
+    const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+    if (m) {
+      clearTimeout(timer);
+      resolve(m[1]);
+    }
+  });
+  child.once('exit', (code) => reject(new Error(`the emulator exited (${code})`)));
+});
+const emulator = {
+  url,
+  async requests() {
+    return (await fetch(`${url}/_emulator/requests`)).json();
+  },
+  async clearRequests() {
+    await fetch(`${url}/_emulator/requests/clear`, { method: 'POST' });
+  },
+  close() {
+    child.kill('SIGTERM');
+  },
+};
+log(
+  `emulator ${emulator.url}: ${FUNCTIONS} functions, ${MATCHING} tagged MCPEnabled=true, ${LATENCY} ms per request`,
+);
+log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+
+const pages = Math.ceil(FUNCTIONS / 50);
+const floorMs = pages * LATENCY;
+
+// Warm-up: one pass so that connection set-up and JIT do not land in the first measurement.
+{
+  const backend = await createAwsBackend({ region, endpoint: emulator.url, credentials });
+  await backend.listFunctions();
+  await backend.close();
+}
+
+// 1. ours: the discovery service over the AWS backend, wired as the apps wire it.
+const services = await createAwsServices(
+  { region, tagFilters: [{ key: 'MCPEnabled', values: ['true'] }], diskCache: false },
+  { logger: silentLogger, backendOptions: { endpoint: emulator.url, credentials } },
+);
+await emulator.clearRequests();
+let started = performance.now();
+const catalog = await services.discovery.refresh();
+const oursMs = performance.now() - started;
+const ourRequests = (await emulator.requests())
+  .filter((r) => r.operation !== 'Control')
+  .reduce((acc, r) => {
+    acc[r.operation] = (acc[r.operation] ?? 0) + 1;
+    return acc;
+  }, {});
+await services.close();
+if (catalog.functions.length !== MATCHING) {
+  throw new Error(`discovery found ${catalog.functions.length} functions, expected ${MATCHING}`);
+}
+log(
+  `\n1. ours (DiscoveryService.refresh of createAwsServices): ${seconds(oursMs)} for ${catalog.functions.length} matching functions`,
+);
+log(
+  `   requests: ${Object.entries(ourRequests)
+    .map(([op, n]) => `${n} ${op}`)
+    .join(', ')}`,
+);
+log(
+  `   floor ${pages} pages x ${LATENCY} ms = ${seconds(floorMs)}; ours / floor = ${(oursMs / floorMs).toFixed(3)}x (target <= 1.2x)`,
+);
+
+// The floor as measured: the same pages back to back with a bare SDK client.
+const lambda = new LambdaClient({ region, endpoint: emulator.url, credentials, maxAttempts: 1 });
+started = performance.now();
+let marker;
+let listed = [];
+do {
+  const page = await lambda.send(
+    new ListFunctionsCommand({ MaxItems: 50, ...(marker ? { Marker: marker } : {}) }),
+  );
+  listed = listed.concat(page.Functions ?? []);
+  marker = page.NextMarker;
+} while (marker);
+const measuredFloorMs = performance.now() - started;
+log(
+  `   measured floor (bare SDK, ${pages} sequential pages): ${seconds(measuredFloorMs)}; ours / measured floor = ${(oursMs / measuredFloorMs).toFixed(3)}x`,
+);
+
+// 2. the per-function ListTags approach, sequential.
+let listTagsMs;
+let listTagsNote;
+if (!flag('skip-listtags')) {
+  const arns = listed.map((f) => f.FunctionArn);
+  const count = SAMPLE > 0 ? Math.min(SAMPLE, arns.length) : arns.length;
+  started = performance.now();
+  let matched = 0;
+  for (let i = 0; i < count; i++) {
+    const tags = await lambda.send(new ListTagsCommand({ Resource: arns[i] }));
+    if (tags.Tags?.MCPEnabled === 'true') matched++;
+  }
+  const tagsMs = performance.now() - started;
+  const perCall = tagsMs / count;
+  const totalTagsMs = count === arns.length ? tagsMs : perCall * arns.length;
+  listTagsMs = measuredFloorMs + totalTagsMs;
+  listTagsNote =
+    count === arns.length
+      ? `measured in full: ${arns.length} ListTags calls (${matched} matched)`
+      : `EXTRAPOLATED from ${count} of ${arns.length} ListTags calls (${perCall.toFixed(2)} ms each)`;
+  log(
+    `\n2. per-function ListTags, sequential (the official Python server's approach): ${seconds(listTagsMs)}`,
+  );
+  log(`   = ListFunctions ${seconds(measuredFloorMs)} + ListTags ${seconds(totalTagsMs)}; ${listTagsNote}`);
+  log(`   per-function ListTags / ours = ${(listTagsMs / oursMs).toFixed(1)}x (target >= 40x)`);
+}
+lambda.destroy();
+emulator.close();
+
+if (asJson) {
+  process.stdout.write(
+    `${JSON.stringify(
+      {
+        functions: FUNCTIONS,
+        matching: MATCHING,
+        latencyMs: LATENCY,
+        oursMs: Math.round(oursMs),
+        ourRequests,
+        floorMs,
+        measuredFloorMs: Math.round(measuredFloorMs),
+        oursOverFloor: oursMs / floorMs,
+        ...(listTagsMs !== undefined
+          ? {
+              perFunctionListTagsMs: Math.round(listTagsMs),
+              listTagsOverOurs: listTagsMs / oursMs,
+              listTagsNote,
+            }
+          : {}),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
