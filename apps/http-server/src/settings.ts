@@ -192,7 +192,7 @@ export const HTTP_SETTINGS: readonly HttpSetting[] = [
     kind: 'integer',
     default: '1000',
     description:
-      'Live sessions kept (stateful mode); the least recently used idle one is closed for a new one.',
+      'Live sessions kept (stateful mode); at the cap, the least recently used session without a call in flight is closed for a new one.',
     min: 1,
     max: 1_000_000,
   },

@@ -132,3 +132,24 @@ describe('deploy/lambda', () => {
     expect(read('lambda/README.md')).toMatch(/dist\/lambda\.handler/);
   });
 });
+
+describe('apps/http-server/README.md', () => {
+  it('documents every setting of the app, and the deploy files it points to exist', () => {
+    const readme = readFileSync(join(REPO_ROOT, 'apps/http-server/README.md'), 'utf8');
+    for (const s of HTTP_SETTINGS) {
+      expect(readme, s.flag).toContain(`| \`${s.flag}\` | \`${s.env}\` |`);
+    }
+    for (const f of [
+      'deploy/Dockerfile',
+      'deploy/kubernetes/deployment.yaml',
+      'deploy/kubernetes/service.yaml',
+      'deploy/ecs/task-definition.json',
+      'deploy/iam-policy.json',
+      'deploy/lambda/README.md',
+      'tools/conformance/expected-failures.yml',
+    ]) {
+      expect(readme).toContain(f.replace(/^deploy\/lambda\/README\.md$/, 'deploy/lambda/'));
+      expect(existsSync(join(REPO_ROOT, f)), f).toBe(true);
+    }
+  });
+});
