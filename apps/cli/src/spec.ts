@@ -147,7 +147,7 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'monitor',
     summary: 'Invocations, errors, throttles, duration and concurrency, as terminal charts.',
-    usage: 'lambda-mcp monitor <function> [--since 1h | --from T --to T] [--errors]',
+    usage: 'lambda-mcp monitor <function> [--since 1h | --from T --to T] [--errors] [--qualifier Q]',
     description:
       'Draws the metric series of a function over a time range as small charts with the summary figures (totals, error rate, duration percentiles, peak concurrency). With --errors, recent error details from the logs.',
     positionals: [{ name: 'function', required: true, description: 'Function name, ARN or name:qualifier.' }],
