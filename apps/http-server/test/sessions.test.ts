@@ -111,6 +111,21 @@ describe('stateful sessions', () => {
     expect(s.runtime?.lambda.connectedServers()).toBe(2);
   });
 
+  it('answers initialize with 503 when every session has a call in flight', async () => {
+    const s = await startLocal(['--max-sessions', '1']);
+    servers.push(s);
+    const { client } = await connect(s.url);
+    const slow = client.callTool({ name: 'slow_report', arguments: { seconds: 1 } });
+    await waitFor(() => s.app?.activeCalls() === 1, 5_000, 'call in flight');
+    const refused = await post(s.url, INITIALIZE);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    await slow;
+    // Once the call is done the busy session may be evicted for a new one.
+    expect((await post(s.url, INITIALIZE)).status).toBe(200);
+    await client.close();
+  });
+
   it('sends tools/list_changed to every live session when a function appears', async () => {
     const fns = tempFunctions(['echo']);
     cleanups.push(fns.cleanup);

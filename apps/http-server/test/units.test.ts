@@ -5,6 +5,7 @@ import { parseAuthPolicy, parseTokenList } from '../src/auth/policy.js';
 import { createLimiter } from '../src/concurrency.js';
 import { createHostOriginGuard, parseHostHeader } from '../src/host-origin.js';
 import { checkJsonRpcBody } from '../src/json-rpc.js';
+import { createMemoryReleaser, fullGc } from '../src/memory.js';
 import { createMetricsRegistry } from '../src/metrics.js';
 import { createRateLimiter } from '../src/rate-limit.js';
 import { loadHttpSettings } from '../src/settings.js';
@@ -229,5 +230,27 @@ describe('invocation limiter', () => {
     r2();
     r2();
     expect(l.active).toBe(0);
+  });
+});
+
+describe('memory releaser', () => {
+  it('runs one full collection once enough sessions closed, and not before', async () => {
+    expect(typeof fullGc()).toBe('function');
+    const runs: number[] = [];
+    const r = createMemoryReleaser({
+      threshold: 3,
+      delayMs: 10,
+      minIntervalMs: 60_000,
+      onCollected: (info) => void runs.push(info.sessions),
+    });
+    r.sessionsClosed(2);
+    await new Promise((res) => setTimeout(res, 50));
+    expect(runs).toEqual([]);
+    r.sessionsClosed(1);
+    r.sessionsClosed(1);
+    const deadline = Date.now() + 2_000;
+    while (runs.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    expect(runs).toEqual([4]);
+    r.stop();
   });
 });
