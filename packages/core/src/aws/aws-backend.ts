@@ -3,14 +3,10 @@
  * and caching live in the services): only calls, pagination, retries that are safe, and mapping
  * of AWS errors (in ./errors.ts).
  */
-import {
-  type MetricDataResult as AwsMetricDataResult,
-  type CloudWatchClient,
-  GetMetricDataCommand,
-} from '@aws-sdk/client-cloudwatch';
-import { type CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { GetFunctionCommand, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { DescribeSchemaCommand, SchemasClient } from '@aws-sdk/client-schemas';
+import type { MetricDataResult as AwsMetricDataResult, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { SchemasClient } from '@aws-sdk/client-schemas';
 import type { Backend } from '../backend.js';
 import { LambdaMcpError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -42,6 +38,7 @@ import {
 import { mapAwsError } from './errors.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
 import { toFunctionConfig } from './mappers.js';
+import { sdk } from './sdk.js';
 import { createTagReader } from './tags.js';
 
 export interface AwsBackendOptions extends AwsConnectionOptions {
@@ -89,25 +86,20 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
   const byo = options.clients ?? {};
   const region = await resolveRegion(options, byo.lambda);
   const credentials = buildCredentials(options, region);
-  const allByo = byo.lambda && byo.schemas && byo.cloudWatch && byo.logs && byo.tagging;
-  const built = allByo ? undefined : createAwsClients(options, region, credentials);
-  const clients: AwsClients = {
-    lambda: byo.lambda ?? (built as AwsClients).lambda,
-    schemas: byo.schemas ?? (built as AwsClients).schemas,
-    cloudWatch: byo.cloudWatch ?? (built as AwsClients).cloudWatch,
-    logs: byo.logs ?? (built as AwsClients).logs,
-    tagging: byo.tagging ?? (built as AwsClients).tagging,
-  };
+  const { clients, built } = createAwsClients(options, region, credentials, byo);
   // Our own Lambda client for Invoke has no SDK retries; a caller's client is used as given
   // (Invoke commands carry a middleware that keeps the SDK from retrying them anyway).
-  const invokeClient = byo.lambda ?? createInvokeClient(options, region, credentials);
+  let invokeClient: LambdaClient | undefined;
+  const getInvokeClient = (): LambdaClient => {
+    invokeClient ??= byo.lambda ?? createInvokeClient(options, region, credentials);
+    return invokeClient;
+  };
   const scope =
     options.scope ?? (await computeScope(options, region, byo.lambda ? { lambda: byo.lambda } : undefined));
   const endpoints = configuredEndpoints(options);
   const retry: InvokeRetryPolicy = { ...DEFAULT_INVOKE_RETRY, ...options.invokeRetry };
   const tagReader = createTagReader({
-    lambda: clients.lambda,
-    tagging: clients.tagging,
+    clients,
     logger,
     fallbackConcurrency: options.tagsFallbackConcurrency ?? 10,
     smallSetThreshold: options.tagsSmallSetThreshold ?? 20,
@@ -120,7 +112,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     let client = schemaClients.get(schemaRegion);
     if (!client) {
       client = withoutSdkLogging(
-        new SchemasClient({
+        new (sdk.schemas().SchemasClient)({
           region: schemaRegion,
           credentials,
           maxAttempts: options.maxAttempts ?? 3,
@@ -147,7 +139,10 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       try {
         for (let page = 0; page < MAX_PAGES; page++) {
           const response = await clients.lambda.send(
-            new ListFunctionsCommand({ MaxItems: LIST_PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
+            new (sdk.lambda().ListFunctionsCommand)({
+              MaxItems: LIST_PAGE_SIZE,
+              ...(marker ? { Marker: marker } : {}),
+            }),
             callOpts(callOptions),
           );
           for (const fc of response.Functions ?? []) out.push(toFunctionConfig(fc));
@@ -163,7 +158,10 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     async getFunction(name: string, qualifier?: string, callOptions?: CallOptions): Promise<FunctionConfig> {
       try {
         const response = await clients.lambda.send(
-          new GetFunctionCommand({ FunctionName: name, ...(qualifier ? { Qualifier: qualifier } : {}) }),
+          new (sdk.lambda().GetFunctionCommand)({
+            FunctionName: name,
+            ...(qualifier ? { Qualifier: qualifier } : {}),
+          }),
           callOpts(callOptions),
         );
         if (!response.Configuration) {
@@ -191,7 +189,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     },
 
     invoke(request: BackendInvokeRequest, callOptions?: CallOptions): Promise<BackendInvokeResult> {
-      return invokeLambda({ client: invokeClient, logger, retry }, request, callOptions);
+      return invokeLambda({ client: getInvokeClient(), logger, retry }, request, callOptions);
     },
 
     async describeSchema(ref: SchemaRef, callOptions?: CallOptions): Promise<RawSchemaDocument> {
@@ -202,7 +200,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       };
       try {
         const response = await schemasFor(ref.region).send(
-          new DescribeSchemaCommand({
+          new (sdk.schemas().DescribeSchemaCommand)({
             RegistryName: ref.registryName,
             SchemaName: ref.schemaName,
             ...(ref.schemaVersion ? { SchemaVersion: ref.schemaVersion } : {}),
@@ -249,10 +247,8 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       if (closed) return;
       closed = true;
       // Only the clients we built; a caller's own clients are theirs to destroy.
-      if (built)
-        for (const [key, client] of Object.entries(built))
-          if (!byo[key as keyof AwsClients]) client.destroy();
-      if (!byo.lambda) invokeClient.destroy();
+      for (const client of built()) client.destroy();
+      if (invokeClient && invokeClient !== byo.lambda) invokeClient.destroy();
       for (const client of schemaClients.values()) client.destroy();
       schemaClients.clear();
     },
@@ -272,7 +268,7 @@ async function getMetricData(
   try {
     for (let page = 0; page < MAX_PAGES; page++) {
       const response = await client.send(
-        new GetMetricDataCommand({
+        new (sdk.cloudWatch().GetMetricDataCommand)({
           MetricDataQueries: request.queries.map((q) => ({
             Id: q.id,
             ReturnData: true,
@@ -338,7 +334,7 @@ async function filterLogEvents(
 ): Promise<FilterLogEventsPage> {
   try {
     const response = await client.send(
-      new FilterLogEventsCommand({
+      new (sdk.logs().FilterLogEventsCommand)({
         logGroupName: request.logGroupName,
         ...(request.start ? { startTime: request.start.getTime() } : {}),
         ...(request.end ? { endTime: request.end.getTime() } : {}),

@@ -3,14 +3,13 @@
  * region (config or the SDK's usual chain), endpoint overrides, and the backend's cache scope.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SchemasClient } from '@aws-sdk/client-schemas';
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { loadSharedConfigFiles } from '@smithy/core/config';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { SchemasClient } from '@aws-sdk/client-schemas';
 import { LambdaMcpError } from '../errors.js';
+import { sdk } from './sdk.js';
 
 export interface AwsClients {
   lambda: LambdaClient;
@@ -22,6 +21,9 @@ export interface AwsClients {
 
 /** Static credentials or a provider function (the SDK's `credentials` option). */
 export type AwsCredentials = NonNullable<LambdaClientConfig['credentials']>;
+type CredentialsProvider = Extract<AwsCredentials, (...args: never[]) => unknown>;
+
+export const CLIENT_KEYS = ['lambda', 'schemas', 'cloudWatch', 'logs', 'tagging'] as const;
 
 export interface AwsConnectionOptions {
   /** Region; otherwise AWS_REGION / the profile's region (the SDK's usual chain). */
@@ -52,23 +54,38 @@ export const ENDPOINT_ENV_IDS = {
   sts: 'STS',
 } as const;
 
+/**
+ * The credentials of every call: the caller's, or the default chain (environment, SSO, profile,
+ * container, instance; AWS_PROFILE honoured, a profile never forced), and then the role to assume.
+ * The providers are built on first use (loading them is part of the SDK's start-up cost).
+ */
 export function buildCredentials(options: AwsConnectionOptions, region: string): AwsCredentials {
-  const base: AwsCredentials =
-    options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
-  if (!options.roleArn) return base;
-  return fromTemporaryCredentials({
-    masterCredentials: base,
-    params: {
-      RoleArn: options.roleArn,
-      RoleSessionName: options.roleSessionName ?? 'lambda-mcp',
-      ...(options.roleExternalId ? { ExternalId: options.roleExternalId } : {}),
-    },
-    clientConfig: {
-      region,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.profile ? { profile: options.profile } : {}),
-    },
-  });
+  if (options.credentials && !options.roleArn) return options.credentials;
+  let provider: CredentialsProvider | undefined;
+  const build = (): CredentialsProvider => {
+    const { fromNodeProviderChain, fromTemporaryCredentials } = sdk.credentials();
+    const base: AwsCredentials =
+      options.credentials ?? fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
+    if (!options.roleArn) return base as CredentialsProvider;
+    return fromTemporaryCredentials({
+      masterCredentials: base,
+      params: {
+        RoleArn: options.roleArn,
+        RoleSessionName: options.roleSessionName ?? 'lambda-mcp',
+        ...(options.roleExternalId ? { ExternalId: options.roleExternalId } : {}),
+      },
+      clientConfig: {
+        region,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(options.profile ? { profile: options.profile } : {}),
+      },
+    });
+  };
+  const lazyProvider: CredentialsProvider = (properties) => {
+    provider ??= build();
+    return provider(properties);
+  };
+  return lazyProvider;
 }
 
 /** The region from options, else the SDK's own chain; a clear error when there is none. */
@@ -76,7 +93,7 @@ export async function resolveRegion(options: AwsConnectionOptions, existing?: La
   if (options.region) return options.region;
   const probe =
     existing ??
-    new LambdaClient({
+    new (sdk.lambda().LambdaClient)({
       ...(options.profile ? { profile: options.profile } : {}),
       credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' },
     });
@@ -95,11 +112,18 @@ export async function resolveRegion(options: AwsConnectionOptions, existing?: La
   );
 }
 
+type ClientFactories = { [K in keyof AwsClients]: () => AwsClients[K] };
+
+/**
+ * The five clients, each built on first use (a caller's own client is used as given). Reading
+ * `clients.lambda` is synchronous; it loads that client's SDK module the first time.
+ */
 export function createAwsClients(
   options: AwsConnectionOptions,
   region: string,
   credentials: AwsCredentials,
-): AwsClients {
+  byo: Partial<AwsClients> = {},
+): { clients: AwsClients; built(): Array<AwsClients[keyof AwsClients]> } {
   const common = {
     region,
     credentials,
@@ -108,12 +132,29 @@ export function createAwsClients(
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
+  const factories: ClientFactories = {
+    lambda: () => withoutSdkLogging(new (sdk.lambda().LambdaClient)(common)),
+    schemas: () => withoutSdkLogging(new (sdk.schemas().SchemasClient)(common)),
+    cloudWatch: () => withoutSdkLogging(new (sdk.cloudWatch().CloudWatchClient)(common)),
+    logs: () => withoutSdkLogging(new (sdk.logs().CloudWatchLogsClient)(common)),
+    tagging: () => withoutSdkLogging(new (sdk.tagging().ResourceGroupsTaggingAPIClient)(common)),
+  };
+  const made: Partial<AwsClients> = {};
+  const clients = {} as AwsClients;
+  for (const key of CLIENT_KEYS) {
+    Object.defineProperty(clients, key, {
+      enumerable: true,
+      get: () => {
+        const own = byo[key];
+        if (own) return own;
+        if (!made[key]) (made as Record<string, unknown>)[key] = factories[key]();
+        return made[key];
+      },
+    });
+  }
   return {
-    lambda: withoutSdkLogging(new LambdaClient(common)),
-    schemas: withoutSdkLogging(new SchemasClient(common)),
-    cloudWatch: withoutSdkLogging(new CloudWatchClient(common)),
-    logs: withoutSdkLogging(new CloudWatchLogsClient(common)),
-    tagging: withoutSdkLogging(new ResourceGroupsTaggingAPIClient(common)),
+    clients,
+    built: () => CLIENT_KEYS.flatMap((k) => (made[k] ? [made[k] as AwsClients[typeof k]] : [])),
   };
 }
 
@@ -136,7 +177,7 @@ export function createInvokeClient(
   credentials: AwsCredentials,
 ) {
   return withoutSdkLogging(
-    new LambdaClient({
+    new (sdk.lambda().LambdaClient)({
       region,
       credentials,
       maxAttempts: 1,
@@ -171,7 +212,7 @@ export function configuredEndpoints(options: AwsConnectionOptions): Record<strin
 async function profileFingerprint(profile: string, env: Record<string, string | undefined>): Promise<string> {
   try {
     // ignoreCache: an edited profile must be seen by the next backend created in this process.
-    const files = await loadSharedConfigFiles({
+    const files = await sdk.smithyConfig().loadSharedConfigFiles({
       ignoreCache: true,
       ...(env.AWS_CONFIG_FILE ? { configFilepath: env.AWS_CONFIG_FILE } : {}),
       ...(env.AWS_SHARED_CREDENTIALS_FILE ? { filepath: env.AWS_SHARED_CREDENTIALS_FILE } : {}),

@@ -5,11 +5,12 @@
  * never sent again. The SDK's own retries are switched off for Invoke on every client, including a
  * caller's own, by a middleware that hides the error's retryable traits from the retry strategy.
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BackendInvokeRequest, BackendInvokeResult, CallOptions } from '../types.js';
 import { isNotSentError, isThrottlingError, mapAwsError, retryAfterSecondsOf } from './errors.js';
+import { sdk } from './sdk.js';
 
 export interface InvokeRetryPolicy {
   /** Retries after a throttle or a connection that was never made (default 3). */
@@ -123,7 +124,7 @@ export async function invokeLambda(
 
   try {
     for (let attempt = 0; ; attempt++) {
-      const command = new InvokeCommand({
+      const command = new (sdk.lambda().InvokeCommand)({
         FunctionName: request.functionName,
         InvocationType: request.invocationType,
         Payload: request.payload,

@@ -3,23 +3,23 @@
  * per call (and only the ones matching the tag filters), instead of one ListTags per function.
  * Where GetResources is denied, ListTags per function with bounded concurrency.
  */
-import { type LambdaClient, ListTagsCommand } from '@aws-sdk/client-lambda';
-import {
-  GetResourcesCommand,
-  type GetResourcesCommandInput,
-  type ResourceGroupsTaggingAPIClient,
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type {
+  GetResourcesCommandInput,
+  ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Logger } from '../logger.js';
 import type { CallOptions, TagFilter, Tags } from '../types.js';
 import { isAccessDeniedError, mapAwsError } from './errors.js';
 import { tagListToTags, unqualifyArn } from './mappers.js';
+import { sdk } from './sdk.js';
 
 /** A prefetch older than this is not used (the catalog would mix two points in time). */
 const PREFETCH_MAX_AGE_MS = 60_000;
 
 export interface TagReaderOptions {
-  lambda: LambdaClient;
-  tagging: ResourceGroupsTaggingAPIClient;
+  /** Read at call time (the clients are built on first use). */
+  clients: { readonly lambda: LambdaClient; readonly tagging: ResourceGroupsTaggingAPIClient };
   logger: Logger;
   /** Concurrent ListTags calls in the fallback (default 10). */
   fallbackConcurrency?: number;
@@ -95,8 +95,8 @@ export function createTagReader(options: TagReaderOptions): TagReader {
     let token: string | undefined;
     // Bounded: a token that never ends cannot loop forever (100,000 pages = 10M functions).
     for (let page = 0; page < 100_000; page++) {
-      const response = await options.tagging.send(
-        new GetResourcesCommand({ ...input, ...(token ? { PaginationToken: token } : {}) }),
+      const response = await options.clients.tagging.send(
+        new (sdk.tagging().GetResourcesCommand)({ ...input, ...(token ? { PaginationToken: token } : {}) }),
         { abortSignal: signal },
       );
       for (const mapping of response.ResourceTagMappingList ?? []) {
@@ -118,9 +118,12 @@ export function createTagReader(options: TagReaderOptions): TagReader {
       concurrency,
       async (arn) => {
         try {
-          const response = await options.lambda.send(new ListTagsCommand({ Resource: arn }), {
-            abortSignal: signal,
-          });
+          const response = await options.clients.lambda.send(
+            new (sdk.lambda().ListTagsCommand)({ Resource: arn }),
+            {
+              abortSignal: signal,
+            },
+          );
           out.set(arn, { ...(response.Tags ?? {}) });
         } catch (error) {
           // Deleted between listing and now: it has no tags to report.
