@@ -137,7 +137,7 @@ describe('apps/http-server/README.md', () => {
   it('documents every setting of the app, and the deploy files it points to exist', () => {
     const readme = readFileSync(join(REPO_ROOT, 'apps/http-server/README.md'), 'utf8');
     for (const s of HTTP_SETTINGS) {
-      expect(readme, s.flag).toContain(`| \`${s.flag}\` | \`${s.env}\` |`);
+      expect(readme, s.flag).toMatch(new RegExp(`\\|\\s*\`${s.flag}\`\\s*\\|\\s*\`${s.env}\`\\s*\\|`));
     }
     for (const f of [
       'deploy/Dockerfile',
