@@ -1,4 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// The recorded AWS responses live beside the repository, in ../shared (as on CI).
+const fixturesDir = fileURLToPath(new URL('../../../shared/fixtures/aws', import.meta.url));
 
 export default defineConfig({
   test: {
@@ -6,6 +10,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     env: {
+      AWS_FIXTURES_DIR: fixturesDir,
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ACCESS_KEY_ID: 'AKIDTEST',
       AWS_SECRET_ACCESS_KEY: 'test-secret',

@@ -190,7 +190,7 @@ describe('emulator conformance with responses recorded from real AWS', () => {
   });
 
   it('keeps the copied fixtures identical to the shared ground truth', () => {
-    const shared = '/work/shared/fixtures/aws';
+    const shared = process.env.AWS_FIXTURES_DIR as string;
     if (!existsSync(shared)) return;
     for (const file of [
       'lambda-api.json',

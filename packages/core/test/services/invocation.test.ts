@@ -15,7 +15,7 @@ import type { BackendInvokeRequest } from '../../src/types.js';
 import { ACCOUNT, arnOf, captureLogger, createMemoryBackend, fn, jsonBytes } from './memory-backend.js';
 
 const invokeFixture = JSON.parse(
-  readFileSync('/work/shared/fixtures/aws/lambda-invoke.json', 'utf8'),
+  readFileSync(`${process.env.AWS_FIXTURES_DIR}/lambda-invoke.json`, 'utf8'),
 ) as Record<string, { 'recorded-content': Record<string, { Payload?: unknown }> }>;
 
 const SCHEMA_ARN = (name: string) => `arn:aws:schemas:us-east-1:${ACCOUNT}:schema/reg/${name}`;

@@ -12,7 +12,7 @@ import type { FunctionInfo, RawSchemaDocument } from '../../src/types.js';
 import { createMemoryBackend, fn, type MemoryBackend } from './memory-backend.js';
 
 const describeFixture = JSON.parse(
-  readFileSync('/work/shared/fixtures/aws/schemas-describe-schema.json', 'utf8'),
+  readFileSync(`${process.env.AWS_FIXTURES_DIR}/schemas-describe-schema.json`, 'utf8'),
 ) as Record<
   string,
   { SchemaArn: string; SchemaName: string; SchemaVersion: string; Type: string; Content: string }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { isErrorCode } from '../../src/errors.js';
 import { decodePayload, encodePayload, toFunctionErrorInfo } from '../../src/util/payload.js';
 
-const fixture = JSON.parse(readFileSync('/work/shared/fixtures/aws/lambda-invoke.json', 'utf8')) as Record<
+const fixture = JSON.parse(readFileSync(`${process.env.AWS_FIXTURES_DIR}/lambda-invoke.json`, 'utf8')) as Record<
   string,
   { 'recorded-content': Record<string, { Payload?: unknown; FunctionError?: string }> }
 >;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeLogTail } from '../../src/util/log-tail.js';
 import { findReport, parseReportLine } from '../../src/util/report-line.js';
 
-const fixture = JSON.parse(readFileSync('/work/shared/fixtures/aws/lambda-invoke.json', 'utf8')) as Record<
+const fixture = JSON.parse(readFileSync(`${process.env.AWS_FIXTURES_DIR}/lambda-invoke.json`, 'utf8')) as Record<
   string,
   { 'recorded-content': Record<string, unknown> }
 >;
