@@ -15,6 +15,7 @@ if (list.status !== 0) {
 const packages = JSON.parse(list.stdout)
   .map((p) => p.path)
   .filter((dir) => {
+    if (`${dir}/` === root || dir === root) return false; // the root only orchestrates
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     return Boolean(pkg.scripts?.test);
   });
