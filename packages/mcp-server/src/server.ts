@@ -116,7 +116,15 @@ export function createLambdaMcpServer(
       connected,
     );
 
-    server.setRequestHandler(ListToolsRequestSchema, async (): Promise<ListToolsResult> => {
+    server.setRequestHandler(ListToolsRequestSchema, async (request): Promise<ListToolsResult> => {
+      // Every tool comes in one page and no cursor is ever issued, so any cursor is invalid (the
+      // spec: an invalid cursor SHOULD get -32602).
+      if (request.params?.cursor !== undefined) {
+        throw jsonRpcError(
+          ErrorCode.InvalidParams,
+          'Invalid cursor: this server lists every tool in one page.',
+        );
+      }
       const tools = await catalog.listTools(authorize ? { authorize } : {});
       return { tools: tools as ListToolsResult['tools'] };
     });
