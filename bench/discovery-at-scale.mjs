@@ -2,7 +2,8 @@
 // Benchmark: discovery of a large account through the AWS backend, using the BUILT packages.
 //
 //   pnpm build && node bench/discovery-at-scale.mjs [--json] [--functions N] [--matching M]
-//                                                   [--latency MS] [--sample N] [--skip-listtags]
+//                                                   [--latency MS] [--runs R] [--sample N]
+//                                                   [--skip-listtags]
 //
 // Setup: the AWS emulator (packages/aws-emulator, its CLI in a child process, as AWS is another
 // machine) serving N synthetic functions (default 10,000), M of them tagged MCPEnabled=true
@@ -15,14 +16,15 @@
 //      ListFunctions pages are), with the filter MCPEnabled=true. Compared with the floor: N/50 sequential ListFunctions pages x L ms
 //      (10,000 -> 200 pages x 25 ms = 5 s). Target: at most 1.2x the floor.
 //      Also measured: the same 200 pages sent back to back with the bare SDK client (the floor as
-//      this machine and emulator really give it).
+//      this machine and emulator really give it). Each is run R times (default 3); the median is
+//      the figure, every run is printed (other work on a shared machine shows up as outliers).
 //   2. the per-function approach of the official Python server: ListFunctions, then one ListTags
 //      per function, sequentially. Target: ours at least 40x faster. Measured in full by default
 //      (10,000 x 25 ms: about 4-5 minutes). With --sample N only the first N ListTags calls are
 //      timed and the rest EXTRAPOLATED linearly (printed as such).
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { createAwsBackend, createAwsServices } from '../packages/core/dist/aws/index.js';
 import { silentLogger } from '../packages/core/dist/index.js';
 
@@ -39,6 +41,8 @@ const FUNCTIONS = option('functions', 10_000);
 const MATCHING = option('matching', 2_000);
 const LATENCY = option('latency', 25);
 const SAMPLE = option('sample', 0);
+const RUNS = option('runs', 3);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const asJson = flag('json');
 const log = (line) => {
   if (!asJson) process.stdout.write(`${line}\n`);
@@ -95,7 +99,11 @@ const emulator = {
 log(
   `emulator ${emulator.url}: ${FUNCTIONS} functions, ${MATCHING} tagged MCPEnabled=true, ${LATENCY} ms per request`,
 );
-log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+log(
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
 const pages = Math.ceil(FUNCTIONS / 50);
 const floorMs = pages * LATENCY;
@@ -108,26 +116,59 @@ const floorMs = pages * LATENCY;
 }
 
 // 1. ours: the discovery service over the AWS backend, wired as the apps wire it.
-const services = await createAwsServices(
-  { region, tagFilters: [{ key: 'MCPEnabled', values: ['true'] }], diskCache: false },
-  { logger: silentLogger, backendOptions: { endpoint: emulator.url, credentials } },
-);
-await emulator.clearRequests();
-let started = performance.now();
-const catalog = await services.discovery.refresh();
-const oursMs = performance.now() - started;
-const ourRequests = (await emulator.requests())
-  .filter((r) => r.operation !== 'Control')
-  .reduce((acc, r) => {
-    acc[r.operation] = (acc[r.operation] ?? 0) + 1;
-    return acc;
-  }, {});
-await services.close();
-if (catalog.functions.length !== MATCHING) {
-  throw new Error(`discovery found ${catalog.functions.length} functions, expected ${MATCHING}`);
+async function oursOnce() {
+  const services = await createAwsServices(
+    { region, tagFilters: [{ key: 'MCPEnabled', values: ['true'] }], diskCache: false },
+    { logger: silentLogger, backendOptions: { endpoint: emulator.url, credentials } },
+  );
+  await emulator.clearRequests();
+  const started = performance.now();
+  const catalog = await services.discovery.refresh();
+  const ms = performance.now() - started;
+  const requests = (await emulator.requests())
+    .filter((r) => r.operation !== 'Control')
+    .reduce((acc, r) => {
+      acc[r.operation] = (acc[r.operation] ?? 0) + 1;
+      return acc;
+    }, {});
+  await services.close();
+  if (catalog.functions.length !== MATCHING) {
+    throw new Error(`discovery found ${catalog.functions.length} functions, expected ${MATCHING}`);
+  }
+  return { ms, requests };
 }
+
+// The floor as measured: the same pages back to back with a bare SDK client.
+const lambda = new LambdaClient({ region, endpoint: emulator.url, credentials, maxAttempts: 1 });
+let listed = [];
+async function floorOnce() {
+  const started = performance.now();
+  let marker;
+  listed = [];
+  do {
+    const page = await lambda.send(
+      new ListFunctionsCommand({ MaxItems: 50, ...(marker ? { Marker: marker } : {}) }),
+    );
+    listed = listed.concat(page.Functions ?? []);
+    marker = page.NextMarker;
+  } while (marker);
+  return performance.now() - started;
+}
+
+const oursRuns = [];
+const floorRuns = [];
+let ourRequests;
+for (let i = 0; i < RUNS; i++) {
+  const ours = await oursOnce();
+  oursRuns.push(ours.ms);
+  ourRequests = ours.requests;
+  floorRuns.push(await floorOnce());
+}
+const oursMs = median(oursRuns);
+const measuredFloorMs = median(floorRuns);
+const runsText = (values) => values.map((v) => (v / 1000).toFixed(2)).join(', ');
 log(
-  `\n1. ours (DiscoveryService.refresh of createAwsServices): ${seconds(oursMs)} for ${catalog.functions.length} matching functions`,
+  `\n1. ours (DiscoveryService.refresh of createAwsServices): median ${seconds(oursMs)} for ${MATCHING} matching functions (runs: ${runsText(oursRuns)} s)`,
 );
 log(
   `   requests: ${Object.entries(ourRequests)
@@ -137,22 +178,8 @@ log(
 log(
   `   floor ${pages} pages x ${LATENCY} ms = ${seconds(floorMs)}; ours / floor = ${(oursMs / floorMs).toFixed(3)}x (target <= 1.2x)`,
 );
-
-// The floor as measured: the same pages back to back with a bare SDK client.
-const lambda = new LambdaClient({ region, endpoint: emulator.url, credentials, maxAttempts: 1 });
-started = performance.now();
-let marker;
-let listed = [];
-do {
-  const page = await lambda.send(
-    new ListFunctionsCommand({ MaxItems: 50, ...(marker ? { Marker: marker } : {}) }),
-  );
-  listed = listed.concat(page.Functions ?? []);
-  marker = page.NextMarker;
-} while (marker);
-const measuredFloorMs = performance.now() - started;
 log(
-  `   measured floor (bare SDK, ${pages} sequential pages): ${seconds(measuredFloorMs)}; ours / measured floor = ${(oursMs / measuredFloorMs).toFixed(3)}x`,
+  `   measured floor (bare SDK, ${pages} sequential pages): median ${seconds(measuredFloorMs)} (runs: ${runsText(floorRuns)} s); ours / measured floor = ${(oursMs / measuredFloorMs).toFixed(3)}x`,
 );
 
 // 2. the per-function ListTags approach, sequential.
@@ -161,7 +188,7 @@ let listTagsNote;
 if (!flag('skip-listtags')) {
   const arns = listed.map((f) => f.FunctionArn);
   const count = SAMPLE > 0 ? Math.min(SAMPLE, arns.length) : arns.length;
-  started = performance.now();
+  const started = performance.now();
   let matched = 0;
   for (let i = 0; i < count; i++) {
     const tags = await lambda.send(new ListTagsCommand({ Resource: arns[i] }));
@@ -192,6 +219,9 @@ if (asJson) {
         matching: MATCHING,
         latencyMs: LATENCY,
         oursMs: Math.round(oursMs),
+        oursRunsMs: oursRuns.map(Math.round),
+        floorRunsMs: floorRuns.map(Math.round),
+        loadavg: loadavg(),
         ourRequests,
         floorMs,
         measuredFloorMs: Math.round(measuredFloorMs),

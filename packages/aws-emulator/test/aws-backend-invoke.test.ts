@@ -234,6 +234,26 @@ describe('AWS backend Invoke over the emulator', () => {
     expect(invokes()).toHaveLength(1);
   });
 
+  it('refuses calls once closed, and closes twice without harm', async () => {
+    const closing = await createAwsBackend({
+      region: REGION,
+      endpoint: emulator.url,
+      credentials: CREDENTIALS,
+    });
+    await closing.listFunctions();
+    await closing.close();
+    await closing.close();
+    for (const pending of [
+      closing.listFunctions(),
+      closing.invoke(call('echo')),
+      closing.getTags({ arns: ['x'] }),
+    ]) {
+      const error = await failure(pending);
+      expect(error.code).toBe('BACKEND_UNAVAILABLE');
+      expect(error.message).toBe('The AWS backend is closed.');
+    }
+  });
+
   it('reports an unreachable endpoint as BACKEND_UNAVAILABLE after retrying connections never made', async () => {
     const nowhere = await createAwsBackend({
       region: REGION,

@@ -277,11 +277,9 @@ async function listFunctions(req: WireRequest, state: EmulatorState): Promise<Ha
   }
   const page = all.slice(start, start + maxItems);
   const functions = page.map((fc) =>
-    toWireConfiguration(
-      state,
-      fc,
-      version === 'ALL' ? { qualifiedArn: `${functionArn(state, fc.name)}:$LATEST` } : {},
-    ),
+    version === 'ALL'
+      ? toWireConfiguration(state, fc, { qualifiedArn: `${functionArn(state, fc.name)}:$LATEST` })
+      : listedConfiguration(state, fc),
   );
   const body: Record<string, unknown> = { Functions: functions };
   if (start + maxItems < all.length && page.length > 0) {

@@ -125,6 +125,10 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     return client;
   };
 
+  const checkOpen = () => {
+    if (closed) throw new LambdaMcpError('BACKEND_UNAVAILABLE', 'The AWS backend is closed.');
+  };
+
   const backend: AwsBackend = {
     kind: 'aws',
     region,
@@ -133,6 +137,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     endpoints,
 
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
+      checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
@@ -156,6 +161,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     },
 
     async getFunction(name: string, qualifier?: string, callOptions?: CallOptions): Promise<FunctionConfig> {
+      checkOpen();
       try {
         const response = await clients.lambda.send(
           new (sdk.lambda().GetFunctionCommand)({
@@ -181,18 +187,21 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       }
     },
 
-    getTags(
+    async getTags(
       request: { arns: string[]; tagFilters?: TagFilter[] },
       callOptions?: CallOptions,
     ): Promise<Map<string, Tags>> {
+      checkOpen();
       return tagReader.getTags(request, callOptions);
     },
 
-    invoke(request: BackendInvokeRequest, callOptions?: CallOptions): Promise<BackendInvokeResult> {
+    async invoke(request: BackendInvokeRequest, callOptions?: CallOptions): Promise<BackendInvokeResult> {
+      checkOpen();
       return invokeLambda({ client: getInvokeClient(), logger, retry }, request, callOptions);
     },
 
     async describeSchema(ref: SchemaRef, callOptions?: CallOptions): Promise<RawSchemaDocument> {
+      checkOpen();
       const schemaCtx = {
         registryName: ref.registryName,
         schemaName: ref.schemaName,
@@ -233,6 +242,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       request: GetMetricDataRequest,
       callOptions?: CallOptions,
     ): Promise<MetricDataResult[]> {
+      checkOpen();
       return getMetricData(clients.cloudWatch, request, callOptions);
     },
 
@@ -240,6 +250,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       request: FilterLogEventsRequest,
       callOptions?: CallOptions,
     ): Promise<FilterLogEventsPage> {
+      checkOpen();
       return filterLogEvents(clients.logs, request, callOptions);
     },
 
