@@ -210,12 +210,17 @@ export function toWireConfiguration(
 }
 
 /** ListFunctions entries, built once per function read from the backend (pages of 10,000 repeat them). */
-const listed = new WeakMap<FunctionConfig, Record<string, unknown>>();
+const listed = new WeakMap<EmulatorState, WeakMap<FunctionConfig, Record<string, unknown>>>();
 function listedConfiguration(state: EmulatorState, config: FunctionConfig): Record<string, unknown> {
-  let wire = listed.get(config);
+  let forState = listed.get(state);
+  if (!forState) {
+    forState = new WeakMap();
+    listed.set(state, forState);
+  }
+  let wire = forState.get(config);
   if (!wire) {
     wire = toWireConfiguration(state, config);
-    listed.set(config, wire);
+    forState.set(config, wire);
   }
   return wire;
 }
