@@ -1,0 +1,260 @@
+/**
+ * Shared parts of the reliability suite: the built bins in child processes, a raw Streamable HTTP
+ * client (keep-alive, no SDK, so thousands of calls stay cheap), a raw stdio JSON-RPC client, and a
+ * seeded PRNG so every run sends the same messages.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import http from 'node:http';
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples/functions');
+export const FIXTURES_DIR = resolve(import.meta.dirname, '../functions');
+export const HTTP_BIN = resolve(REPO_ROOT, 'apps/http-server/dist/cli.js');
+export const STDIO_BIN = resolve(REPO_ROOT, 'apps/stdio-server/dist/cli.js');
+export const PROTOCOL_VERSION = '2025-11-25';
+
+/** mulberry32: a small seeded PRNG (same seed, same sequence). */
+export function createRandom(seed: number) {
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (min: number, max: number): number => min + Math.floor(next() * (max - min + 1)),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
+    chance: (p: number): boolean => next() < p,
+  };
+}
+export type Random = ReturnType<typeof createRandom>;
+
+/** Polls `check` until it returns a truthy value, or throws after `ms`. */
+export async function waitFor<T>(check: () => T | Promise<T>, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`Timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** Environment for a child bin: only what it needs, AWS pointed nowhere real. */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_REGION: 'us-east-1',
+    LAMBDA_MCP_DISK_CACHE: 'false',
+    ...extra,
+  };
+}
+
+export interface HttpBin {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  /** Everything the server wrote to stderr so far (logs and audit lines). */
+  stderr: () => string;
+  exitCode: () => number | null;
+  /** SIGTERM, then waits for the exit code (bounded). */
+  stop: () => Promise<number | null>;
+}
+
+/** Starts the built lambda-mcp-http on 127.0.0.1, an ephemeral port, and waits for its URL. */
+export async function startHttpBin(args: string[], env: Record<string, string>): Promise<HttpBin> {
+  const child = spawn(process.execPath, [HTTP_BIN, '--port', '0', '--host', '127.0.0.1', ...args], {
+    env: childEnv(env),
+  });
+  let err = '';
+  let exit: number | null = null;
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString('utf8');
+  });
+  child.stdout.on('data', () => {});
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      exit = code;
+      r(code);
+    }),
+  );
+  const url = await waitFor(
+    () => {
+      if (exit !== null) throw new Error(`lambda-mcp-http exited with ${exit}: ${err}`);
+      return /"msg":"Listening".*?"url":"([^"]+)"/.exec(err)?.[1];
+    },
+    15_000,
+    'lambda-mcp-http to listen',
+  );
+  return {
+    url,
+    child,
+    stderr: () => err,
+    exitCode: () => exit,
+    stop: async () => {
+      if (exit === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+}
+
+/** A keep-alive HTTP client for raw POSTs to /mcp. */
+export function createRawClient(url: string, maxSockets = 64) {
+  const target = new URL(url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+  function post(
+    body: string,
+    headers: Record<string, string> = {},
+    timeoutMs = 30_000,
+  ): Promise<RawResponse> {
+    return new Promise((resolvePost, reject) => {
+      const req = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'content-length': Buffer.byteLength(body),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolvePost({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+  return { post, close: () => agent.destroy() };
+}
+export type RawClient = ReturnType<typeof createRawClient>;
+
+export interface JsonRpcMessage {
+  jsonrpc?: unknown;
+  id?: unknown;
+  method?: unknown;
+  result?: Record<string, unknown>;
+  error?: { code: number; message: string; data?: unknown };
+  params?: unknown;
+}
+
+/** The JSON-RPC messages of a response body: one JSON object, or SSE `data:` lines. */
+export function parseMessages(text: string): JsonRpcMessage[] {
+  const trimmed = text.trim();
+  if (!trimmed) return [];
+  if (trimmed.startsWith('{')) return [JSON.parse(trimmed) as JsonRpcMessage];
+  const out: JsonRpcMessage[] = [];
+  for (const block of trimmed.split(/\n\n+/)) {
+    const data = block
+      .split('\n')
+      .filter((l) => l.startsWith('data:'))
+      .map((l) => l.slice(5).replace(/^ /, ''))
+      .join('\n');
+    if (data) out.push(JSON.parse(data) as JsonRpcMessage);
+  }
+  return out;
+}
+
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  method: 'initialize',
+  params: {
+    protocolVersion: PROTOCOL_VERSION,
+    capabilities: {},
+    clientInfo: { name: 'reliability-suite', version: '1.0.0' },
+  },
+};
+
+/** Opens a stateful session over raw HTTP: initialize + notifications/initialized; returns its headers. */
+export async function openSession(client: RawClient, extra: Record<string, string> = {}) {
+  const init = await client.post(JSON.stringify({ ...INITIALIZE, id: 'init' }), extra);
+  const sessionId = init.headers['mcp-session-id'];
+  if (init.status !== 200 || typeof sessionId !== 'string') {
+    throw new Error(`initialize failed: ${init.status} ${init.text.slice(0, 200)}`);
+  }
+  const headers = { ...extra, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL_VERSION };
+  const initialized = await client.post(
+    JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    headers,
+  );
+  if (initialized.status !== 202) throw new Error(`initialized got ${initialized.status}`);
+  return headers;
+}
+
+/** Runs `count` tasks with at most `concurrency` at once; results in task order. */
+export async function runPool<T>(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(concurrency, count) }, async () => {
+    while (next < count) {
+      const i = next++;
+      results[i] = await task(i);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** The text of a tool result's content blocks, joined. */
+export function resultText(result: Record<string, unknown> | undefined): string {
+  const content = (result?.content ?? []) as Array<{ type?: string; text?: string }>;
+  return content.map((c) => c.text ?? '').join('\n');
+}
+
+/**
+ * Lines of a server's stderr that are not its JSON log lines: a crash (a stack trace, "FATAL
+ * ERROR", an uncaught exception printed by Node) would show up here.
+ */
+export function nonLogLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter((line) => {
+      try {
+        return typeof (JSON.parse(line) as { level?: unknown }).level !== 'string';
+      } catch {
+        return true;
+      }
+    })
+    .map((line) => line.slice(0, 300));
+}
