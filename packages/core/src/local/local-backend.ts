@@ -25,6 +25,7 @@ import {
   type SyntheticFunctionSpec,
 } from './catalog.js';
 import { compileFilterPattern } from './filter-pattern.js';
+import { createHistoryFile, type HistoryFile } from './history.js';
 import { type RunOutcome, resolveWorkerPath, WorkerInstance } from './instance.js';
 import {
   endLine,
@@ -83,6 +84,15 @@ export interface LocalBackendOptions {
   maxQueuedEvents?: number;
   /** Path of the built worker (dist/local/worker.js); found automatically. */
   workerPath?: string;
+  /**
+   * A JSON Lines file shared by the processes on this machine: each finished invocation (and
+   * throttle) is appended, and records other processes appended are merged in before metric and
+   * log queries. Off when not given (records then live in this process's memory only). The apps
+   * pass `localHistoryFile(config, dir)`.
+   */
+  historyFile?: string;
+  /** The history file is rotated to `<file>.1` past this size. Default 16 MB. */
+  historyMaxBytes?: number;
 }
 
 export interface LocalFunctionStats {
@@ -191,6 +201,15 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     recheckMs: options.manifestRecheckMs ?? 1000,
   });
   const store = new RecordStore(options.records);
+  const history: HistoryFile | undefined =
+    options.historyFile === undefined || options.historyFile === ''
+      ? undefined
+      : createHistoryFile({
+          file: options.historyFile,
+          instanceId: randomUUID(),
+          logger,
+          ...(options.historyMaxBytes !== undefined ? { maxBytes: options.historyMaxBytes } : {}),
+        });
   const states = new Map<string, FunctionState>();
   const bound = new Map<WorkerInstance, Invocation>();
   const configCache = new WeakMap<CatalogEntry, FunctionConfig>();
@@ -748,6 +767,7 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     }
     if (answer.aborted) record.aborted = true;
     record.done = true;
+    history?.append(record);
     return { inv, answer };
   }
 
@@ -811,7 +831,7 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     s.throttles++;
     const alias =
       target.qualifier !== undefined && target.qualifier !== '$LATEST' ? target.qualifier : undefined;
-    store.add({
+    const record = store.add({
       requestId: randomUUID(),
       functionName: entry.spec.name,
       ...(alias ? { qualifier: alias } : {}),
@@ -825,6 +845,13 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
       droppedLogBytes: 0,
       done: true,
     });
+    history?.append(record);
+  }
+
+  /** Merges the records other processes appended to the shared history since the last query. */
+  async function mergeHistory(): Promise<void> {
+    if (!history) return;
+    for (const entry of await history.readNew()) store.addFinished(entry.record, entry.lines);
   }
 
   // ------------------------------------------------------------------ invoke
@@ -1073,6 +1100,7 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
       callOptions?: CallOptions,
     ): Promise<MetricDataResult[]> {
       checkOpen(callOptions?.signal);
+      await mergeHistory();
       return store.getMetricData(request);
     },
 
@@ -1081,6 +1109,7 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
       callOptions?: CallOptions,
     ): Promise<FilterLogEventsPage> {
       checkOpen(callOptions?.signal);
+      await mergeHistory();
       const prefix = '/aws/lambda/';
       const name = request.logGroupName.startsWith(prefix)
         ? request.logGroupName.slice(prefix.length)

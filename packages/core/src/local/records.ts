@@ -93,6 +93,19 @@ export class RecordStore {
     return record;
   }
 
+  /**
+   * Adds a finished record read from the shared history (written by another backend). Its lines
+   * were already cut to the writer's per-invocation budget; the global budget applies here.
+   */
+  addFinished(
+    record: Omit<InvocationRecord, 'lines' | 'logBytes' | 'done'>,
+    lines: readonly (readonly [number, string])[],
+  ): InvocationRecord {
+    const added = this.add({ ...record, lines: [], logBytes: 0, done: true });
+    for (const [ts, message] of lines) this.appendLog(added, ts, message, true);
+    return added;
+  }
+
   /** Appends a log event to a record; `force` keeps platform lines past the per-invocation budget. */
   appendLog(record: InvocationRecord, ts: number, message: string, force = false): void {
     const bytes = Buffer.byteLength(message);
