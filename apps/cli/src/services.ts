@@ -32,7 +32,8 @@ export function configFromFlags(flags: GlobalFlags, io: Io): Config {
  * (a one-shot command must not show the last run's catalog).
  */
 export async function createServicesFromFlags(flags: GlobalFlags, io: Io, logger: Logger): Promise<Services> {
-  const config: Config = { ...configFromFlags(flags, io), diskCache: false, refreshIntervalSeconds: 0 };
+  const loaded = configFromFlags(flags, io);
+  const config: Config = { ...loaded, diskCache: false, refreshIntervalSeconds: 0 };
   if (config.backend === 'local') {
     const dir = resolve(io.cwd, config.localDir ?? 'functions');
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -41,9 +42,11 @@ export async function createServicesFromFlags(flags: GlobalFlags, io: Io, logger
         `the local functions directory '${dir}' does not exist. Accepted: a folder with one sub-folder per function (each with a function.json), e.g. --local examples/functions.`,
       );
     }
-    const { createLocalBackend } = await import('@lambda-mcp/core/local');
+    const { createLocalBackend, localHistoryFile } = await import('@lambda-mcp/core/local');
     const backend = createLocalBackend({
       dir,
+      // The history other runs (and servers) share, so monitor and logs show what ran before.
+      historyFile: localHistoryFile(loaded, dir, io.env),
       logger: logger.child({ component: 'local-backend' }),
       ...(config.region ? { region: config.region } : {}),
       inputSchemaArnTagKey: config.inputSchemaArnTagKey,

@@ -55,9 +55,10 @@ export async function createServicesFor(config: Config, logger: Logger): Promise
         `The local functions directory ${JSON.stringify(dir)} does not exist. Pass --local with a folder of functions (one sub-folder each, with a function.json), e.g. --local examples/functions.`,
       );
     }
-    const { createLocalBackend } = await import('@lambda-mcp/core/local');
+    const { createLocalBackend, localHistoryFile } = await import('@lambda-mcp/core/local');
     const backend = createLocalBackend({
       dir,
+      historyFile: localHistoryFile(config, dir),
       logger: logger.child({ component: 'local-backend' }),
       ...(config.region ? { region: config.region } : {}),
       inputSchemaArnTagKey: config.inputSchemaArnTagKey,
