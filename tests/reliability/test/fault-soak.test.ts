@@ -18,6 +18,7 @@ import {
   nonLogLines,
   openSession,
   parseMessages,
+  processWarnings,
   resultText,
   runPool,
   startHttpBin,
@@ -226,6 +227,7 @@ async function soak(mode: 'stateful' | 'stateless') {
     // A clean, graceful exit after the soak: the server never crashed.
     expect(code).toBe(0);
     expect(nonLogLines(server.stderr())).toEqual([]);
+    for (const w of processWarnings(server.stderr())) console.log(`http server warning: ${w}`);
   }
 }
 

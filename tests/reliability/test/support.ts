@@ -242,13 +242,28 @@ export function resultText(result: Record<string, unknown> | undefined): string 
 }
 
 /**
- * Lines of a server's stderr that are not its JSON log lines: a crash (a stack trace, "FATAL
- * ERROR", an uncaught exception printed by Node) would show up here.
+ * Node process warnings a server may print on stderr that are not crashes: the AWS SDK's notice that
+ * its 2027 releases need Node 22 (printed once by the SDK on Node 20), and Node's own warnings.
+ */
+const PROCESS_WARNING_LINES = [
+  /^\(node:\d+\) (\[\w+\] )?(Warning: )?\w*Warning: /,
+  /^\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)$/,
+  /^versions published after the first week of January 2027$/,
+  /^will require node >=22\. You are running node v[\d.]+\.$/,
+  /^To continue receiving updates to AWS services, bug fixes,$/,
+  /^and security updates please upgrade to node >=22\.$/,
+  /^More information can be found at: https:\/\/a\.co\/\w+$/,
+];
+
+/**
+ * Lines of a server's stderr that are neither its JSON log lines nor a known Node process warning:
+ * a crash (a stack trace, "FATAL ERROR", an uncaught exception printed by Node) shows up here.
  */
 export function nonLogLines(stderr: string): string[] {
   return stderr
     .split('\n')
     .filter((line) => line.trim() !== '')
+    .filter((line) => !PROCESS_WARNING_LINES.some((re) => re.test(line)))
     .filter((line) => {
       try {
         return typeof (JSON.parse(line) as { level?: unknown }).level !== 'string';
@@ -257,4 +272,75 @@ export function nonLogLines(stderr: string): string[] {
       }
     })
     .map((line) => line.slice(0, 300));
+}
+
+/** The Node process warnings in a server's stderr (reported, not failed on). */
+export function processWarnings(stderr: string): string[] {
+  return [...new Set(stderr.split('\n').filter((l) => PROCESS_WARNING_LINES[0]?.test(l)))];
+}
+
+export interface StdioPeer {
+  child: ChildProcessWithoutNullStreams;
+  send: (text: string) => void;
+  /** Sends a request and resolves with its answer (bounded). */
+  request: (method: string, params?: unknown, timeoutMs?: number) => Promise<JsonRpcMessage>;
+  /** Answers received, by JSON-encoded id. */
+  responses: Map<string, JsonRpcMessage[]>;
+  /** stdout lines that were not JSON: must stay empty (stdout carries JSON-RPC only). */
+  corrupt: string[];
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** A raw newline-delimited JSON-RPC peer over a child's stdio (the stdio server bin). */
+export function startStdioPeer(args: string[], env: Record<string, string>): StdioPeer {
+  const child = spawn(process.execPath, args, { env: childEnv(env) });
+  const responses = new Map<string, JsonRpcMessage[]>();
+  const corrupt: string[] = [];
+  let pending = '';
+  let err = '';
+  let seq = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    pending += d.toString('utf8');
+    let nl = pending.indexOf('\n');
+    while (nl >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      nl = pending.indexOf('\n');
+      if (!line.trim()) continue;
+      let msg: JsonRpcMessage;
+      try {
+        msg = JSON.parse(line) as JsonRpcMessage;
+      } catch {
+        corrupt.push(line.slice(0, 200));
+        continue;
+      }
+      if (msg.method !== undefined) continue; // the server's own notifications
+      const key = JSON.stringify(msg.id ?? null);
+      responses.set(key, [...(responses.get(key) ?? []), msg]);
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString('utf8');
+  });
+  child.stdin.on('error', () => {});
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const send = (text: string) => {
+    child.stdin.write(`${text}\n`);
+  };
+  return {
+    child,
+    send,
+    async request(method, params, timeoutMs = 30_000) {
+      const id = `req-${++seq}`;
+      send(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params !== undefined ? { params } : {}) }));
+      const key = JSON.stringify(id);
+      const answers = await waitFor(() => responses.get(key), timeoutMs, `the answer to ${method} ${id}`);
+      return answers[0] as JsonRpcMessage;
+    },
+    responses,
+    corrupt,
+    stderr: () => err,
+    exited,
+  };
 }

@@ -1,0 +1,5 @@
+export const handler = () => {
+  for (;;) {
+    // never yields: only the timeout can end it
+  }
+};
