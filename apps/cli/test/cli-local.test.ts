@@ -371,9 +371,10 @@ describe('schema', () => {
   });
 });
 
-describe('monitor and logs (a fresh local backend: no history)', () => {
+describe('monitor and logs (history off: only what this run invoked, nothing)', () => {
+  const noHistory = { env: { LAMBDA_MCP_DISK_CACHE: 'false' } };
   it('monitor --json gives the report with every series and a zero summary', async () => {
-    const r = await cli(['monitor', 'echo', '--since', '30m', '--errors', '--json']);
+    const r = await cli(['monitor', 'echo', '--since', '30m', '--errors', '--json'], noHistory);
     expect(r.code, r.stderr).toBe(0);
     const body = JSON.parse(r.stdout) as {
       functionName: string;
@@ -422,10 +423,10 @@ describe('monitor and logs (a fresh local backend: no history)', () => {
   });
 
   it('logs --json gives an event list; a bad --limit is one line, exit 2', async () => {
-    const r = await cli(['logs', 'echo', '--json']);
+    const r = await cli(['logs', 'echo', '--json'], noHistory);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ function: 'echo', count: 0, events: [] });
-    const human = await cli(['logs', 'echo']);
+    const human = await cli(['logs', 'echo'], noHistory);
     expect(human.code).toBe(0);
     expect(human.stdout).toBe('');
     expect(human.stderr).toMatch(/^No log events for echo since /);
