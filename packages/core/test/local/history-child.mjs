@@ -10,6 +10,7 @@ for (const [name, payload] of job.invoke ?? []) {
   const result = await backend.invoke({
     functionName: name,
     invocationType: 'RequestResponse',
+    logType: 'None',
     payload: new TextEncoder().encode(JSON.stringify(payload)),
   });
   invoked.push({ name, requestId: result.requestId, functionError: result.functionError ?? null });

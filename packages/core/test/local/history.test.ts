@@ -194,9 +194,7 @@ describe('local history: shared between processes', () => {
 
     // The long-running backend invokes too (and is throttled once); a new process sees everything.
     const own = await invoke(server, 'echo', { from: 'server' });
-    const throttled = await server
-      .invoke({ functionName: 'closed', invocationType: 'RequestResponse', payload: new Uint8Array(0) })
-      .catch((error: unknown) => error);
+    const throttled = await invoke(server, 'closed').catch((error: unknown) => error);
     expect(isLambdaMcpError(throttled) && throttled.code).toBe('THROTTLED');
     expect((await sums(server, 'echo')).invocations).toBe(3);
 
