@@ -35,6 +35,8 @@ const argNumber = (name, fallback) => {
 const CALLS = argNumber('--calls', 2000);
 const WARMUP = 100;
 const STARTS = argNumber('--starts', 15);
+// --startup-only: skip the tools/call figures (section 1), for quick start-up measurements.
+const STARTUP_ONLY = args.includes('--startup-only');
 
 const quantile = (sorted, q) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
@@ -172,8 +174,8 @@ async function main() {
       }),
     );
 
-    const direct = summarize(await directSamples(dir));
-    const stdio = summarize(await stdioSamples(dir));
+    const direct = STARTUP_ONLY ? undefined : summarize(await directSamples(dir));
+    const stdio = STARTUP_ONLY ? undefined : summarize(await stdioSamples(dir));
     const starts = [];
     for (let i = 0; i < STARTS; i++) starts.push(await startupSample());
     const floors = [];
@@ -185,7 +187,10 @@ async function main() {
     );
     const startup = summarize(starts);
     const floor = summarize(floors);
-    const added = { p50: stdio.p50 - direct.p50, p90: stdio.p90 - direct.p90, p99: stdio.p99 - direct.p99 };
+    const added =
+      direct && stdio
+        ? { p50: stdio.p50 - direct.p50, p90: stdio.p90 - direct.p90, p99: stdio.p99 - direct.p99 }
+        : undefined;
 
     const result = {
       machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model },
@@ -206,19 +211,21 @@ async function main() {
       `stdio MCP server benchmark (Node ${process.version}, ${cpus().length} CPUs: ${cpus()[0]?.model ?? '?'})`,
     );
     console.log('');
-    console.log(
-      `1. tools/call of a no-op function, ${CALLS} warm sequential calls (after ${WARMUP} warm-up)`,
-    );
-    console.log(
-      `   InvocationService.invoke in-process: p50 ${fmt(direct.p50)}  p90 ${fmt(direct.p90)}  p99 ${fmt(direct.p99)}`,
-    );
-    console.log(
-      `   tools/call over stdio:               p50 ${fmt(stdio.p50)}  p90 ${fmt(stdio.p90)}  p99 ${fmt(stdio.p99)}`,
-    );
-    console.log(
-      `   added by MCP + stdio:                p50 ${fmt(added.p50)}  p90 ${fmt(added.p90)}  p99 ${fmt(added.p99)}   (target p50 < 1 ms: ${added.p50 < 1 ? 'met' : 'NOT met'})`,
-    );
-    console.log('');
+    if (direct && stdio && added) {
+      console.log(
+        `1. tools/call of a no-op function, ${CALLS} warm sequential calls (after ${WARMUP} warm-up)`,
+      );
+      console.log(
+        `   InvocationService.invoke in-process: p50 ${fmt(direct.p50)}  p90 ${fmt(direct.p90)}  p99 ${fmt(direct.p99)}`,
+      );
+      console.log(
+        `   tools/call over stdio:               p50 ${fmt(stdio.p50)}  p90 ${fmt(stdio.p90)}  p99 ${fmt(stdio.p99)}`,
+      );
+      console.log(
+        `   added by MCP + stdio:                p50 ${fmt(added.p50)}  p90 ${fmt(added.p90)}  p99 ${fmt(added.p99)}   (target p50 < 1 ms: ${added.p50 < 1 ? 'met' : 'NOT met'})`,
+      );
+      console.log('');
+    }
     console.log(`2. start-up to the first tools/list answer, bundled functions, ${STARTS} runs`);
     console.log(
       `   lambda-mcp-stdio: p50 ${fmt(startup.p50)}  p90 ${fmt(startup.p90)}  max ${fmt(startup.max)}   (target p50 < 300 ms: ${startup.p50 < 300 ? 'met' : 'NOT met'})`,

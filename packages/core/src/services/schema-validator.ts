@@ -5,12 +5,13 @@ import AjvDraft04Import from 'ajv-draft-04';
 import addFormatsImport from 'ajv-formats';
 import { LambdaMcpError } from '../errors.js';
 import { fingerprint } from '../util/fingerprint.js';
+import { storedMetaValidator, usePrecompiledMetaSchema } from './schema-meta.js';
 import { encodePointerToken, isSchemaObject } from './schema-walk.js';
 import type { FieldError, JsonSchema, SchemaDialect, ValidationResult } from './types.js';
 
 // These packages are CommonJS with `exports.default`; depending on the loader the default import
 // is the class itself or the module object. Take whichever is the constructor.
-type AjvInstance = InstanceType<typeof AjvDraft07Import.default>;
+export type AjvInstance = InstanceType<typeof AjvDraft07Import.default>;
 type AjvClass = new (options: Record<string, unknown>) => AjvInstance;
 function interop<T>(mod: unknown): T {
   const m = mod as { default?: unknown };
@@ -31,13 +32,33 @@ const NUMBER_FORMATS: Record<string, (n: number) => boolean> = {
   double: (n) => Number.isFinite(n),
 };
 
-function createAjv(dialect: SchemaDialect): AjvInstance {
+export interface CreateAjvOptions {
+  /**
+   * Check schemas against the meta-schema with the precompiled validator (schema-meta.ts) instead
+   * of compiling the meta-schema (default true). False gives Ajv's own behaviour, for comparisons.
+   */
+  precompiledMeta?: boolean;
+  /** Ajv `code` options (the meta-validator generator needs `source: true`). */
+  code?: Record<string, unknown>;
+}
+
+/** The Ajv instance used for a dialect. Internal (exported for the meta-validator tests). */
+export function createAjv(dialect: SchemaDialect, options: CreateAjvOptions = {}): AjvInstance {
   const Ctor = dialect === 'draft-04' ? AjvDraft04 : dialect === 'draft-07' ? AjvDraft07 : Ajv2020;
+  const precompiledMeta = options.precompiledMeta ?? true;
   // strict:false: registry schemas carry unknown keywords and formats; logger:false: library code never prints.
-  const ajv = new Ctor({ strict: false, allErrors: true, logger: false, validateFormats: true });
+  const ajv = new Ctor({
+    strict: false,
+    allErrors: true,
+    logger: false,
+    validateFormats: true,
+    ...(precompiledMeta ? { defaultMeta: storedMetaValidator(dialect).metaSchemaId } : {}),
+    ...(options.code ? { code: options.code } : {}),
+  });
   addFormats(ajv);
   for (const [name, validate] of Object.entries(NUMBER_FORMATS))
     ajv.addFormat(name, { type: 'number', validate });
+  if (precompiledMeta) usePrecompiledMetaSchema(ajv, dialect);
   return ajv;
 }
 
