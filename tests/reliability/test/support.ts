@@ -34,13 +34,19 @@ export function createRandom(seed: number) {
 export type Random = ReturnType<typeof createRandom>;
 
 /** Polls `check` until it returns a truthy value, or throws after `ms`. */
-export async function waitFor<T>(check: () => T | Promise<T>, ms: number, what: string): Promise<T> {
+type Falsy = undefined | null | false | '' | 0;
+
+export async function waitFor<T>(
+  check: () => T | Falsy | Promise<T | Falsy>,
+  ms: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + ms;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const value = await check();
-      if (value) return value;
+      if (value) return value as T;
     } catch (error) {
       last = error;
     }
