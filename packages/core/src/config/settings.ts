@@ -226,7 +226,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     kind: 'boolean',
     default: 'true',
     accepts: 'true or false (also 1/0, yes/no, on/off)',
-    description: 'Keep the last catalog on disk and answer from it at once after a restart.',
+    description: 'Keep the last catalog on disk (answered at once after a restart) and, with --local, the shared invocation history that metrics and logs read.',
   },
   {
     name: 'cacheDir',
@@ -235,7 +235,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     kind: 'path',
     default: '$XDG_CACHE_HOME/lambda-mcp or ~/.cache/lambda-mcp',
     accepts: 'a directory path',
-    description: 'Directory of the disk catalog cache.',
+    description: 'Directory of the disk catalog cache and the local invocation history.',
   },
   {
     name: 'toolFamilies',
