@@ -4,8 +4,8 @@
  * schemas, invocations run, metrics come back; the disk catalog cache is keyed by the scope. And
  * the services contract suite (packages/core/test/services/contract.ts) runs over this stack too.
  *
- * The contract and the AWS backend are imported from core's sources here (not its build) so that
- * the contract's `instanceof LambdaMcpError` checks see the same class as the backend throws.
+ * The contract and the AWS backend are imported from core's sources here (not its build), as the
+ * contract suite is a test file of core's and not part of its build.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 import type { Backend } from '../backend.js';
 import type { Config } from '../config/schema.js';
-import { LambdaMcpError, toLambdaMcpError } from '../errors.js';
+import { isErrorCode, LambdaMcpError, toLambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CallOptions, InvocationResult, InvocationType, LogType } from '../types.js';
 import { abortError, throwIfAborted } from '../util/abort.js';
@@ -225,7 +225,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
       return result;
     } catch (error) {
       const err =
-        opts.signal?.aborted && !(error instanceof LambdaMcpError && error.code === 'ABORTED')
+        opts.signal?.aborted && !isErrorCode(error, 'ABORTED')
           ? abortError(opts.signal)
           : toLambdaMcpError(error, 'INTERNAL');
       audit.info('invocation', {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { LambdaMcpError } from '../../src/errors.js';
+import { isLambdaMcpError, type LambdaMcpError } from '../../src/errors.js';
 import { createServices } from '../../src/services/create-services.js';
 import type { Catalog, Services } from '../../src/services/types.js';
 import type { BackendInvokeRequest } from '../../src/types.js';
@@ -119,7 +119,7 @@ async function errorCode(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof LambdaMcpError) return error.code;
+    if (isLambdaMcpError(error)) return error.code;
     throw error;
   }
   return 'resolved';
@@ -411,7 +411,7 @@ export function describeServicesContract(
         const bad = await services.invocation
           .invoke({ functionName: 'contract-typed', payload: { count: 0, extra: true } })
           .catch((e: unknown) => e);
-        expect(bad).toBeInstanceOf(LambdaMcpError);
+        expect(isLambdaMcpError(bad)).toBe(true);
         expect((bad as LambdaMcpError).code).toBe('INVALID_INPUT');
         expect(
           (((bad as LambdaMcpError).details?.errors ?? []) as { path: string }[]).map((e) => e.path).sort(),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ConfigInput, ConfigSchema } from '../../src/config/schema.js';
-import { isErrorCode, LambdaMcpError } from '../../src/errors.js';
+import { isErrorCode, isLambdaMcpError, LambdaMcpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { createDiscoveryService } from '../../src/services/discovery-service.js';
 import type { Catalog, CatalogCacheStore, DiscoveryService } from '../../src/services/types.js';
@@ -41,7 +41,7 @@ async function code(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof LambdaMcpError) return error.code;
+    if (isLambdaMcpError(error)) return error.code;
     throw error;
   }
   return 'resolved';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ConfigInput, ConfigSchema } from '../../src/config/schema.js';
-import { isErrorCode, LambdaMcpError } from '../../src/errors.js';
+import { isErrorCode, isLambdaMcpError, LambdaMcpError } from '../../src/errors.js';
 import { createDiscoveryService } from '../../src/services/discovery-service.js';
 import {
   ASYNC_PAYLOAD_LIMIT_BYTES,
@@ -84,7 +84,7 @@ async function failure(promise: Promise<unknown>): Promise<LambdaMcpError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof LambdaMcpError) return error;
+    if (isLambdaMcpError(error)) return error;
     throw error;
   }
   throw new Error('expected a LambdaMcpError');

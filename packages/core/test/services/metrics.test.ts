@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { LambdaMcpError } from '../../src/errors.js';
+import { isLambdaMcpError, LambdaMcpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { createDiscoveryService } from '../../src/services/discovery-service.js';
 import {
@@ -37,7 +37,7 @@ async function failure(promise: Promise<unknown>): Promise<LambdaMcpError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof LambdaMcpError) return error;
+    if (isLambdaMcpError(error)) return error;
     throw error;
   }
   throw new Error('expected a LambdaMcpError');

@@ -17,6 +17,7 @@ import {
   type InvocationService,
   type InvokeOutcome,
   type InvokeRequest,
+  isLambdaMcpError,
   LambdaMcpError,
   type MetricsReport,
   type MetricsService,
@@ -335,7 +336,7 @@ export function createInMemoryServices(
           try {
             return { ok: true as const, request, result: await invoke(request, options) };
           } catch (error) {
-            if (error instanceof LambdaMcpError) return { ok: false as const, request, error };
+            if (isLambdaMcpError(error)) return { ok: false as const, request, error };
             throw error;
           }
         }),
