@@ -1,10 +1,76 @@
-import { defineConfig } from 'tsup';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: { cli: 'src/cli.ts', index: 'src/index.ts' },
-  format: ['esm'],
-  dts: { entry: { index: 'src/index.ts' } },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
+
+/**
+ * The bin (dist/cli.js) is one bundle with its dependencies: loading ~400 small ES and CommonJS
+ * modules (zod, Ajv, the MCP SDK, core) costs Node.js more than running them, so bundling takes
+ * about a third off the time to the first `tools/list` (bench/stdio-overhead.mjs). The library
+ * entry (dist/index.js) stays unbundled, so embedders share one copy of core with their own code.
+ */
+
+const require = createRequire(import.meta.url);
+/** Workspace packages whose code reads `import.meta.url` to find files of their own. */
+const SELF_LOCATING = ['@lambda-mcp/core', '@lambda-mcp/mcp-server'].map((name) => ({
+  name,
+  root: dirname(require.resolve(`${name}/package.json`)),
+}));
+
+/**
+ * Inside a bundle `import.meta.url` is the bundle's URL, but core finds its worker
+ * (dist/local/worker.js) and loads the AWS SDK with `createRequire(import.meta.url)`, and
+ * mcp-server reads its own package.json for its version. In their bundled code,
+ * `import.meta.url` becomes the URL of the same file in the installed package (resolved at run
+ * time, so it holds wherever the app is installed), and everything resolves as it would unbundled.
+ */
+const selfLocating: EsbuildPlugin = {
+  name: 'self-locating-import-meta-url',
+  setup(build) {
+    const ownSource = join(import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)), 'src') + sep;
+    build.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
+      if (args.path.startsWith(ownSource)) return undefined;
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const pkg = SELF_LOCATING.find((p) => args.path.startsWith(p.root + sep));
+      if (!pkg) {
+        // It would silently look beside the bundle instead of in its own package.
+        throw new Error(`${args.path} reads import.meta.url: make its package self-locating in tsup.config.ts`);
+      }
+      const file = relative(pkg.root, args.path).split(sep).join('/');
+      const url = `new URL(${JSON.stringify(file)}, import.meta.resolve(${JSON.stringify(`${pkg.name}/package.json`)})).href`;
+      return {
+        contents: text.replaceAll('import.meta.url', `(${url})`),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      };
+    });
+  },
+};
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm'],
+    dts: { entry: { index: 'src/index.ts' } },
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+  },
+  {
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    // Everything, including @lambda-mcp/core/aws (a chunk of its own, loaded only for AWS). The
+    // AWS SDK itself is not bundled: core loads it at run time from core's own location.
+    noExternal: [/.*/],
+    splitting: true,
+    esbuildPlugins: [selfLocating],
+  },
+]);
