@@ -1,7 +1,20 @@
-import { openapiSchemaToJsonSchema } from '@openapi-contrib/openapi-schema-to-json-schema';
+import { createRequire } from 'node:module';
+import type * as OpenApiConverter from '@openapi-contrib/openapi-schema-to-json-schema';
 import { LambdaMcpError } from '../errors.js';
 import { isSchemaObject, resolveLocalRef, walkSchema } from './schema-walk.js';
 import type { JsonSchema, SchemaDialect } from './types.js';
+
+// The OpenAPI converter (with lodash) is loaded when the first OpenAPI 3.0 document is met: most
+// servers never see one, and loading it costs about 10 ms of every start-up. It is CommonJS.
+let converter: typeof OpenApiConverter | undefined;
+function openapiSchemaToJsonSchema(
+  ...args: Parameters<typeof OpenApiConverter.openapiSchemaToJsonSchema>
+): ReturnType<typeof OpenApiConverter.openapiSchemaToJsonSchema> {
+  converter ??= createRequire(import.meta.url)(
+    '@openapi-contrib/openapi-schema-to-json-schema',
+  ) as typeof OpenApiConverter;
+  return converter.openapiSchemaToJsonSchema(...args);
+}
 
 export const JSON_SCHEMA_2020_12 = 'https://json-schema.org/draft/2020-12/schema';
 const COMPONENTS_PREFIX = '#/components/schemas/';
