@@ -452,7 +452,7 @@ describe('configuration errors', () => {
     expectOneLineError(
       r,
       2,
-      'the local functions directory',
+      'local functions directory',
       'does not exist',
       'e.g. --local examples/functions',
     );

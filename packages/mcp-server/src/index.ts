@@ -31,6 +31,8 @@ export { assignToolNames, baseToolName, isValidToolName, MAX_TOOL_NAME_LENGTH } 
 export { truncateUtf8 } from './result.js';
 export type { CreateServerOptions, LambdaMcpServer, LambdaMcpServerOptions } from './server.js';
 export { createLambdaMcpServer } from './server.js';
+export type { ServicesForConfigOptions } from './services-for-config.js';
+export { createServicesForConfig } from './services-for-config.js';
 export type { InputMode, ToolInput } from './tool-schema.js';
 export type {
   FunctionAuthorizer,
