@@ -1,14 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  type Backend,
-  type Config,
-  createServices,
-  LambdaMcpError,
-  type Logger,
-  type Services,
-} from '@lambda-mcp/core';
-import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
+import { type Backend, type Config, LambdaMcpError, type Logger, type Services } from '@lambda-mcp/core';
+import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { CatalogHealth } from './app.js';
 import { createAuditLog } from './audit.js';
 import { type Authenticator, createAuthenticator, resolveStaticTokens } from './auth/authenticator.js';
@@ -26,37 +19,8 @@ import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import type { HttpSettings } from './settings.js';
 
 /** Creates the services for a configuration: the local backend for `--local`, AWS otherwise. */
-export async function createServicesFor(config: Config, logger: Logger): Promise<Services> {
-  if (config.backend === 'local') {
-    const dir = resolve(config.localDir ?? 'functions');
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new LambdaMcpError(
-        'INVALID_CONFIG',
-        `The local functions directory ${JSON.stringify(dir)} does not exist. Pass --local with a folder of functions (one sub-folder each, with a function.json), e.g. --local examples/functions.`,
-      );
-    }
-    const { createLocalBackend, localHistoryFile } = await import('@lambda-mcp/core/local');
-    const backend = createLocalBackend({
-      dir,
-      historyFile: localHistoryFile(config, dir),
-      logger: logger.child({ component: 'local-backend' }),
-      ...(config.region ? { region: config.region } : {}),
-      inputSchemaArnTagKey: config.inputSchemaArnTagKey,
-      outputSchemaArnTagKey: config.outputSchemaArnTagKey,
-    });
-    return createServices({ backend, config, logger });
-  }
-  let aws: typeof import('@lambda-mcp/core/aws');
-  try {
-    aws = await import('@lambda-mcp/core/aws');
-  } catch (error) {
-    throw new LambdaMcpError(
-      'BACKEND_UNAVAILABLE',
-      `The AWS backend could not be loaded (${error instanceof Error ? error.message : String(error)}). Reinstall @lambda-mcp/core, or run with --local DIR for local functions.`,
-      { cause: error },
-    );
-  }
-  return aws.createAwsServices(config, { logger });
+export function createServicesFor(config: Config, logger: Logger): Promise<Services> {
+  return createServicesForConfig(config, { logger });
 }
 
 /** Times every catalog listing of the backend (the bulk of a discovery run) into the metrics. */
