@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmark of the stdio MCP server (apps/stdio-server), using the BUILT packages.
 //
-//   pnpm build && node bench/stdio-overhead.mjs [--json] [--calls N] [--starts N]
+//   pnpm build && node bench/stdio-overhead.mjs [--json] [--calls N] [--starts N] [--startup-only]
+//                                                [--breakdown]
 //
 // Figures:
 //   1. tools/call overhead: a no-op local function called as an MCP tool over stdio (SDK Client ->
@@ -11,9 +12,16 @@
 //   2. start-up: from spawning `node apps/stdio-server/dist/cli.js --local examples/functions` to
 //      the answer of the first tools/list (initialize + initialized + tools/list). Target: under
 //      300 ms. `node -e 0` is measured too, as the floor of any Node.js process on this machine.
+//      Where the time goes comes from the bin itself: its 'Serving' log line carries its start-up
+//      timings (Node.js start-up, module loading, configuration, services, first catalog, stdio),
+//      read from extra starts at LOG_LEVEL=info. With --breakdown, the first catalog is split
+//      further in-process, with the unbundled packages: discovery, SchemaService, tool catalog.
+//
+//   --startup-only   skip figure 1 (quick start-up measurements)
+//   --breakdown      also the in-process split described above (5 runs)
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServices } from '../packages/core/dist/index.js';
@@ -35,8 +43,8 @@ const argNumber = (name, fallback) => {
 const CALLS = argNumber('--calls', 2000);
 const WARMUP = 100;
 const STARTS = argNumber('--starts', 15);
-// --startup-only: skip the tools/call figures (section 1), for quick start-up measurements.
 const STARTUP_ONLY = args.includes('--startup-only');
+const BREAKDOWN = args.includes('--breakdown');
 
 const quantile = (sorted, q) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
@@ -124,6 +132,30 @@ async function startupSample() {
   return t;
 }
 
+/** The bin's own start-up timings, from its 'Serving MCP over stdio' log line (LOG_LEVEL=info). */
+async function binTimingsSample() {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, '--local', EXAMPLES],
+    env: { ...env, LOG_LEVEL: 'info' },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(transport);
+  await client.listTools();
+  await client.close();
+  for (const line of stderr.split('\n')) {
+    if (!line.includes('Serving MCP over stdio')) continue;
+    const startup = JSON.parse(line).startup;
+    if (startup) return startup;
+  }
+  throw new Error(`the server logged no start-up timings: ${stderr.slice(0, 500)}`);
+}
+
 /** Where start-up time goes, measured in a fresh process: module imports, then config -> first catalog. */
 function phaseSample() {
   const script = `
@@ -180,11 +212,14 @@ async function main() {
     for (let i = 0; i < STARTS; i++) starts.push(await startupSample());
     const floors = [];
     for (let i = 0; i < STARTS; i++) floors.push(nodeFloorSample());
+    const binRuns = [];
+    for (let i = 0; i < Math.min(STARTS, 10); i++) binRuns.push(await binTimingsSample());
+    const p50s = (runs) =>
+      Object.fromEntries(Object.keys(runs[0]).map((k) => [k, summarize(runs.map((r) => r[k])).p50]));
+    const binTimings = p50s(binRuns);
     const phaseRuns = [];
-    for (let i = 0; i < 5; i++) phaseRuns.push(phaseSample());
-    const phases = Object.fromEntries(
-      Object.keys(phaseRuns[0]).map((k) => [k, summarize(phaseRuns.map((p) => p[k])).p50]),
-    );
+    if (BREAKDOWN) for (let i = 0; i < 5; i++) phaseRuns.push(phaseSample());
+    const phases = BREAKDOWN ? p50s(phaseRuns) : undefined;
     const startup = summarize(starts);
     const floor = summarize(floors);
     const added =
@@ -200,7 +235,9 @@ async function main() {
       added,
       startup,
       nodeFloor: floor,
-      startupPhasesP50: phases,
+      startupBinTimingsP50: binTimings,
+      ...(phases ? { startupPhasesInProcessP50: phases } : {}),
+      loadAverage: loadavg(),
       targets: { addedP50Ms: 1, startupP50Ms: 300 },
     };
     if (asJson) {
@@ -232,7 +269,17 @@ async function main() {
     );
     console.log(`   node -e 0 (floor of any Node.js process here): p50 ${fmt(floor.p50)}`);
     console.log(
-      `   where it goes (p50 of 5 in-process runs): Node boot to first import ${fmt(phases.processBoot)}, import core ${fmt(phases.importCore)}, import SDK + mcp-server ${fmt(phases.importSdkAndMcpServer)}, discovery ${fmt(phases.discovery)}, core SchemaService (load + compile) ${fmt(phases.coreSchemas)}, tool catalog ${fmt(phases.toolCatalog)}`,
+      `   where it goes (the bin's own timings, p50 of ${binRuns.length} starts): Node.js from its time origin to the bin ${fmt(binTimings.nodeMs)}, module loading ${fmt(binTimings.modulesMs)}, configuration ${fmt(binTimings.configMs)}, services ${fmt(binTimings.servicesMs)}, first catalog (discovery, schemas, tools) ${fmt(binTimings.catalogMs)}, stdio ${fmt(binTimings.connectMs)}; the rest is the initialize and tools/list round trips`,
+    );
+    if (phases) {
+      console.log(
+        `   in-process with the unbundled packages (p50 of 5 runs): Node boot to first import ${fmt(phases.processBoot)}, import core ${fmt(phases.importCore)}, import SDK + mcp-server ${fmt(phases.importSdkAndMcpServer)}, discovery ${fmt(phases.discovery)}, core SchemaService (load + compile) ${fmt(phases.coreSchemas)}, tool catalog ${fmt(phases.toolCatalog)}`,
+      );
+    }
+    console.log(
+      `   load average while measuring: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
     );
   } finally {
     await rm(tmp, { recursive: true, force: true });

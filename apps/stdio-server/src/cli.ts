@@ -14,10 +14,12 @@ process.stdout.on('error', () => {
   // The client went away (EPIPE): nothing can be answered any more; stdin's end shuts us down.
 });
 
+const modulesLoadingSince = performance.now();
 const { startStdioServer } = await import('./main.js');
 
 const handle = await startStdioServer({
   argv: process.argv.slice(2),
+  modulesLoadingSince,
   stdout: jsonOut,
   writeOut: (text) => void realStdoutWrite(text),
   writeErr: (text) => void process.stderr.write(text),

@@ -36,6 +36,11 @@ export interface StdioServerOptions {
   startupWaitMs?: number;
   /** On shutdown, how long running tool calls may take to finish (ms, default 3000). */
   drainMs?: number;
+  /**
+   * `performance.now()` when the bin started loading the server's modules: the start-up timings
+   * in the log then tell Node.js start-up and module loading apart.
+   */
+  modulesLoadingSince?: number;
 }
 
 export interface StdioServerHandle {
@@ -85,6 +90,8 @@ export async function createServicesFor(config: Config, logger: Logger): Promise
   return aws.createAwsServices(config, { logger });
 }
 
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
 function oneLine(error: unknown): string {
   if (isLambdaMcpError(error)) return `${error.message} [${error.code}]`;
   return error instanceof Error ? error.message : String(error);
@@ -96,6 +103,15 @@ function oneLine(error: unknown): string {
  * `exited` resolves with the exit code after shutdown (stdin closed, a signal, or a fatal error).
  */
 export async function startStdioServer(options: StdioServerOptions): Promise<StdioServerHandle> {
+  // Start-up timings for the 'Serving' log line (bench/stdio-overhead.mjs --breakdown reads them).
+  const entered = performance.now();
+  const marks: Record<string, number> = {};
+  let last = entered;
+  const mark = (name: string) => {
+    const now = performance.now();
+    marks[name] = round(now - last);
+    last = now;
+  };
   const writeErr = options.writeErr ?? ((t: string) => void process.stderr.write(t));
   const stdout = options.stdout ?? process.stdout;
   const writeOut = options.writeOut ?? ((t: string) => void stdout.write(t));
@@ -125,6 +141,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
     return done(EXIT_USAGE);
   }
+  mark('configMs');
 
   const logger = createStreamLogger({
     level: config.logLevel,
@@ -141,6 +158,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
     return done(isLambdaMcpError(error) && error.code === 'INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAILURE);
   }
+  mark('servicesMs');
 
   let lambda: LambdaMcpServer;
   try {
@@ -160,6 +178,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     }),
   ]);
   if (waitTimer) clearTimeout(waitTimer);
+  mark('catalogMs');
 
   const stdin = options.stdin ?? process.stdin;
   const server = lambda.createServer();
@@ -217,6 +236,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
 
   await server.connect(transport);
+  mark('connectMs');
   const status = lambda.catalog.status();
   logger.info('Serving MCP over stdio', {
     version: VERSION,
@@ -225,6 +245,17 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     functionTools: status.functionToolCount,
     ...(status.cappedCount > 0 ? { cappedFunctions: status.cappedCount } : {}),
     ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+    // Milliseconds: Node.js start-up and module loading (or process start to this call, for
+    // embedders), then each step: configuration, services, first catalog with its schemas, stdio.
+    startup: {
+      ...(options.modulesLoadingSince !== undefined
+        ? {
+            nodeMs: round(options.modulesLoadingSince),
+            modulesMs: round(entered - options.modulesLoadingSince),
+          }
+        : { processToStartMs: round(entered) }),
+      ...marks,
+    },
   });
   return { exited, shutdown: (reason) => shutdown(reason) };
 }
