@@ -72,7 +72,8 @@ function run(
     cwd: options.cwd,
     encoding: 'utf8',
     timeout: options.timeout ?? 60_000,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // No catalog cache or invocation history left in the user's cache directory.
+    env: { ...process.env, NO_COLOR: '1', LAMBDA_MCP_DISK_CACHE: 'false', ...options.env },
   });
   return { code: out.status, stdout: out.stdout ?? '', stderr: out.stderr ?? '', error: out.error };
 }
@@ -211,7 +212,10 @@ describe('installed from the tarballs with npm into a fresh project', () => {
     const child: ChildProcessWithoutNullStreams = spawn(
       bin('lambda-mcp-http'),
       ['--local', EXAMPLES, '--port', '0', '--no-disk-cache'],
-      { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' } },
+      {
+        cwd: project,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LAMBDA_MCP_DISK_CACHE: 'false' },
+      },
     );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
