@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, relative, sep } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
@@ -30,15 +29,16 @@ const SELF_LOCATING = ['@lambda-mcp/core', '@lambda-mcp/mcp-server'].map((name) 
 const selfLocating: EsbuildPlugin = {
   name: 'self-locating-import-meta-url',
   setup(build) {
-    const ownSource = join(import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)), 'src') + sep;
+    // JavaScript only: the app's own TypeScript sources are meant to use the bundle's own URL.
     build.onLoad({ filter: /\.[cm]?js$/ }, async (args) => {
-      if (args.path.startsWith(ownSource)) return undefined;
       const text = await readFile(args.path, 'utf8');
       if (!text.includes('import.meta.url')) return undefined;
       const pkg = SELF_LOCATING.find((p) => args.path.startsWith(p.root + sep));
       if (!pkg) {
         // It would silently look beside the bundle instead of in its own package.
-        throw new Error(`${args.path} reads import.meta.url: make its package self-locating in tsup.config.ts`);
+        throw new Error(
+          `${args.path} reads import.meta.url: make its package self-locating in tsup.config.ts`,
+        );
       }
       const file = relative(pkg.root, args.path).split(sep).join('/');
       const url = `new URL(${JSON.stringify(file)}, import.meta.resolve(${JSON.stringify(`${pkg.name}/package.json`)})).href`;
