@@ -1,17 +1,13 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import {
   type Config,
-  createServices,
   createStreamLogger,
   isLambdaMcpError,
-  LambdaMcpError,
   type Logger,
   loadConfig,
   type Services,
 } from '@lambda-mcp/core';
-import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
+import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { helpText, parseStdioArgs } from './args.js';
 import { VERSION } from './version.js';
@@ -51,43 +47,8 @@ export interface StdioServerHandle {
 }
 
 /** Creates the services for a configuration: the local backend for `--local`, AWS otherwise. */
-export async function createServicesFor(config: Config, logger: Logger): Promise<Services> {
-  if (config.backend === 'local') {
-    const dir = resolve(config.localDir ?? 'functions');
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new LambdaMcpError(
-        'INVALID_CONFIG',
-        `The local functions directory ${JSON.stringify(dir)} does not exist. Pass --local with a folder of functions (one sub-folder each, with a function.json), e.g. --local examples/functions.`,
-      );
-    }
-    const { createLocalBackend, localHistoryFile } = await import('@lambda-mcp/core/local');
-    const backend = createLocalBackend({
-      dir,
-      historyFile: localHistoryFile(config, dir),
-      logger: logger.child({ component: 'local-backend' }),
-      ...(config.region ? { region: config.region } : {}),
-      inputSchemaArnTagKey: config.inputSchemaArnTagKey,
-      outputSchemaArnTagKey: config.outputSchemaArnTagKey,
-    });
-    return createServices({ backend, config, logger });
-  }
-  let aws: typeof import('@lambda-mcp/core/aws');
-  try {
-    aws = await import('@lambda-mcp/core/aws');
-  } catch (error) {
-    throw new LambdaMcpError(
-      'BACKEND_UNAVAILABLE',
-      `The AWS backend could not be loaded (${error instanceof Error ? error.message : String(error)}). Reinstall @lambda-mcp/core, or run with --local DIR for local functions.`,
-      { cause: error },
-    );
-  }
-  if (typeof aws.createAwsServices !== 'function') {
-    throw new LambdaMcpError(
-      'BACKEND_UNAVAILABLE',
-      'This build of @lambda-mcp/core has no AWS backend. Run with --local DIR for local functions.',
-    );
-  }
-  return aws.createAwsServices(config, { logger });
+export function createServicesFor(config: Config, logger: Logger): Promise<Services> {
+  return createServicesForConfig(config, { logger });
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;

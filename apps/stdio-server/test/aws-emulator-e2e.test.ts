@@ -22,8 +22,8 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-function text(result: { content?: unknown }): string {
-  const blocks = (result.content ?? []) as Array<{ type: string; text?: string }>;
+function text(result: unknown): string {
+  const blocks = ((result as { content?: unknown }).content ?? []) as Array<{ type: string; text?: string }>;
   return blocks.map((b) => b.text ?? '').join('\n');
 }
 
