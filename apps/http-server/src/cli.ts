@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { startHttpServer } from './main.js';
 
-const handle = await startHttpServer({ argv: process.argv.slice(2) });
+const handle = await startHttpServer({ argv: process.argv.slice(2), routeProcessWarnings: true });
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => void handle.shutdown(signal));
 }

@@ -4,6 +4,7 @@ import {
   isLambdaMcpError,
   type Logger,
   loadConfig,
+  routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
 import { createHttpApp, type HttpApp } from './app.js';
@@ -20,6 +21,8 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 export interface HttpServerOptions {
+  /** Log Node's process warnings through the logger (JSON lines) instead of raw stderr text; the bin sets it. */
+  routeProcessWarnings?: boolean;
   argv: readonly string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
@@ -101,6 +104,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     write: writeErr,
     bindings: { app: 'lambda-mcp-http' },
   });
+  if (options.routeProcessWarnings) routeProcessWarnings(logger);
 
   let guard: ReturnType<typeof createHostOriginGuard>;
   let auth: ReturnType<typeof createAuthSetup>;

@@ -19,6 +19,7 @@ const { startStdioServer } = await import('./main.js');
 
 const handle = await startStdioServer({
   argv: process.argv.slice(2),
+  routeProcessWarnings: true,
   modulesLoadingSince,
   stdout: jsonOut,
   writeOut: (text) => void realStdoutWrite(text),

@@ -5,6 +5,7 @@ import {
   isLambdaMcpError,
   type Logger,
   loadConfig,
+  routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
 import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
@@ -17,6 +18,8 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 export interface StdioServerOptions {
+  /** Log Node's process warnings through the logger (JSON lines) instead of raw stderr text; the bin sets it. */
+  routeProcessWarnings?: boolean;
   argv: readonly string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
@@ -110,6 +113,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     write: writeErr,
     bindings: { app: 'lambda-mcp-stdio' },
   });
+  if (options.routeProcessWarnings) routeProcessWarnings(logger);
 
   let services: Services;
   try {

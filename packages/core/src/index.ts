@@ -12,7 +12,7 @@ export { CONFIG_SETTINGS, formatSettingsHelp, formatSettingsMarkdown } from './c
 export type { ErrorCode, LambdaMcpErrorOptions } from './errors.js';
 export { isErrorCode, isLambdaMcpError, LambdaMcpError, toLambdaMcpError } from './errors.js';
 export type { LogFields, Logger, LogLevel, StreamLoggerOptions } from './logger.js';
-export { createStreamLogger, silentLogger } from './logger.js';
+export { createStreamLogger, routeProcessWarnings, silentLogger } from './logger.js';
 export { createServices } from './services/create-services.js';
 export type { DiscoveryServiceOptions } from './services/discovery-service.js';
 export { catalogFingerprint, createDiscoveryService } from './services/discovery-service.js';

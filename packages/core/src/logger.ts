@@ -76,3 +76,27 @@ export function createStreamLogger(options: StreamLoggerOptions = {}): Logger {
     child: (more) => createStreamLogger({ ...options, bindings: { ...bindings, ...more } }),
   };
 }
+
+/**
+ * Sends Node's process warnings (deprecations, listener leaks, the AWS SDK's Node.js version
+ * notice...) through a logger instead of Node's raw multi-line text on stderr, so a server's
+ * stderr stays one JSON object a line. Apps call it; returns a function restoring the defaults.
+ */
+export function routeProcessWarnings(logger: Logger): () => void {
+  const previous = process.listeners('warning');
+  process.removeAllListeners('warning');
+  const onWarning = (warning: Error & { code?: string }) => {
+    const [first = '', ...rest] = String(warning.message).split('\n');
+    const detail = rest.join(' ').replace(/\s+/g, ' ').trim();
+    logger.warn(first, {
+      warning: warning.name,
+      ...(warning.code ? { code: warning.code } : {}),
+      ...(detail ? { detail } : {}),
+    });
+  };
+  process.on('warning', onWarning);
+  return () => {
+    process.off('warning', onWarning);
+    for (const listener of previous) process.on('warning', listener);
+  };
+}

@@ -18,3 +18,34 @@ describe('LambdaMcpError', () => {
     expect(toLambdaMcpError('weird').code).toBe('INTERNAL');
   });
 });
+
+describe('routeProcessWarnings', () => {
+  it('logs process warnings through the logger as one line each, and restores the defaults', async () => {
+    const { routeProcessWarnings } = await import('../src/index.js');
+    const seen: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const logger = {
+      debug() {},
+      info() {},
+      warn(message: string, fields?: Record<string, unknown>) {
+        seen.push({ message, fields });
+      },
+      error() {},
+      child() {
+        return logger;
+      },
+    };
+    const before = process.listenerCount('warning');
+    const restore = routeProcessWarnings(logger);
+    expect(process.listenerCount('warning')).toBe(1);
+    process.emitWarning('NodeVersionSupportWarning: first line\nsecond   line\n\nthird', { code: 'X1' });
+    await new Promise((r) => setImmediate(r));
+    restore();
+    expect(process.listenerCount('warning')).toBe(before);
+    expect(seen).toEqual([
+      {
+        message: 'NodeVersionSupportWarning: first line',
+        fields: { warning: 'Warning', code: 'X1', detail: 'second line third' },
+      },
+    ]);
+  });
+});

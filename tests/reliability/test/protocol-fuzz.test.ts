@@ -143,8 +143,8 @@ describe('protocol fuzzing', () => {
     expect(peer.child.exitCode).toBeNull();
     peer.child.stdin.end();
     expect(await peer.exited).toBe(0);
-    // Known (see README): with many large answers waiting for the pipe, the SDK's stdio transport
-    // adds a 'drain' listener per pending write and Node prints MaxListenersExceededWarning.
+    // With many large answers waiting for the pipe, the SDK's stdio transport adds a 'drain'
+    // listener per pending write and Node warns (MaxListenersExceededWarning): logged as JSON.
     expect(nonLogLines(peer.stderr())).toEqual([]);
     for (const w of processWarnings(peer.stderr())) console.log(`stdio server warning: ${w}`);
     console.log(`stdio fuzz: ${sent.length} messages ${JSON.stringify(kindsOf(sent))}`);

@@ -248,28 +248,14 @@ export function resultText(result: Record<string, unknown> | undefined): string 
 }
 
 /**
- * Node process warnings a server may print on stderr that are not crashes: the AWS SDK's notice that
- * its 2027 releases need Node 22 (printed once by the SDK on Node 20), and Node's own warnings.
- */
-const PROCESS_WARNING_LINES = [
-  /^\(node:\d+\) (\[\w+\] )?(Warning: )?\w*Warning: /,
-  /^\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)$/,
-  /^versions published after the first week of January 2027$/,
-  /^will require node >=22\. You are running node v[\d.]+\.$/,
-  /^To continue receiving updates to AWS services, bug fixes,$/,
-  /^and security updates please upgrade to node >=22\.$/,
-  /^More information can be found at: https:\/\/a\.co\/\w+$/,
-];
-
-/**
- * Lines of a server's stderr that are neither its JSON log lines nor a known Node process warning:
- * a crash (a stack trace, "FATAL ERROR", an uncaught exception printed by Node) shows up here.
+ * Lines of a server's stderr that are not its JSON log lines (the servers log Node's process
+ * warnings as JSON lines too): a crash (a stack trace, "FATAL ERROR", an uncaught exception printed
+ * by Node) or any stray text shows up here.
  */
 export function nonLogLines(stderr: string): string[] {
   return stderr
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .filter((line) => !PROCESS_WARNING_LINES.some((re) => re.test(line)))
     .filter((line) => {
       try {
         return typeof (JSON.parse(line) as { level?: unknown }).level !== 'string';
@@ -280,9 +266,17 @@ export function nonLogLines(stderr: string): string[] {
     .map((line) => line.slice(0, 300));
 }
 
-/** The Node process warnings in a server's stderr (reported, not failed on). */
+/** The Node process warnings a server logged (as JSON lines with a `warning` field): reported, not failed on. */
 export function processWarnings(stderr: string): string[] {
-  return [...new Set(stderr.split('\n').filter((l) => PROCESS_WARNING_LINES[0]?.test(l)))];
+  const warnings = stderr.split('\n').flatMap((line) => {
+    try {
+      const entry = JSON.parse(line) as { warning?: unknown; msg?: unknown };
+      return typeof entry.warning === 'string' ? [`${entry.warning}: ${String(entry.msg)}`] : [];
+    } catch {
+      return [];
+    }
+  });
+  return [...new Set(warnings)];
 }
 
 export interface StdioPeer {
