@@ -10,6 +10,7 @@ import {
 } from '@lambda-mcp/core';
 import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';
 import { VERSION } from './version.js';
 
@@ -197,7 +198,13 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   const onEnd = () => void shutdown('stdin closed');
   stdin.on('end', onEnd);
   stdin.on('close', onEnd);
-  transport.onerror = (error) => logger.warn('stdio transport error', { error: error.message });
+  transport.onerror = (error) => {
+    logger.warn('stdio transport error', { error: error.message.slice(0, 200) });
+    // A line that is not JSON, or not a JSON-RPC message, gets the error JSON-RPC 2.0 prescribes
+    // (with a null id: there is no request to answer) instead of silence.
+    const invalid = invalidLineError(error);
+    if (invalid) void transport.send(invalid as unknown as JSONRPCMessage).catch(() => {});
+  };
   server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
 
   await server.connect(transport);
@@ -223,4 +230,23 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     },
   });
   return { exited, shutdown: (reason) => shutdown(reason) };
+}
+
+/** The JSON-RPC error for a stdin line the transport could not read as a message, if it was that. */
+function invalidLineError(error: Error): object | undefined {
+  if (error instanceof SyntaxError) {
+    return {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700, message: 'Parse error: the line is not JSON.' },
+    };
+  }
+  if (/^\$?ZodError$/.test(error.name)) {
+    return {
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32600, message: 'Invalid Request: the line is JSON but not a JSON-RPC 2.0 message.' },
+    };
+  }
+  return undefined;
 }

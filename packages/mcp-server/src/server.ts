@@ -218,6 +218,7 @@ class TrackedServer extends Server {
   }
 
   override async connect(transport: Transport): Promise<void> {
+    answerBadParamsWithInvalidParams(this);
     await super.connect(transport);
     this.#registry.add(this);
     const previous = transport.onclose;
@@ -225,5 +226,39 @@ class TrackedServer extends Server {
       this.#registry.delete(this);
       previous?.();
     };
+  }
+}
+
+type RequestHandlerMap = Map<string, (request: unknown, extra: unknown) => Promise<unknown>>;
+
+/**
+ * The SDK parses each request's params with its zod schema before calling a handler, and a parse
+ * failure escapes as a plain error, which becomes -32603 (internal error). Bad params are the
+ * caller's mistake: answer them with -32602 (invalid params) naming what was wrong. This reaches
+ * into the SDK's handler map, so it lives here, in the one file that knows the SDK.
+ */
+function answerBadParamsWithInvalidParams(server: Server): void {
+  const handlers = (server as unknown as { _requestHandlers?: RequestHandlerMap })._requestHandlers;
+  if (!(handlers instanceof Map)) return;
+  for (const [method, handler] of handlers) {
+    if ((handler as { invalidParamsWrapped?: boolean }).invalidParamsWrapped) continue;
+    const wrapped = async (request: unknown, extra: unknown) => {
+      try {
+        return await handler(request, extra);
+      } catch (error) {
+        const issues = (error as { issues?: Array<{ path?: PropertyKey[]; message?: string }> } | null)
+          ?.issues;
+        if (error instanceof Error && /^\$?ZodError$/.test(error.name) && Array.isArray(issues)) {
+          const where = issues
+            .slice(0, 5)
+            .map((i) => `${(i.path ?? []).map(String).join('.') || 'params'}: ${i.message ?? 'invalid'}`)
+            .join('; ');
+          throw jsonRpcError(ErrorCode.InvalidParams, `Invalid params for ${method}: ${where}`);
+        }
+        throw error;
+      }
+    };
+    Object.assign(wrapped, { invalidParamsWrapped: true });
+    handlers.set(method, wrapped);
   }
 }

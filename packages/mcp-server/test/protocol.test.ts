@@ -702,3 +702,27 @@ describe('authorization and audit hooks', () => {
     expect(JSON.stringify(events)).not.toContain('do-not-log');
   });
 });
+
+describe('malformed params', () => {
+  it('answers params of the wrong shape with -32602 naming the field, not an internal error', async () => {
+    const { client } = await start();
+    const { ListToolsResultSchema, CallToolResultSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const listed = await expectMcpError(
+      client.request({ method: 'tools/list', params: { cursor: 5 } } as never, ListToolsResultSchema),
+      ErrorCode.InvalidParams,
+    );
+    expect(listed.message).toMatch(/Invalid params for tools\/list: params\.cursor: /);
+    const called = await expectMcpError(
+      client.request({ method: 'tools/call', params: { name: 42 } } as never, CallToolResultSchema),
+      ErrorCode.InvalidParams,
+    );
+    expect(called.message).toMatch(/name/);
+    // The server still answers a good request afterwards.
+    expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+  });
+
+  it('answers a cursor it never issued with -32602', async () => {
+    const { client } = await start();
+    await expectMcpError(client.listTools({ cursor: 'bogus' }), ErrorCode.InvalidParams);
+  });
+});

@@ -41,8 +41,8 @@ export interface FuzzMessage {
 
 const METHOD_NOT_FOUND = -32601;
 const INVALID_PARAMS = -32602;
-/** The SDK answers params that fail its own request schema with -32603 (see the suite README). */
-const SDK_PARAMS = [INVALID_PARAMS, -32603];
+/** Params that fail the SDK's request schema: -32602 (the server maps the SDK's parse failure). */
+const SDK_PARAMS = [INVALID_PARAMS];
 
 const KNOWN_METHODS = ['tools/call', 'tools/list', 'initialize', 'logging/setLevel', 'ping'] as const;
 const WEIRD_STRINGS = [

@@ -8,9 +8,9 @@
  * and responses); nothing is ever answered twice or with a made-up id; after every batch a ping and
  * a tools/list are answered correctly; the processes stay up and exit cleanly.
  *
- * Known SDK behaviour accepted here (see README): params that fail the SDK's own request schema get
- * -32603 rather than -32602; over stdio, lines that are not JSON-RPC are logged and dropped (the
- * SDK's stdio transport sends no -32700); over HTTP the app answers them 400 with -32700/-32600.
+ * Params that fail the SDK's own request schema get -32602. Lines that are not JSON-RPC get -32700
+ * (not JSON) or -32600 (not a JSON-RPC message) with a null id: over stdio from the stdio app, over
+ * HTTP with status 400.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FuzzMessage, fuzzMessage } from './fuzz-messages.js';
@@ -107,6 +107,9 @@ describe('protocol fuzzing', () => {
       'answers to every fuzzed request',
     );
     expect(peer.corrupt).toEqual([]);
+    // Lines that were not JSON were answered with -32700 (JSON-RPC 2.0), not dropped in silence.
+    const parseErrors = (peer.responses.get('null') ?? []).filter((a) => a.error?.code === -32700).length;
+    expect(parseErrors).toBeGreaterThanOrEqual(sent.filter((m) => m.kind === 'bad-json').length);
     const byId = new Map(sent.filter((m) => m.id !== undefined).map((m) => [JSON.stringify(m.id), m]));
     for (const [key, answers] of peer.responses) {
       if (key === '"init"' || sentinels.includes(JSON.parse(key) as string)) {
@@ -116,8 +119,10 @@ describe('protocol fuzzing', () => {
       const m = byId.get(key);
       // An answer with an id nobody sent (or null) may only be an error for a message that was not JSON-RPC.
       if (!m) {
-        for (const a of answers)
+        for (const a of answers) {
           expect(a.error, `unexpected answer ${JSON.stringify(a).slice(0, 200)}`).toBeDefined();
+          if (key === 'null') expect([-32700, -32600]).toContain(a.error?.code);
+        }
         continue;
       }
       expect(answers, `${m.kind}: ${m.text.slice(0, 120)}`).toHaveLength(1);
