@@ -706,7 +706,9 @@ describe('authorization and audit hooks', () => {
 describe('malformed params', () => {
   it('answers params of the wrong shape with -32602 naming the field, not an internal error', async () => {
     const { client } = await start();
-    const { ListToolsResultSchema, CallToolResultSchema } = await import('@modelcontextprotocol/sdk/types.js');
+    const { ListToolsResultSchema, CallToolResultSchema } = await import(
+      '@modelcontextprotocol/sdk/types.js'
+    );
     const listed = await expectMcpError(
       client.request({ method: 'tools/list', params: { cursor: 5 } } as never, ListToolsResultSchema),
       ErrorCode.InvalidParams,

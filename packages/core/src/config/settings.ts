@@ -226,7 +226,8 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     kind: 'boolean',
     default: 'true',
     accepts: 'true or false (also 1/0, yes/no, on/off)',
-    description: 'Keep the last catalog on disk (answered at once after a restart) and, with --local, the shared invocation history that metrics and logs read.',
+    description:
+      'Keep the last catalog on disk (answered at once after a restart) and, with --local, the shared invocation history that metrics and logs read.',
   },
   {
     name: 'cacheDir',

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { isErrorCode } from '../../src/errors.js';
 import { decodePayload, encodePayload, toFunctionErrorInfo } from '../../src/util/payload.js';
 
-const fixture = JSON.parse(readFileSync(`${process.env.AWS_FIXTURES_DIR}/lambda-invoke.json`, 'utf8')) as Record<
-  string,
-  { 'recorded-content': Record<string, { Payload?: unknown; FunctionError?: string }> }
->;
+const fixture = JSON.parse(
+  readFileSync(`${process.env.AWS_FIXTURES_DIR}/lambda-invoke.json`, 'utf8'),
+) as Record<string, { 'recorded-content': Record<string, { Payload?: unknown; FunctionError?: string }> }>;
 const enc = (s: string) => new TextEncoder().encode(s);
 const recorded = (test: string, step: string) => {
   const entry = fixture[`tests/aws/services/lambda_/test_lambda.py::${test}`]?.['recorded-content'][step];

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeLogTail } from '../../src/util/log-tail.js';
 import { findReport, parseReportLine } from '../../src/util/report-line.js';
 
-const fixture = JSON.parse(readFileSync(`${process.env.AWS_FIXTURES_DIR}/lambda-invoke.json`, 'utf8')) as Record<
-  string,
-  { 'recorded-content': Record<string, unknown> }
->;
+const fixture = JSON.parse(
+  readFileSync(`${process.env.AWS_FIXTURES_DIR}/lambda-invoke.json`, 'utf8'),
+) as Record<string, { 'recorded-content': Record<string, unknown> }>;
 
 describe('parseReportLine (Text format)', () => {
   it('parses the real REPORT lines recorded from AWS, with and without Init Duration', () => {
