@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { CONFIG_SETTINGS, type ConfigSetting, LambdaMcpError } from '@lambda-mcp/core';
+import { CONFIG_SETTINGS, type ConfigSetting, parseServerArgs } from '@lambda-mcp/core';
 import { HTTP_SETTINGS } from './settings.js';
 
 export type LogFormat = 'json' | 'pretty';
@@ -14,75 +13,24 @@ export interface HttpArgs {
   httpFlags: Record<string, unknown>;
 }
 
-const MULTIPLE_KINDS = new Set(['list', 'tag-filters']);
-
 function coreSettings(): ConfigSetting[] {
   return CONFIG_SETTINGS.filter((s) => s.flag);
 }
 
 /** Parses the command line; a bad flag is a LambdaMcpError(INVALID_CONFIG) naming it. */
 export function parseHttpArgs(argv: readonly string[]): HttpArgs {
-  type Opt = { type: 'string' | 'boolean'; multiple?: boolean; short?: string };
-  const options: Record<string, Opt> = {
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean', short: 'v' },
-    'log-format': { type: 'string' },
-  };
-  const coreNames = new Set<string>();
-  for (const s of coreSettings()) {
-    const name = (s.flag ?? '').replace(/^--/, '');
-    coreNames.add(name);
-    if (s.kind === 'boolean') {
-      options[name] = { type: 'boolean' };
-      options[`no-${name}`] = { type: 'boolean' };
-    } else {
-      options[name] = { type: 'string', ...(MULTIPLE_KINDS.has(s.kind) ? { multiple: true } : {}) };
-    }
-  }
-  const httpNames = new Set<string>();
-  for (const s of HTTP_SETTINGS) {
-    const name = s.flag.slice(2);
-    httpNames.add(name);
-    if (s.kind === 'boolean') {
-      options[name] = { type: 'boolean' };
-      options[`no-${name}`] = { type: 'boolean' };
-    } else options[name] = { type: 'string', ...(s.kind === 'list' ? { multiple: true } : {}) };
-  }
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }));
-  } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split('. To specify')[0] ?? '';
-    throw new LambdaMcpError(
-      'INVALID_CONFIG',
-      `${message}. Run lambda-mcp-http --help for the accepted flags.`,
-    );
-  }
-  if (positionals.length > 0) {
-    throw new LambdaMcpError(
-      'INVALID_CONFIG',
-      `Unexpected argument ${JSON.stringify(positionals[0])}. Run lambda-mcp-http --help for the accepted flags.`,
-    );
-  }
-  const logFormat = (values['log-format'] as string | undefined) ?? 'json';
-  if (logFormat !== 'json' && logFormat !== 'pretty') {
-    throw new LambdaMcpError(
-      'INVALID_CONFIG',
-      `Invalid --log-format ${JSON.stringify(logFormat)}: expected json or pretty.`,
-    );
-  }
+  const { flags, ...rest } = parseServerArgs(argv, {
+    program: 'lambda-mcp-http',
+    settings: [...coreSettings(), ...HTTP_SETTINGS],
+  });
+  const httpNames = new Set(HTTP_SETTINGS.map((s) => s.flag.slice(2)));
   const configFlags: Record<string, unknown> = {};
   const httpFlags: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (key === 'help' || key === 'version' || key === 'log-format' || value === undefined) continue;
-    const negated = key.startsWith('no-') && value === true;
-    const name = negated ? key.slice(3) : key;
-    const v = negated ? false : value;
-    if (httpNames.has(name)) httpFlags[name] = v;
-    else if (coreNames.has(name)) configFlags[name] = v;
+  for (const [name, value] of Object.entries(flags)) {
+    if (httpNames.has(name)) httpFlags[name] = value;
+    else configFlags[name] = value;
   }
-  return { help: values.help === true, version: values.version === true, logFormat, configFlags, httpFlags };
+  return { ...rest, configFlags, httpFlags };
 }
 
 export function helpText(version: string): string {

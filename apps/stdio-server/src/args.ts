@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { CONFIG_SETTINGS, type ConfigSetting, LambdaMcpError } from '@lambda-mcp/core';
+import { CONFIG_SETTINGS, type ConfigSetting, parseServerArgs } from '@lambda-mcp/core';
 
 /** Settings that mean nothing to a stdio server (they belong to the HTTP app). */
 const NOT_FOR_STDIO = new Set(['--port', '--host']);
@@ -18,58 +17,9 @@ function stdioSettings(): ConfigSetting[] {
   return CONFIG_SETTINGS.filter((s) => s.flag && !NOT_FOR_STDIO.has(s.flag));
 }
 
-const MULTIPLE_KINDS = new Set(['list', 'tag-filters']);
-
 /** Parses the command line; a bad flag is a LambdaMcpError(INVALID_CONFIG) naming it. */
 export function parseStdioArgs(argv: readonly string[]): StdioArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
-    help: { type: 'boolean', short: 'h' },
-    version: { type: 'boolean', short: 'v' },
-    'log-format': { type: 'string' },
-  };
-  for (const s of stdioSettings()) {
-    const name = (s.flag ?? '').replace(/^--/, '');
-    if (s.kind === 'boolean') {
-      options[name] = { type: 'boolean' };
-      options[`no-${name}`] = { type: 'boolean' };
-    } else {
-      options[name] = { type: 'string', ...(MULTIPLE_KINDS.has(s.kind) ? { multiple: true } : {}) };
-    }
-  }
-  let values: Record<string, unknown>;
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }));
-  } catch (error) {
-    const message = (error instanceof Error ? error.message : String(error)).split('. To specify')[0] ?? '';
-    throw new LambdaMcpError(
-      'INVALID_CONFIG',
-      `${message}. Run lambda-mcp-stdio --help for the accepted flags.`,
-    );
-  }
-  if (positionals.length > 0) {
-    throw new LambdaMcpError(
-      'INVALID_CONFIG',
-      `Unexpected argument ${JSON.stringify(positionals[0])}. Run lambda-mcp-stdio --help for the accepted flags.`,
-    );
-  }
-  const logFormat = (values['log-format'] as string | undefined) ?? 'json';
-  if (logFormat !== 'json' && logFormat !== 'pretty') {
-    throw new LambdaMcpError(
-      'INVALID_CONFIG',
-      `Invalid --log-format ${JSON.stringify(logFormat)}: expected json or pretty.`,
-    );
-  }
-  const flags: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(values)) {
-    if (key === 'help' || key === 'version' || key === 'log-format' || value === undefined) continue;
-    if (key.startsWith('no-') && value === true) {
-      flags[key.slice(3)] = false;
-      continue;
-    }
-    flags[key] = value;
-  }
-  return { help: values.help === true, version: values.version === true, logFormat, flags };
+  return parseServerArgs(argv, { program: 'lambda-mcp-stdio', settings: stdioSettings() });
 }
 
 export function helpText(version: string): string {

@@ -3,6 +3,8 @@
 export type { Backend } from './backend.js';
 export type { FileCatalogCacheOptions } from './cache/file-catalog-cache.js';
 export { catalogCacheFileName, createFileCatalogCache, defaultCacheDir } from './cache/file-catalog-cache.js';
+export type { FlagSpec, ServerArgs } from './config/args.js';
+export { parseServerArgs } from './config/args.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export { DEFAULT_CONFIG_FILE, loadConfig, loadConfigDetailed } from './config/load-config.js';
 export type { AnnotationOverride, Config, ConfigInput } from './config/schema.js';
