@@ -298,12 +298,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     }
     if (current && isFresh()) return current;
     if (current) {
-      try {
-        return await raceSignal(startRefresh(), opts.signal);
-      } catch (error) {
-        if (isErrorCode(error, 'ABORTED') || closed) throw error;
-        return current; // stale but served; lastError says why
-      }
+      // Stale-while-revalidate for a live catalog too: callers (every invocation goes through the
+      // allowlist) never wait for a re-discovery, which takes seconds on a large account.
+      if (!inflight) backgroundRefresh();
+      return current;
     }
     return raceSignal(startRefresh(), opts.signal);
   }
@@ -352,8 +350,17 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       }
       qualifier = opts.qualifier;
     }
-    const catalog = await trustedCatalog(opts);
-    const entries = indexOf(catalog).get(ref.name) ?? [];
+    let catalog = await trustedCatalog(opts);
+    let entries = indexOf(catalog).get(ref.name) ?? [];
+    if (entries.length === 0 && inflight) {
+      // A refresh is under way (the catalog had gone stale): a function that appeared since is in it.
+      const pending = inflight;
+      catalog = await raceSignal(pending, opts.signal).catch((error: unknown) => {
+        if (isErrorCode(error, 'ABORTED')) throw error;
+        return catalog;
+      });
+      entries = indexOf(catalog).get(ref.name) ?? [];
+    }
     if (entries.length === 0) throw notAllowed(nameOrArn);
     const matching = entries.filter((fn) => listEntryMatches(ref, fn));
     if (matching.length === 0) {

@@ -32,7 +32,10 @@ export interface ExcludedFunction {
 }
 
 export interface DiscoveryService {
-  /** The cached catalog, refreshed when older than the TTL (or when `refresh` is set). */
+  /**
+   * The cached catalog. Older than the TTL it is still returned at once while a new one is read in
+   * the background (stale-while-revalidate); `refresh` reads it now. Only the first call waits.
+   */
   getCatalog(options?: CallOptions & { refresh?: boolean }): Promise<Catalog>;
   /** Refreshes now; emits a change event only when the catalog really changed. */
   refresh(options?: CallOptions): Promise<Catalog>;

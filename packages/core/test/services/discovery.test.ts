@@ -220,7 +220,10 @@ describe('DiscoveryService catalog cache, refresh and change events', () => {
     await discovery.getCatalog();
     expect(backend.calls.listFunctions).toBe(1);
     clock += 2_000;
-    await discovery.getCatalog();
+    // Stale: served at once, re-read in the background (a caller never waits for a re-discovery).
+    const stale = await discovery.getCatalog();
+    expect(stale.source).toBe('live');
+    await discovery.refresh(); // joins the background read
     expect(backend.calls.listFunctions).toBe(2);
     await discovery.getCatalog({ refresh: true });
     expect(backend.calls.listFunctions).toBe(3);
@@ -295,6 +298,7 @@ describe('DiscoveryService catalog cache, refresh and change events', () => {
     expect(discovery.lastError?.code).toBe('ACCESS_DENIED');
     clock += 5_000;
     expect((await discovery.getCatalog()).fingerprint).toBe(first.fingerprint); // stale, served
+    expect(await code(discovery.refresh())).toBe('ACCESS_DENIED'); // the background read it started fails too
     backend.failures.listFunctions = undefined;
     await discovery.refresh();
     expect(discovery.lastError).toBeUndefined();
@@ -534,5 +538,26 @@ describe('DiscoveryService.resolve: the allowlist', () => {
     const d = make(backend, { functionList: ['pinned:live', 'pinned:beta'] });
     await expect(d.resolve('pinned')).rejects.toThrow(/several qualifiers \(beta, live\): name one/);
     expect(isErrorCode(await d.resolve('pinned:beta').catch((e) => e), 'FUNCTION_NOT_ALLOWED')).toBe(false);
+  });
+});
+
+describe('DiscoveryService: a stale catalog never blocks the allowlist', () => {
+  it('resolves from the stale catalog at once, and finds a function that appeared once the re-read lands', async () => {
+    let clock = 0;
+    const backend = sampleBackend();
+    const discovery = make(backend, { cacheTtlSeconds: 1 }, { now: () => clock });
+    await discovery.getCatalog();
+    const known = (await discovery.getCatalog()).functions[0]?.name as string;
+    const before = await discovery.getCatalog();
+    clock += 5_000;
+    backend.listDelayMs = 50;
+    backend.functions.push(fn('new-fn'));
+    // A known function resolves without waiting for the re-read the stale catalog starts...
+    expect((await discovery.resolve(known)).function.name).toBe(known);
+    expect(backend.calls.listFunctions).toBe(2);
+    expect((await discovery.getCatalog()).generatedAt).toEqual(before.generatedAt); // still the stale one
+    // ...and a function that is not in the stale catalog waits for that re-read and is found in it.
+    expect((await discovery.resolve('new-fn')).function.name).toBe('new-fn');
+    expect(backend.calls.listFunctions).toBe(2);
   });
 });
