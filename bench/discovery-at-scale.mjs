@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { createAwsBackend, createAwsServices } from '../packages/core/dist/aws/index.js';
+import { silentLogger } from '../packages/core/dist/index.js';
 // Benchmark: discovery of a large account through the AWS backend, using the BUILT packages.
 //
 //   pnpm build && node bench/discovery-at-scale.mjs [--json] [--functions N] [--matching M]
@@ -22,11 +26,7 @@
 //      per function, sequentially. Target: ours at least 40x faster. Measured in full by default
 //      (10,000 x 25 ms: about 4-5 minutes). With --sample N only the first N ListTags calls are
 //      timed and the rest EXTRAPOLATED linearly (printed as such).
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { cpus, loadavg } from 'node:os';
-import { createAwsBackend, createAwsServices } from '../packages/core/dist/aws/index.js';
-import { silentLogger } from '../packages/core/dist/index.js';
+import { startEmulatorProcess } from './emulator-process.mjs';
 
 const requireFromCore = createRequire(new URL('../packages/core/package.json', import.meta.url));
 const { LambdaClient, ListFunctionsCommand, ListTagsCommand } = requireFromCore('@aws-sdk/client-lambda');
@@ -52,50 +52,7 @@ const region = 'us-east-1';
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 // The emulator in its own process: its CPU time is not the client's.
-const child = spawn(
-  process.execPath,
-  [
-    new URL('../packages/aws-emulator/dist/cli.js', import.meta.url).pathname,
-    '--synthetic',
-    String(FUNCTIONS),
-    '--matching',
-    String(MATCHING),
-    '--match-tag',
-    'MCPEnabled=true',
-    '--latency',
-    String(LATENCY),
-    '--list-cache-ms',
-    '600000',
-    '--port',
-    '0',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const url = await new Promise((resolve, reject) => {
-  let out = '';
-  const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${out}`)), 60_000);
-  child.stdout.on('data', (chunk) => {
-    out += chunk;
-    const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-    if (m) {
-      clearTimeout(timer);
-      resolve(m[1]);
-    }
-  });
-  child.once('exit', (code) => reject(new Error(`the emulator exited (${code})`)));
-});
-const emulator = {
-  url,
-  async requests() {
-    return (await fetch(`${url}/_emulator/requests`)).json();
-  },
-  async clearRequests() {
-    await fetch(`${url}/_emulator/requests/clear`, { method: 'POST' });
-  },
-  close() {
-    child.kill('SIGTERM');
-  },
-};
+const emulator = await startEmulatorProcess({ functions: FUNCTIONS, matching: MATCHING, latencyMs: LATENCY });
 log(
   `emulator ${emulator.url}: ${FUNCTIONS} functions, ${MATCHING} tagged MCPEnabled=true, ${LATENCY} ms per request`,
 );

@@ -23,6 +23,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startEmulatorProcess } from './emulator-process.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -39,46 +40,9 @@ const log = (line) => {
 };
 const root = new URL('..', import.meta.url).pathname;
 const serverBin = join(root, 'apps/stdio-server/dist/cli.js');
-const emulatorBin = join(root, 'packages/aws-emulator/dist/cli.js');
 const expected = FILTER ? MATCHING : FUNCTIONS;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function startEmulator() {
-  const child = spawn(
-    process.execPath,
-    [
-      emulatorBin,
-      '--synthetic',
-      String(FUNCTIONS),
-      '--matching',
-      String(MATCHING),
-      '--match-tag',
-      'MCPEnabled=true',
-      '--latency',
-      '25',
-      '--list-cache-ms',
-      '600000',
-      '--port',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${out}`)), 60_000);
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`the emulator exited (${code})`)));
-  });
-  return { url, close: () => child.kill('SIGTERM') };
-}
 
 function rssMb(pid) {
   try {
@@ -166,7 +130,7 @@ async function cachedCatalogSize(cacheDir) {
   return 0;
 }
 
-const emulator = await startEmulator();
+const emulator = await startEmulatorProcess({ functions: FUNCTIONS, matching: MATCHING, latencyMs: 25 });
 const cacheDir = await mkdtemp(join(tmpdir(), 'lambda-mcp-warm-start-'));
 const home = await mkdtemp(join(tmpdir(), 'lambda-mcp-warm-home-'));
 const env = {

@@ -7,12 +7,21 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import http from 'node:http';
 import { resolve } from 'node:path';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-export const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples/functions');
+import { childEnv, PROTOCOL_VERSION, waitFor } from '../../shared/bins.js';
+
+export {
+  childEnv,
+  EXAMPLES_DIR,
+  HTTP_BIN,
+  type HttpBin,
+  PROTOCOL_VERSION,
+  REPO_ROOT,
+  STDIO_BIN,
+  startHttpBin,
+  waitFor,
+} from '../../shared/bins.js';
+
 export const FIXTURES_DIR = resolve(import.meta.dirname, '../functions');
-export const HTTP_BIN = resolve(REPO_ROOT, 'apps/http-server/dist/cli.js');
-export const STDIO_BIN = resolve(REPO_ROOT, 'apps/stdio-server/dist/cli.js');
-export const PROTOCOL_VERSION = '2025-11-25';
 
 /** mulberry32: a small seeded PRNG (same seed, same sequence). */
 export function createRandom(seed: number) {
@@ -32,92 +41,6 @@ export function createRandom(seed: number) {
   };
 }
 export type Random = ReturnType<typeof createRandom>;
-
-/** Polls `check` until it returns a truthy value, or throws after `ms`. */
-type Falsy = undefined | null | false | '' | 0;
-
-export async function waitFor<T>(
-  check: () => T | Falsy | Promise<T | Falsy>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value as T;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`Timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-/** Environment for a child bin: only what it needs, AWS pointed nowhere real. */
-export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_REGION: 'us-east-1',
-    LAMBDA_MCP_DISK_CACHE: 'false',
-    ...extra,
-  };
-}
-
-export interface HttpBin {
-  url: string;
-  child: ChildProcessWithoutNullStreams;
-  /** Everything the server wrote to stderr so far (logs and audit lines). */
-  stderr: () => string;
-  exitCode: () => number | null;
-  /** SIGTERM, then waits for the exit code (bounded). */
-  stop: () => Promise<number | null>;
-}
-
-/** Starts the built lambda-mcp-http on 127.0.0.1, an ephemeral port, and waits for its URL. */
-export async function startHttpBin(args: string[], env: Record<string, string>): Promise<HttpBin> {
-  const child = spawn(process.execPath, [HTTP_BIN, '--port', '0', '--host', '127.0.0.1', ...args], {
-    env: childEnv(env),
-  });
-  let err = '';
-  let exit: number | null = null;
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString('utf8');
-  });
-  child.stdout.on('data', () => {});
-  const exited = new Promise<number | null>((r) =>
-    child.on('exit', (code) => {
-      exit = code;
-      r(code);
-    }),
-  );
-  const url = await waitFor(
-    () => {
-      if (exit !== null) throw new Error(`lambda-mcp-http exited with ${exit}: ${err}`);
-      return /"msg":"Listening".*?"url":"([^"]+)"/.exec(err)?.[1];
-    },
-    15_000,
-    'lambda-mcp-http to listen',
-  );
-  return {
-    url,
-    child,
-    stderr: () => err,
-    exitCode: () => exit,
-    stop: async () => {
-      if (exit === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
-}
 
 export interface RawResponse {
   status: number;
