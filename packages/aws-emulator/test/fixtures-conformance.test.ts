@@ -189,7 +189,7 @@ describe('emulator conformance with responses recorded from real AWS', () => {
     await emulator.close();
   });
 
-  it('reads the recordings from the repository (fixtures/aws), the folder core\'s suites read too', () => {
+  it("reads the recordings from the repository (fixtures/aws), the folder core's suites read too", () => {
     const root = join(HERE, '..', '..', '..');
     expect(AWS_FIXTURES_DIR).toBe(join(root, 'fixtures', 'aws'));
     expect(process.env.AWS_FIXTURES_DIR && join(process.env.AWS_FIXTURES_DIR)).toBe(AWS_FIXTURES_DIR);
