@@ -69,7 +69,6 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     LAMBDA_MCP_AWS_REQUEST_TIMEOUT_MS: '500',
     LAMBDA_MCP_DISCOVERY_TIMEOUT: '3',
     LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_MS: '1000',
-    LOG_LEVEL: 'warn',
     ...extra,
   };
 }
@@ -126,7 +125,12 @@ describe('a stalled AWS endpoint', () => {
     emulator.setFaults(undefined);
     const recovered = await waitFor(
       async () => {
-        const r = await callTool(peer, 'invoke_function', { function_name: FUNCTION, payload: { n: 2 } }, 10_000);
+        const r = await callTool(
+          peer,
+          'invoke_function',
+          { function_name: FUNCTION, payload: { n: 2 } },
+          10_000,
+        );
         return r.isError ? undefined : r;
       },
       20_000,
@@ -172,7 +176,12 @@ describe('a stalled AWS endpoint', () => {
     emulator.clearRequests();
     executions = 0;
     // Function timeout 1 s + margin 1 s: answered in about 2 s (the old fixed 10 s margin: 11 s).
-    const result = await callTool(peer, 'invoke_function', { function_name: FUNCTION, payload: { x: 1 } }, 6_000);
+    const result = await callTool(
+      peer,
+      'invoke_function',
+      { function_name: FUNCTION, payload: { x: 1 } },
+      6_000,
+    );
     expect(result.isError, result.text).toBe(true);
     expect(result.text).toMatch(/TIMED_OUT/);
     expect(result.text).toMatch(/may have run/);
@@ -203,6 +212,10 @@ describe('/ready of the HTTP server', () => {
     expect(body.reason).toMatch(/discovery/i);
 
     emulator.setFaults(undefined);
-    await waitFor(async () => (await ready()).status === 200, 20_000, '/ready to turn 200 once discovery works');
+    await waitFor(
+      async () => (await ready()).status === 200,
+      20_000,
+      '/ready to turn 200 once discovery works',
+    );
   });
 });
