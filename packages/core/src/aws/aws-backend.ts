@@ -36,6 +36,7 @@ import {
   withoutSdkLogging,
 } from './clients.js';
 import { mapAwsError } from './errors.js';
+import { describeCredentialSource, probeAwsIdentity } from './identity.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
@@ -67,6 +68,10 @@ export interface AwsBackend extends Backend {
   readonly clients: AwsClients;
   /** Endpoint overrides in effect, by service (`all` for every service). */
   readonly endpoints: Readonly<Record<string, string>>;
+  /** Who the backend calls as (STS GetCallerIdentity; needs no permission). */
+  identity(options?: CallOptions): Promise<import('../types.js').BackendIdentity>;
+  /** True once tag:GetResources was denied (tags are then read with ListTags per function). */
+  readonly taggingDenied: boolean;
 }
 
 const LIST_PAGE_SIZE = 50;
@@ -135,6 +140,22 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     scope,
     clients,
     endpoints,
+    get taggingDenied() {
+      return tagReader.taggingDenied;
+    },
+
+    identity(callOptions?: CallOptions) {
+      checkOpen();
+      return probeAwsIdentity(
+        {
+          region,
+          credentials,
+          endpoints,
+          source: describeCredentialSource(options, options.env ?? process.env),
+        },
+        callOptions,
+      );
+    },
 
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
       checkOpen();
