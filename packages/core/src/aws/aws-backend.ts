@@ -36,6 +36,7 @@ import {
   withoutSdkLogging,
 } from './clients.js';
 import { mapAwsError } from './errors.js';
+import { type ExplicitListOptions, withExplicitList } from './explicit-list.js';
 import { describeCredentialSource, probeAwsIdentity } from './identity.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
 import { toFunctionConfig } from './mappers.js';
@@ -60,6 +61,11 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    * apply the filters, and getTags with other filters works as always.
    */
   tagFiltersHint?: TagFilter[];
+  /**
+   * Discover only these functions (FUNCTION_LIST with no prefix): GetFunction and ListTags per
+   * function, never ListFunctions or tag:GetResources (./explicit-list.ts).
+   */
+  explicitList?: ExplicitListOptions;
 }
 
 export interface AwsBackend extends Backend {
@@ -286,6 +292,8 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     },
   };
   logger.debug('AWS backend ready', { region, endpoints, scope });
+  if (options.explicitList?.entries.length)
+    return withExplicitList(backend, { lambda: () => clients.lambda, logger, region }, options.explicitList);
   return backend;
 }
 

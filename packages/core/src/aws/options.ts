@@ -9,5 +9,9 @@ export function awsBackendOptionsFromConfig(config: Config): AwsBackendOptions {
     ...(config.roleArn ? { roleArn: config.roleArn } : {}),
     ...(config.roleExternalId ? { roleExternalId: config.roleExternalId } : {}),
     ...(config.roleArn && config.roleSessionName ? { roleSessionName: config.roleSessionName } : {}),
+    // A list and no prefix: read only the listed functions (no account-wide permission needed).
+    ...(config.functionList.length > 0 && config.functionPrefixes.length === 0
+      ? { explicitList: { entries: config.functionList, trust: config.trustFunctionList } }
+      : {}),
   };
 }
