@@ -7,7 +7,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import { LambdaMcpError } from '../errors.js';
 import type { BackendIdentity, CallOptions } from '../types.js';
 import type { AwsCredentials } from './clients.js';
-import { isRejectedCredentialsError, mapAwsError } from './errors.js';
+import { isAccessDeniedError, isRejectedCredentialsError, mapAwsError } from './errors.js';
 import { sdk } from './sdk.js';
 
 export interface IdentityProbeInput {
@@ -90,6 +90,8 @@ export async function probeAwsIdentity(
     accessKey = maskKey(creds.accessKeyId);
   } catch (error) {
     if (signal?.aborted) throw error;
+    // Assuming the configured role was refused (sts:AssumeRole not allowed, or the trust policy).
+    if (isAccessDeniedError(error)) throw mapAwsError(error, { service: 'sts', operation: 'AssumeRole' });
     throw new LambdaMcpError(
       'CREDENTIALS_MISSING',
       `no AWS credentials found (${source}): ${firstLine(error instanceof Error ? error.message : String(error))}`,

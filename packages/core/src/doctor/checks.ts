@@ -4,6 +4,7 @@
  * denied, which statement of the documented minimal policies (docs/iam) to add. The CLI renders.
  */
 import { isLambdaMcpError, type LambdaMcpError, toLambdaMcpError } from '../errors.js';
+import { compileFilters, evaluateFilters } from '../services/filters.js';
 import type { Services } from '../services/types.js';
 import type { FunctionInfo } from '../types.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
@@ -46,13 +47,19 @@ export function failureFix(error: unknown, action: string | undefined, who: stri
 }
 
 /** A failed outcome for `error`, naming the missing action and the statement when it was denied. */
-export function failure(error: unknown, action: string | undefined, facts: DoctorFacts): CheckOutcome {
-  const denied = deniedOf(error);
-  const missing = codeOf(error) === 'ACCESS_DENIED' ? (denied.action ?? action) : undefined;
+export function failure(
+  error: unknown,
+  action: string | undefined,
+  facts: DoctorFacts,
+  /** The action to propose instead of the denied one (a fallback's action was the one refused). */
+  propose?: string,
+): CheckOutcome {
+  const denied = propose ? {} : deniedOf(error);
+  const missing = codeOf(error) === 'ACCESS_DENIED' ? (propose ?? denied.action ?? action) : undefined;
   return {
     status: 'fail',
     message: errorText(error),
-    fix: failureFix(error, action, facts.who),
+    fix: missing ? grantFix(missing, facts.who, denied.resource) : failureFix(error, action, facts.who),
     ...(action ? { action } : {}),
     ...(missing ? { missingAction: missing, statement: statementFor(missing, denied.resource) } : {}),
   };
@@ -199,8 +206,11 @@ const tagsCheck: DoctorCheck = {
     const mode = backend.discoveryMode ?? 'list-all';
     if (mode === 'trusted-list')
       return { status: 'skip', message: 'FUNCTION_LIST is trusted as given: tags are not read' };
-    const withTags = all.filter((f) => f.tags !== undefined).length;
-    const arns = all
+    // The functions discovery reads tags of: those that pass the filters other than tags.
+    const filters = compileFilters(config);
+    const wanted = all.filter((f) => evaluateFilters(filters, f, {}, { skipTags: true }).length === 0);
+    const withTags = wanted.filter((f) => f.tags !== undefined).length;
+    const arns = wanted
       .filter((f) => f.tags === undefined)
       .slice(0, 100)
       .map((f) => f.arn);
@@ -236,7 +246,9 @@ const tagsCheck: DoctorCheck = {
       };
     } catch (error) {
       rethrowAbort(ctx, error);
-      const outcome = failure(error, action, ctx.facts);
+      const degraded = (backend as { taggingDenied?: boolean }).taggingDenied === true;
+      // The Tagging API was denied, then its fallback too: the bulk action is the one to add.
+      const outcome = failure(error, action, ctx.facts, bulk && degraded ? 'tag:GetResources' : undefined);
       if (bulk && outcome.fix)
         outcome.fix = outcome.fix.replace(
           /\.$/,
