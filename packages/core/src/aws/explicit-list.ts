@@ -145,7 +145,8 @@ export function withExplicitList<B extends Backend>(
           );
           const found = read_.filter((f): f is FunctionConfig => f !== undefined);
           for (const [name, why] of next)
-            if (previous.get(name) !== why) deps.logger.warn('FUNCTION_LIST entry not read', { function: name, why });
+            if (previous.get(name) !== why)
+              deps.logger.warn('FUNCTION_LIST entry not read', { function: name, why });
           return found;
         } catch (error) {
           problems = previous;
@@ -154,10 +155,7 @@ export function withExplicitList<B extends Backend>(
       },
     },
     getTags: {
-      value: async (
-        request: { arns: string[] },
-        callOptions?: CallOptions,
-      ): Promise<Map<string, Tags>> => {
+      value: async (request: { arns: string[] }, callOptions?: CallOptions): Promise<Map<string, Tags>> => {
         const out = new Map<string, Tags>();
         if (options.trust) return out;
         const arns = [...new Set(request.arns.map(unqualifyArn))];

@@ -143,7 +143,9 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     for (const c of pinnedCandidates) if (c) candidates.push(c);
     for (const entry of filters.list) {
       if (entry.qualifier === undefined && !all.some((fn) => listEntryMatches(entry, fn))) {
-        problems.push(`FUNCTION_LIST entry "${entry.name}": ${unread?.get(entry.name) ?? 'no such function'}`);
+        problems.push(
+          `FUNCTION_LIST entry "${entry.name}": ${unread?.get(entry.name) ?? 'no such function'}`,
+        );
       }
     }
 
