@@ -38,6 +38,8 @@ import {
   withoutSdkLogging,
 } from './clients.js';
 import { mapAwsError } from './errors.js';
+import { type ExplicitListOptions, withExplicitList } from './explicit-list.js';
+import { describeCredentialSource, probeAwsIdentity } from './identity.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
@@ -66,6 +68,11 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    * apply the filters, and getTags with other filters works as always.
    */
   tagFiltersHint?: TagFilter[];
+  /**
+   * Discover only these functions (FUNCTION_LIST with no prefix): GetFunction and ListTags per
+   * function, never ListFunctions or tag:GetResources (./explicit-list.ts).
+   */
+  explicitList?: ExplicitListOptions;
 }
 
 export interface AwsBackend extends Backend {
@@ -74,6 +81,10 @@ export interface AwsBackend extends Backend {
   readonly clients: AwsClients;
   /** Endpoint overrides in effect, by service (`all` for every service). */
   readonly endpoints: Readonly<Record<string, string>>;
+  /** Who the backend calls as (STS GetCallerIdentity; needs no permission). */
+  identity(options?: CallOptions): Promise<import('../types.js').BackendIdentity>;
+  /** True once tag:GetResources was denied (tags are then read with ListTags per function). */
+  readonly taggingDenied: boolean;
 }
 
 const LIST_PAGE_SIZE = 50;
@@ -139,6 +150,22 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     scope,
     clients,
     endpoints,
+    get taggingDenied() {
+      return tagReader.taggingDenied;
+    },
+
+    identity(callOptions?: CallOptions) {
+      checkOpen();
+      return probeAwsIdentity(
+        {
+          region,
+          credentials,
+          endpoints,
+          source: describeCredentialSource(options, options.env ?? process.env),
+        },
+        callOptions,
+      );
+    },
 
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
       checkOpen();
@@ -278,6 +305,8 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     },
   };
   logger.debug('AWS backend ready', { region, endpoints, scope });
+  if (options.explicitList?.entries.length)
+    return withExplicitList(backend, { lambda: () => clients.lambda, logger, region }, options.explicitList);
   return backend;
 }
 

@@ -114,6 +114,8 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   async function compute(signal: AbortSignal, forExplain: boolean): Promise<Computed> {
     const started = now();
     const all = await backend.listFunctions({ signal });
+    // Explicit-list discovery says why a listed function was not read (missing, access denied).
+    const unread = backend.listProblems?.();
     const problems: string[] = [];
     type Candidate = { fn: FunctionConfig; qualifier?: string; pre: string[] };
     const candidates: Candidate[] = all.map((fn) => ({
@@ -132,7 +134,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         const label = formatFunctionKey(entry.name, entry.qualifier);
         const base = all.find((fn) => listEntryMatches(entry, fn));
         if (!base) {
-          problems.push(`FUNCTION_LIST entry "${label}": no such function`);
+          problems.push(`FUNCTION_LIST entry "${label}": ${unread?.get(entry.name) ?? 'no such function'}`);
           return undefined;
         }
         const pre = evaluateFilters(filters, base, {}, { skipTags: true, qualifier: entry.qualifier });
@@ -159,7 +161,9 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     for (const c of pinnedCandidates) if (c) candidates.push(c);
     for (const entry of filters.list) {
       if (entry.qualifier === undefined && !all.some((fn) => listEntryMatches(entry, fn))) {
-        problems.push(`FUNCTION_LIST entry "${entry.name}": no such function`);
+        problems.push(
+          `FUNCTION_LIST entry "${entry.name}": ${unread?.get(entry.name) ?? 'no such function'}`,
+        );
       }
     }
 
