@@ -165,13 +165,6 @@ export function isCredentialsError(error: unknown): boolean {
 }
 
 /**
-<<<<<<< HEAD
- * The SDK's Node.js handler gave up connecting (its `connectionTimeout`): no connection, so the
- * request was never sent. It has no error code, only this name and message.
- */
-function isConnectTimeout(e: SdkErrorLike): boolean {
-  return e.name === 'TimeoutError' && /did not establish a connection/i.test(e.message ?? '');
-=======
  * AWS's access-denied message names the action and the resource: "User: <principal> is not
  * authorized to perform: <action> on resource: <resource> because no identity-based policy allows
  * the <action> action" (IAM User Guide, "Troubleshoot access denied error messages"). The action
@@ -206,7 +199,14 @@ const REJECTED_CREDENTIAL_NAMES = new Set([
 /** True when AWS refused the credentials themselves (not a missing permission). */
 export function isRejectedCredentialsError(error: unknown): boolean {
   return REJECTED_CREDENTIAL_NAMES.has(asSdkError(error).name ?? '');
->>>>>>> iam
+}
+
+/**
+ * The SDK's Node.js handler gave up connecting (its `connectionTimeout`): no connection, so the
+ * request was never sent. It has no error code, only this name and message.
+ */
+function isConnectTimeout(e: SdkErrorLike): boolean {
+  return e.name === 'TimeoutError' && /did not establish a connection/i.test(e.message ?? '');
 }
 
 /** True when the request certainly never reached AWS (safe to send again, even an Invoke). */
