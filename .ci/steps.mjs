@@ -191,9 +191,15 @@ async function freshClone() {
 }
 
 if (process.argv[1] === new URL(import.meta.url).pathname) {
-  const steps = [['checkout', totalsOf(readFileSync(process.argv[2], 'utf8'))]];
-  for (const version of NODE_LINES) steps.push([`node-${version}`, await nodeLine(version)]);
-  steps.push(['fresh-clone', await freshClone()]);
+  // node .ci/steps.mjs <log of the checkout's run | -> [node-22] [node-24] [fresh-clone]
+  const only = process.argv.slice(3);
+  const wanted = (name) => only.length === 0 || only.includes(name);
+  const steps =
+    process.argv[2] === '-' ? [] : [['checkout', totalsOf(readFileSync(process.argv[2], 'utf8'))]];
+  for (const version of NODE_LINES) {
+    if (wanted(`node-${version}`)) steps.push([`node-${version}`, await nodeLine(version)]);
+  }
+  if (wanted('fresh-clone')) steps.push(['fresh-clone', await freshClone()]);
   const sum = { passed: 0, failed: 0, skipped: 0 };
   console.log('\n== .ci/run ==');
   for (const [name, t] of steps) {
