@@ -37,6 +37,19 @@ export type { DiscoveryServiceOptions } from './services/discovery-service.js';
 export { catalogFingerprint, createDiscoveryService } from './services/discovery-service.js';
 export type { CompiledFilters } from './services/filters.js';
 export { compileFilters, evaluateFilters, tagsMatch } from './services/filters.js';
+export type {
+  FunctionAuthorizer,
+  FunctionPattern,
+  FunctionPatternKind,
+  FunctionPolicy,
+  FunctionTarget,
+} from './services/function-policy.js';
+export {
+  compileFunctionPolicy,
+  isAuthorized,
+  matchFunctionPattern,
+  parseFunctionPattern,
+} from './services/function-policy.js';
 export type { InvocationServiceOptions } from './services/invocation-service.js';
 export {
   ASYNC_PAYLOAD_LIMIT_BYTES,

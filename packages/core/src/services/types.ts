@@ -7,8 +7,18 @@ import type {
   LogEvent,
   LogType,
 } from '../types.js';
+import type { FunctionAuthorizer } from './function-policy.js';
 
 // ---------------------------------------------------------------- discovery
+
+/** Call options of the paths that name a function: the caller's authorization, checked first. */
+export interface AuthorizedCallOptions extends CallOptions {
+  /**
+   * Which functions (and qualifiers) this caller may see and use; absent: every function the
+   * configuration exposes. A function it denies is answered exactly as one that does not exist.
+   */
+  authorize?: FunctionAuthorizer;
+}
 
 export interface Catalog {
   /** Sorted by name. */
@@ -42,11 +52,12 @@ export interface DiscoveryService {
   /**
    * The allowlist: resolves any spelling a caller may use (name, full or partial ARN,
    * `name:qualifier`) to a catalog entry. Throws FUNCTION_NOT_ALLOWED for anything outside the
-   * configured filters, INVALID_REQUEST for a malformed name.
+   * configured filters or `authorize` (the same answer as for a missing function: every message
+   * is computed over what the caller may see), INVALID_REQUEST for a malformed name.
    */
   resolve(
     nameOrArn: string,
-    options?: CallOptions & { qualifier?: string },
+    options?: AuthorizedCallOptions & { qualifier?: string },
   ): Promise<{
     function: FunctionInfo;
     qualifier?: string;
@@ -117,11 +128,11 @@ export interface InvocationService {
    * allowlist -> schema validation -> payload limits -> backend -> decoded result.
    * A function error is a result (`functionError`); infrastructure failures throw LambdaMcpError.
    */
-  invoke(request: InvokeRequest, options?: CallOptions): Promise<InvocationResult>;
+  invoke(request: InvokeRequest, options?: AuthorizedCallOptions): Promise<InvocationResult>;
   /** Parallel under a concurrency cap; every item reported, nothing lost when some fail. */
   invokeMany(
     requests: InvokeRequest[],
-    options?: CallOptions & { concurrency?: number },
+    options?: AuthorizedCallOptions & { concurrency?: number },
   ): Promise<InvokeOutcome[]>;
 }
 
