@@ -62,15 +62,19 @@ export function createReplica(index: number, port: number, args: string[], env: 
       c.stderr.on('data', (d: Buffer) => {
         err += d.toString('utf8');
       });
-      await waitFor(
-        async () => {
-          if (exit !== undefined) throw new Error(`replica ${index} exited with ${exit}: ${err.slice(-800)}`);
-          const res = await fetch(`${base}/ready`).catch(() => undefined);
-          return res?.status === 200;
-        },
-        30_000,
-        `replica ${index} to be ready`,
-      );
+      try {
+        await waitFor(
+          async () => {
+            if (exit !== undefined) throw new Error(`replica ${index} exited with ${exit}`);
+            const res = await fetch(`${base}/ready`).catch(() => undefined);
+            return res?.status === 200;
+          },
+          60_000,
+          `replica ${index} to be ready`,
+        );
+      } catch (error) {
+        throw new Error(`${(error as Error).message}; its log ends: ${err.slice(-800)}`);
+      }
     },
     async kill() {
       const c = child;

@@ -4,7 +4,9 @@
  * secret, and nginx round-robin in front (no affinity), all on 127.0.0.1 with free ports.
  *
  * 50 stateful clients make 10,000 tool calls through nginx; after a third of them one replica is
- * killed with SIGKILL and started again. Proved: every call is answered (a result, or an error
+ * killed with SIGKILL and started again. The run is bounded: no call starts after CALL_BUDGET_MS
+ * (on a loaded machine fewer calls are made, and the count is logged), the kill comes after a
+ * third of the calls or a quarter of the budget, whichever is first. Proved: every call is answered (a result, or an error
  * saying the call may have run, only for calls in flight on the killed replica); no session breaks;
  * no invocation runs twice (per call id, and the emulator's execution counter equals the Invoke
  * requests that reached the function); discovery reaches the emulator once per catalog TTL for the
@@ -27,7 +29,12 @@ import {
 } from './fleet.js';
 
 const CLIENTS = 50;
-const CALLS = 10_000;
+/** 10,000 calls; on a machine too loaded to make them within CALL_BUDGET_MS, fewer (logged). */
+const CALLS = Number(process.env.LAMBDA_MCP_SCALE_CALLS ?? 10_000);
+/** No call is started after this much time in the run; every started call is still answered. */
+const CALL_BUDGET_MS = Number(process.env.LAMBDA_MCP_SCALE_BUDGET_MS ?? 90_000);
+/** The replica is killed after a third of the calls, or this far into the run if that comes first. */
+const KILL_BY_MS = CALL_BUDGET_MS / 4;
 const REPLICAS = 3;
 const CACHE_TTL_SECONDS = 5;
 const SECRET = 'scale-suite-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
@@ -152,7 +159,11 @@ describe.runIf(have)('three replicas behind nginx round-robin, sharing Redis', (
     let killedAt = 0;
     let restartedAt = 0;
     const killer = (async () => {
-      await waitFor(() => completed >= CALLS / 3, 150_000, 'a third of the calls');
+      await waitFor(
+        () => completed >= CALLS / 3 || Date.now() - runStart >= KILL_BY_MS,
+        CALL_BUDGET_MS,
+        'a third of the calls',
+      );
       killedAt = Date.now();
       await replicas[1]?.kill();
       await new Promise((r) => setTimeout(r, 1000));
@@ -160,11 +171,18 @@ describe.runIf(have)('three replicas behind nginx round-robin, sharing Redis', (
       restartedAt = Date.now();
     })();
 
+    const progress = setInterval(
+      () => console.log(`scale-out: ${completed} calls answered after ${Math.round((Date.now() - runStart) / 1000)} s`),
+      10_000,
+    );
     const perClient = CALLS / CLIENTS;
     const outcomes: Outcome[] = [];
     await Promise.all(
       sessions.map(async (headers, c) => {
+        let resultAfterRestart = false;
         for (let j = 0; j < perClient; j++) {
+          // Past the budget, a client stops once it has had a result from the fleet after the restart.
+          if (Date.now() - runStart >= CALL_BUDGET_MS && resultAfterRestart) break;
           const id = `c${c}-${j}`;
           const start = Date.now();
           // Mostly the per-function tool; every tenth call through invoke_function.
@@ -183,10 +201,12 @@ describe.runIf(have)('three replicas behind nginx round-robin, sharing Redis', (
             detail = (error as Error).message;
           }
           outcomes.push({ id, client: c, kind, detail, start, end: Date.now() });
+          if (restartedAt > 0 && start > restartedAt && kind === 'result') resultAfterRestart = true;
           completed += 1;
         }
       }),
     );
+    clearInterval(progress);
     await killer;
     const runMs = Date.now() - runStart;
     emulator.setFaults(undefined);
@@ -198,14 +218,17 @@ describe.runIf(have)('three replicas behind nginx round-robin, sharing Redis', (
     console.log(
       `scale-out: ${outcomes.length} calls in ${runMs} ms, ${JSON.stringify(summary)}; killed at +${killedAt - runStart} ms, back at +${restartedAt - runStart} ms`,
     );
-    // Every call answered.
-    expect(outcomes).toHaveLength(CALLS);
+    // Every call started was answered (the loop awaited each), and enough ran to mean something.
+    expect(outcomes.length).toBeGreaterThanOrEqual(Math.min(CALLS, 1000));
+    expect(new Set(outcomes.map((o) => o.id)).size).toBe(outcomes.length);
     expect(by('other').map((o) => `${o.id}: ${o.detail}`)).toEqual([]);
     // No session broke: no 404, and every client's calls after the restart got results.
     expect(by('session-lost').map((o) => o.id)).toEqual([]);
     for (let c = 0; c < CLIENTS; c++) {
       const after = outcomes.filter((o) => o.client === c && o.start > restartedAt);
       expect(after.filter((o) => o.kind === 'may-have-run')).toEqual([]);
+      // Every session went on working after the replica was back.
+      expect(after.some((o) => o.kind === 'result'), `client ${c} after the restart`).toBe(true);
     }
     // "May have run" only for calls in flight when the replica died (at most one per client).
     const mayHaveRun = by('may-have-run');

@@ -19,7 +19,7 @@ export interface SharedDiscoveryOptions {
   ttlMs: number;
   /** How long a replica waits for another's discovery before doing its own (default 30 s). */
   waitMs?: number;
-  /** Lock lifetime: a holder that dies frees it after this (default: waitMs). */
+  /** Lock lease, renewed while the holder reads: a holder that dies frees it after this (default 5 s). */
   lockMs?: number;
 }
 
@@ -33,6 +33,7 @@ export interface SharedDiscovery {
 }
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
@@ -45,7 +46,7 @@ export function shareDiscovery(backend: Backend, options: SharedDiscoveryOptions
   const { redis, logger } = options;
   const ttlMs = Math.max(1000, options.ttlMs);
   const waitMs = options.waitMs ?? 30_000;
-  const lockMs = options.lockMs ?? waitMs;
+  const lockMs = options.lockMs ?? 5000;
   const scope = hashOf(backend.scope);
   let loads = 0;
   let shared = 0;
@@ -84,11 +85,18 @@ export function shareDiscovery(backend: Backend, options: SharedDiscoveryOptions
       const got = await redis.run('discovery lock', (c) => c.set(lock, token, 'PX', lockMs, 'NX'));
       if (got === undefined) return loadHere('redis unavailable');
       if (got === 'OK') {
+        // The lease is renewed while this replica reads, so a slow discovery keeps it and a
+        // replica that dies mid-read (SIGKILL) holds the others up for one lease at most.
+        const renew = setInterval(() => {
+          void redis.run('discovery lock renew', (c) => c.eval(RENEW, 1, lock, token, lockMs));
+        }, Math.max(100, Math.floor(lockMs / 3)));
+        renew.unref();
         try {
           const value = await loadHere('fleet copy missing or expired');
           await redis.run('discovery set', (c) => c.set(key, toJson(value), 'PX', ttlMs));
           return value;
         } finally {
+          clearInterval(renew);
           await redis.run('discovery unlock', (c) => c.eval(RELEASE, 1, lock, token));
         }
       }
