@@ -303,12 +303,18 @@ describe('schema examples', () => {
       arn: 'arn:aws:lambda:us-east-1:123456789012:function:orders',
       timeoutSeconds: 3,
       memorySizeMb: 128,
+      tags: {},
       inputSchemaArn: 'arn:aws:schemas:us-east-1:123456789012:schema/reg/orders',
     };
     const err = await failure(schemas.getSchemas(info, { version: '9' }));
     expect(err.code).toBe('SCHEMA_NOT_FOUND');
     expect(err.message).toMatch(/has no version "9": existing versions are numbered up to 3, the latest/);
-    const none = await failure(schemas.getSchemas({ ...info, inputSchemaArn: undefined }, { version: '1' }));
+    const none = await failure(
+      schemas.getSchemas(
+        { name: info.name, arn: info.arn, timeoutSeconds: 3, memorySizeMb: 128, tags: {} },
+        { version: '1' },
+      ),
+    );
     expect(none.message).toMatch(/has no input schema in a registry, so it has no schema version "1"/);
     // Without a version, the latest is served as before.
     expect((await schemas.getSchemas(info)).input?.source).toMatchObject({ kind: 'registry', version: '3' });
@@ -322,6 +328,7 @@ describe('function search', () => {
     description,
     timeoutSeconds: 3,
     memorySizeMb: 128,
+    tags: {},
     ...extra,
   });
   const index = createFunctionIndex([
