@@ -6,7 +6,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@lambda-mcp/core';
+import type { DiscoveryStatus, Logger } from '@lambda-mcp/core';
 import type { CreateServerOptions, ToolCallEvent } from '@lambda-mcp/mcp-server';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -43,6 +43,8 @@ export interface CatalogHealth {
   backend: string;
   functions: number;
   discoveryError?: { code: string; message: string };
+  /** Where discovery stands (core's DiscoveryService.status()), when the services report it. */
+  discovery?: DiscoveryStatus;
 }
 
 export interface HttpAppOptions {
@@ -219,16 +221,26 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return;
     }
     if (path === '/ready') {
-      const ready = h.ready && !closing;
+      // Not ready while no catalog can be served because discovery keeps failing (a stalled or
+      // refusing AWS endpoint): the reason names the failure and when it is retried.
+      const d = h.discovery;
+      const failingWithoutCatalog = d?.state === 'failing' && d.catalogSource === undefined;
+      const ready = h.ready && !closing && !failingWithoutCatalog;
+      const reason = closing
+        ? 'shutting down'
+        : failingWithoutCatalog && d?.lastError
+          ? `function discovery is failing (${d.lastError.code}: ${d.lastError.message})${
+              d.nextRetryAt ? `; next try at ${d.nextRetryAt}` : ''
+            }`
+          : h.ready
+            ? undefined
+            : 'first discovery not finished';
       sendJson(res, ready ? 200 : 503, {
         ready,
-        ...(closing
-          ? { reason: 'shutting down' }
-          : h.ready
-            ? {}
-            : { reason: 'first discovery not finished' }),
+        ...(reason ? { reason } : {}),
         functions: h.functions,
         ...(h.discoveryError ? { discoveryError: h.discoveryError } : {}),
+        ...(d ? { discovery: d } : {}),
       });
       return;
     }

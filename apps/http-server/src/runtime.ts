@@ -184,6 +184,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         backend: services.backend.kind,
         functions: status.functionCount,
         ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+        ...(services.discovery.status ? { discovery: services.discovery.status() } : {}),
       };
     },
     async close() {

@@ -11,6 +11,23 @@ export type { AnnotationOverride, Config, ConfigInput } from './config/schema.js
 export { BACKENDS, ConfigSchema, LOG_LEVELS, parseConfig, TOOL_FAMILIES } from './config/schema.js';
 export type { ConfigKey, ConfigSetting, SettingKind } from './config/settings.js';
 export { CONFIG_SETTINGS, formatSettingsHelp, formatSettingsMarkdown } from './config/settings.js';
+export type {
+  CheckOutcome,
+  CheckResult,
+  CheckStatus,
+  DoctorCheck,
+  DoctorContext,
+  DoctorFacts,
+  PolicyStatement,
+  RunDoctorOptions,
+} from './doctor/index.js';
+export {
+  defaultDoctorChecks,
+  grantFix,
+  IAM_STATEMENTS,
+  runDoctorChecks,
+  statementFor,
+} from './doctor/index.js';
 export type { ErrorCode, LambdaMcpErrorOptions } from './errors.js';
 export { isErrorCode, isLambdaMcpError, LambdaMcpError, toLambdaMcpError } from './errors.js';
 export type { LogFields, Logger, LogLevel, StreamLoggerOptions } from './logger.js';

@@ -23,7 +23,10 @@ export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 export const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
 /** Lambda's limit on the base64 client context. */
 export const CLIENT_CONTEXT_LIMIT_BYTES = 3_583;
-/** Added to the function's timeout for the client-side deadline (network, cold start). */
+/**
+ * Added to the function's timeout for the client-side deadline (network, cold start): the default
+ * of `config.invokeTimeoutMarginMs` (LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_MS).
+ */
 export const INVOKE_TIMEOUT_MARGIN_MS = 10_000;
 /** Event and DryRun answer at once; their deadline does not follow the function's timeout. */
 export const QUICK_INVOKE_TIMEOUT_MS = 30_000;
@@ -180,7 +183,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
           ...(clientContext ? { clientContext } : {}),
           timeoutMs:
             invocationType === 'RequestResponse'
-              ? fn.timeoutSeconds * 1000 + INVOKE_TIMEOUT_MARGIN_MS
+              ? fn.timeoutSeconds * 1000 + (config.invokeTimeoutMarginMs ?? INVOKE_TIMEOUT_MARGIN_MS)
               : QUICK_INVOKE_TIMEOUT_MS,
         },
         opts.signal ? { signal: opts.signal } : {},

@@ -59,7 +59,37 @@ export interface DiscoveryService {
   readonly lastError: LambdaMcpError | undefined;
   /** Starts periodic refresh (seconds); 0 stops it. */
   setRefreshInterval(seconds: number): void;
+  /**
+   * Where discovery stands, for health probes (`/ready`) and diagnostics: whether a catalog was
+   * ever read, whether one is being read now and for how long, the last failure and the next
+   * retry. Implemented by `createDiscoveryService`; optional for other implementations.
+   */
+  status?(): DiscoveryStatus;
   close(): Promise<void>;
+}
+
+export interface DiscoveryStatus {
+  /**
+   * `starting`: no catalog read yet and none failed; `ok`: the last discovery succeeded;
+   * `failing`: the last discovery failed (a catalog read before, if any, is still served).
+   */
+  state: 'starting' | 'ok' | 'failing';
+  /** A live catalog has been read (the allowlist can answer). */
+  live: boolean;
+  /** The catalog served now: live, from the disk cache, or none. */
+  catalogSource?: 'live' | 'cache';
+  /** Functions in the catalog served now. */
+  functions: number;
+  /** When the last successful discovery finished (ISO 8601). */
+  lastSuccessAt?: string;
+  /** A discovery is running; for this long (ms). */
+  refreshingForMs?: number;
+  /** The deadline of one discovery (seconds). */
+  timeoutSeconds: number;
+  lastError?: { code: string; message: string; retryable: boolean };
+  consecutiveFailures: number;
+  /** When the next retry after a failure starts (ISO 8601). */
+  nextRetryAt?: string;
 }
 
 // ---------------------------------------------------------------- invocation
