@@ -14,7 +14,7 @@ import {
   type Services,
   toLambdaMcpError,
 } from '@lambda-mcp/core';
-import type { FunctionTool, ResolvedCatalogOptions } from './catalog.js';
+import type { ResolvedCatalogOptions } from './catalog.js';
 import {
   errorResult,
   fieldErrorsOf,
@@ -50,8 +50,6 @@ export interface GenericHandlerDeps {
     fn: Pick<FunctionInfo, 'name' | 'qualifier'>,
     authorize?: FunctionAuthorizer,
   ): string | undefined;
-  toolFor(fn: Pick<FunctionInfo, 'name' | 'qualifier'>): Promise<FunctionTool | undefined>;
-  catalogSource(): 'live' | 'cache' | undefined;
 }
 
 type Resolved =

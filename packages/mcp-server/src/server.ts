@@ -68,19 +68,24 @@ export function createLambdaMcpServer(
     component: 'mcp-server',
   });
   const catalog = createToolCatalog(services, { ...options, logger: options.logger ?? services.logger });
-  const connected = new Set<Server>();
+  const connected = new Set<TrackedServer>();
 
   const ignoreNotConnected = (what: string) => (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     if (!/not connected/i.test(message)) logger.warn(`Could not send ${what}`, { error: message });
   };
   const unsubscribe = catalog.onToolsChanged(() => {
-    const status = catalog.status();
     for (const server of [...connected]) {
       if (!server.transport) {
         connected.delete(server);
         continue;
       }
+      // Only a caller whose own tool list changed hears of it, with its own count.
+      const authorize = server.authorize ? { authorize: server.authorize } : {};
+      const fingerprint = catalog.fingerprint(authorize);
+      if (fingerprint === server.seenFingerprint) continue;
+      server.seenFingerprint = fingerprint;
+      const status = catalog.status(authorize);
       server.sendToolListChanged().catch(ignoreNotConnected('tools/list_changed'));
       // Also a log notification (filtered by the client's logging/setLevel), saying why.
       server
@@ -114,6 +119,8 @@ export function createLambdaMcpServer(
         jsonSchemaValidator: sharedValidator,
       },
       connected,
+      authorize,
+      catalog.fingerprint(authorize ? { authorize } : {}),
     );
 
     server.setRequestHandler(ListToolsRequestSchema, async (request): Promise<ListToolsResult> => {
@@ -206,15 +213,23 @@ function jsonRpcError(code: number, message: string): Error & { code: number } {
 
 /** A `Server` that joins the broadcast set while connected (so list_changed reaches it). */
 class TrackedServer extends Server {
-  readonly #registry: Set<Server>;
+  readonly #registry: Set<TrackedServer>;
+  /** This caller's authorization (its view of the catalog). */
+  readonly authorize: FunctionAuthorizer | undefined;
+  /** The fingerprint of this caller's tool list when it was last told about it. */
+  seenFingerprint: string;
 
   constructor(
     info: ConstructorParameters<typeof Server>[0],
     options: ConstructorParameters<typeof Server>[1],
-    registry: Set<Server>,
+    registry: Set<TrackedServer>,
+    authorize: FunctionAuthorizer | undefined,
+    seenFingerprint: string,
   ) {
     super(info, options);
     this.#registry = registry;
+    this.authorize = authorize;
+    this.seenFingerprint = seenFingerprint;
   }
 
   override async connect(transport: Transport): Promise<void> {
