@@ -1,0 +1,95 @@
+// Each local function instance is its own process, confined as Lambda confines an execution
+// environment (issue 10, item 8): messages it forges, memory it takes (off-heap included), output
+// of the processes it starts and the host's environment all stay on its side.
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLocalBackend, type LocalBackend } from '../../src/local/index.js';
+import { invoke, tempDir } from './helpers.js';
+
+const SOURCE = join(import.meta.dirname, '../../../../tests/reliability/isolation-functions');
+const NAMES = ['echo', 'forges-messages', 'offheap-hog', 'inherits-stdio', 'reads-environ'];
+
+interface NodeError {
+  errorType: string;
+  errorMessage: string;
+}
+
+describe('local backend: instance isolation', () => {
+  let backend: LocalBackend;
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ dir, cleanup } = await tempDir());
+    for (const name of NAMES) {
+      await mkdir(join(dir, name));
+      for (const file of ['function.json', 'index.mjs']) {
+        await writeFile(join(dir, name, file), readFileSync(join(SOURCE, name, file)));
+      }
+    }
+    backend = createLocalBackend({ dir });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    await cleanup?.();
+  });
+
+  it('a malformed message from the function ends that instance with Runtime.ExitError; the host goes on', async () => {
+    const { result, body, logs } = await invoke(backend, 'forges-messages');
+    const id = result.requestId ?? '';
+    expect(result.functionError).toBe('Unhandled');
+    expect((body as NodeError).errorType).toBe('Runtime.ExitError');
+    expect((body as NodeError).errorMessage).toMatch(
+      new RegExp(`^RequestId: ${id} Error: Runtime exited with error: the runtime sent an invalid message`),
+    );
+    expect(logs.find((l) => l.startsWith('REPORT'))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\t$/);
+    expect(backend.stats('forges-messages').instances).toBe(0);
+    expect((await invoke(backend, 'echo', { ok: 1 })).body).toEqual({ ok: 1 });
+    // A fresh instance for the next invocation.
+    await invoke(backend, 'forges-messages');
+    expect(backend.stats('forges-messages').coldStarts).toBe(2);
+  });
+
+  it('off-heap memory (Buffers) past the memory size is Runtime.OutOfMemory; the host does not take it', async () => {
+    const hostBefore = process.memoryUsage().rss;
+    const { result, body, logs } = await invoke(backend, 'offheap-hog');
+    const id = result.requestId ?? '';
+    expect(body).toEqual({
+      errorType: 'Runtime.OutOfMemory',
+      errorMessage: `RequestId: ${id} Error: Runtime exited with error: signal: killed`,
+    });
+    expect(logs.find((l) => l.startsWith('REPORT'))).toMatch(
+      /\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t.*Status: error\tError Type: Runtime\.OutOfMemory\t$/,
+    );
+    expect(process.memoryUsage().rss - hostBefore).toBeLessThan(150 * 1024 * 1024);
+    expect((await invoke(backend, 'echo', { ok: 2 })).body).toEqual({ ok: 2 });
+  });
+
+  it("output of a child process started with stdio 'inherit' is the function's log", async () => {
+    const { result, body, tail } = await invoke(backend, 'inherits-stdio');
+    expect(result.functionError).toBeUndefined();
+    expect(body).toEqual({ status: 0 });
+    expect(tail).toContain('forged-by-grandchild');
+    expect(tail).toContain('GRANDCHILD-STDERR');
+    // Before END: the output belongs to the invocation that produced it.
+    expect(tail.indexOf('GRANDCHILD-STDERR')).toBeLessThan(tail.indexOf('END RequestId'));
+  });
+
+  it('the function sees only its own variables and Lambda reserved ones, in process.env and /proc/self/environ', async () => {
+    const host = readFileSync('/proc/self/environ', 'utf8').split('\0').filter(Boolean);
+    const { body } = await invoke(backend, 'reads-environ');
+    const seen = body as { processEnv: Record<string, string>; environ: string[] };
+    expect(seen.processEnv.GREETING).toBe('hi');
+    expect(seen.processEnv.AWS_LAMBDA_FUNCTION_NAME).toBe('reads-environ');
+    expect(seen.processEnv.AWS_SECRET_ACCESS_KEY).toBeUndefined();
+    const allowed = /^(PATH|LANG|TZ|GREETING|AWS_[A-Z_]+|LAMBDA_[A-Z_]+|_HANDLER|NODE_PATH)=/;
+    for (const entry of [...seen.environ, ...Object.entries(seen.processEnv).map(([k, v]) => `${k}=${v}`)]) {
+      expect(entry).toMatch(allowed);
+    }
+    for (const entry of host) {
+      if (/^(PATH|LANG|TZ)=/.test(entry)) continue;
+      expect(seen.environ).not.toContain(entry);
+    }
+  });
+});
