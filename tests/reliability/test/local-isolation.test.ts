@@ -7,7 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INITIALIZE, type JsonRpcMessage, resultText, STDIO_BIN, type StdioPeer, startStdioPeer } from './support.js';
+import {
+  INITIALIZE,
+  type JsonRpcMessage,
+  resultText,
+  STDIO_BIN,
+  type StdioPeer,
+  startStdioPeer,
+} from './support.js';
 
 const FUNCTIONS = resolve(import.meta.dirname, '../isolation-functions');
 let peer: StdioPeer;
@@ -53,9 +60,9 @@ describe('local functions are confined to their instance (stdio server)', () => 
     expect(text).toMatch(/invalid message/);
     await stillServing();
     // The next invocation gets a fresh instance and fails the same way, and the host still serves.
-    expect(failure(await peer.request('tools/call', { name: 'forges_messages', arguments: {} }, 20_000))).toContain(
-      'Runtime.ExitError',
-    );
+    expect(
+      failure(await peer.request('tools/call', { name: 'forges_messages', arguments: {} }, 20_000)),
+    ).toContain('Runtime.ExitError');
     await stillServing();
   });
 
@@ -72,7 +79,10 @@ describe('local functions are confined to their instance (stdio server)', () => 
   it("a grandchild with stdio 'inherit' writes into the function's log, never onto the JSON-RPC stdout", async () => {
     const answer = await peer.request(
       'tools/call',
-      { name: 'invoke_function', arguments: { function_name: 'inherits-stdio', payload: {}, log_type: 'Tail' } },
+      {
+        name: 'invoke_function',
+        arguments: { function_name: 'inherits-stdio', payload: {}, log_type: 'Tail' },
+      },
       20_000,
     );
     expect(answer.result?.isError).not.toBe(true);

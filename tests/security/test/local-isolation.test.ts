@@ -41,6 +41,7 @@ describe('a local function cannot read the host secrets', () => {
     expect(seen?.processEnv.AWS_LAMBDA_FUNCTION_NAME).toBe('reads-environ');
     // Nothing of the host's own environment beyond what a Lambda environment has.
     const names = (seen?.environ ?? []).map((entry) => entry.slice(0, entry.indexOf('=')));
-    for (const name of names) expect(name).toMatch(/^(PATH|LANG|TZ|GREETING|AWS_[A-Z_]+|LAMBDA_[A-Z_]+|_HANDLER|NODE_PATH)$/);
+    for (const name of names)
+      expect(name).toMatch(/^(PATH|LANG|TZ|GREETING|AWS_[A-Z_]+|LAMBDA_[A-Z_]+|_HANDLER|NODE_PATH)$/);
   });
 });

@@ -43,7 +43,9 @@ describe('local backend: instance isolation', () => {
     expect((body as NodeError).errorMessage).toMatch(
       new RegExp(`^RequestId: ${id} Error: Runtime exited with error: the runtime sent an invalid message`),
     );
-    expect(logs.find((l) => l.startsWith('REPORT'))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\t$/);
+    expect(logs.find((l) => l.startsWith('REPORT'))).toMatch(
+      /\tStatus: error\tError Type: Runtime\.ExitError\t$/,
+    );
     expect(backend.stats('forges-messages').instances).toBe(0);
     expect((await invoke(backend, 'echo', { ok: 1 })).body).toEqual({ ok: 1 });
     // A fresh instance for the next invocation.
