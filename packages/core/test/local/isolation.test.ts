@@ -28,6 +28,13 @@ describe('local backend: instance isolation', () => {
         await writeFile(join(dir, name, file), readFileSync(join(SOURCE, name, file)));
       }
     }
+    // Forges a message while its module loads (the INIT phase), before any invocation.
+    await mkdir(join(dir, 'forges-at-init'));
+    await writeFile(join(dir, 'forges-at-init', 'function.json'), '{}');
+    await writeFile(
+      join(dir, 'forges-at-init', 'index.mjs'),
+      "import fs from 'node:fs';\nfs.writeSync(3, 'null\\n');\nexport const handler = async () => 'loaded';\n",
+    );
     backend = createLocalBackend({ dir });
   });
   afterAll(async () => {
@@ -51,6 +58,18 @@ describe('local backend: instance isolation', () => {
     // A fresh instance for the next invocation.
     await invoke(backend, 'forges-messages');
     expect(backend.stats('forges-messages').coldStarts).toBe(2);
+  });
+
+  it('a malformed message during INIT fails that cold start with Runtime.ExitError', async () => {
+    const { result, body, logs } = await invoke(backend, 'forges-at-init');
+    expect(result.functionError).toBe('Unhandled');
+    expect(body).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage:
+        'Runtime exited with error: the runtime sent an invalid message (a message must be a JSON object, got null)',
+    });
+    expect(logs.find((l) => l.startsWith('REPORT'))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\t$/);
+    expect((await invoke(backend, 'echo', { ok: 3 })).body).toEqual({ ok: 3 });
   });
 
   it('off-heap memory (Buffers) past the memory size is Runtime.OutOfMemory; the host does not take it', async () => {
