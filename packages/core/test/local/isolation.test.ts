@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalBackend, type LocalBackend } from '../../src/local/index.js';
-import { invoke, tempDir } from './helpers.js';
+import { invoke, tempDir, waitFor } from './helpers.js';
 
 const SOURCE = join(import.meta.dirname, '../../../../tests/reliability/isolation-functions');
 const NAMES = ['echo', 'forges-messages', 'offheap-hog', 'inherits-stdio', 'reads-environ'];
@@ -34,6 +34,13 @@ describe('local backend: instance isolation', () => {
     await writeFile(
       join(dir, 'forges-at-init', 'index.mjs'),
       "import fs from 'node:fs';\nfs.writeSync(3, 'null\\n');\nexport const handler = async () => 'loaded';\n",
+    );
+    // Leaves a child process running after it answers.
+    await mkdir(join(dir, 'leaves-child'));
+    await writeFile(join(dir, 'leaves-child', 'function.json'), '{}');
+    await writeFile(
+      join(dir, 'leaves-child', 'index.mjs'),
+      "import { spawn } from 'node:child_process';\nexport const handler = async () => ({ pid: spawn('sleep', ['60'], { stdio: 'ignore' }).pid });\n",
     );
     backend = createLocalBackend({ dir });
   });
@@ -68,7 +75,9 @@ describe('local backend: instance isolation', () => {
       errorMessage:
         'Runtime exited with error: the runtime sent an invalid message (a message must be a JSON object, got null)',
     });
-    expect(logs.find((l) => l.startsWith('REPORT'))).toMatch(/\tStatus: error\tError Type: Runtime\.ExitError\t$/);
+    expect(logs.find((l) => l.startsWith('REPORT'))).toMatch(
+      /\tStatus: error\tError Type: Runtime\.ExitError\t$/,
+    );
     expect((await invoke(backend, 'echo', { ok: 3 })).body).toEqual({ ok: 3 });
   });
 
@@ -95,6 +104,23 @@ describe('local backend: instance isolation', () => {
     expect(tail).toContain('GRANDCHILD-STDERR');
     // Before END: the output belongs to the invocation that produced it.
     expect(tail.indexOf('GRANDCHILD-STDERR')).toBeLessThan(tail.indexOf('END RequestId'));
+  });
+
+  it('stopping an instance stops the processes its function started', async () => {
+    const { body } = await invoke(backend, 'leaves-child');
+    const pid = (body as { pid: number }).pid;
+    // Running, not a zombie waiting to be reaped by whoever inherited it.
+    const alive = () => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    await backend.stopInstances('leaves-child');
+    await waitFor(() => !alive(), 5000, 'the function child process to end');
   });
 
   it('the function sees only its own variables and Lambda reserved ones, in process.env and /proc/self/environ', async () => {
