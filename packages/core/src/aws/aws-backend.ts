@@ -66,6 +66,12 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    * apply the filters, and getTags with other filters works as always.
    */
   tagFiltersHint?: TagFilter[];
+  /**
+   * Without tag filters: read the tags of every tagged function (GetResources, 100 a page) while
+   * the ListFunctions pages are read, for a discovery that needs the tags of many functions
+   * (schema ARN tags, annotations). Only a hint, as `tagFiltersHint`.
+   */
+  prefetchAllTags?: boolean;
 }
 
 export interface AwsBackend extends Backend {
@@ -143,6 +149,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
       checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
+      else if (options.prefetchAllTags) tagReader.prefetchAll();
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {

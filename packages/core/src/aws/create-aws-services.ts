@@ -7,6 +7,9 @@ import { type AwsBackend, type AwsBackendOptions, createAwsBackend } from './aws
 import type { AwsClients } from './clients.js';
 import { awsBackendOptionsFromConfig } from './options.js';
 
+/** As the backend's default `tagsSmallSetThreshold`: up to this many functions get ListTags. */
+const SMALL_SET_THRESHOLD = 20;
+
 export interface CreateAwsServicesOptions {
   logger?: Logger;
   /** Bring your own clients (any subset). */
@@ -22,6 +25,15 @@ export interface AwsServices extends Services {
 }
 
 /**
+ * Whether discovery will want the tags of many functions (more than an explicit list of a few):
+ * then they are read alongside the ListFunctions pages rather than after them.
+ */
+function prefetchAllTags(config: Config): boolean {
+  const listOnly = config.functionList.length > 0 && config.functionPrefixes.length === 0;
+  return !listOnly || config.functionList.length > SMALL_SET_THRESHOLD;
+}
+
+/**
  * The four services over the AWS backend, with the disk catalog cache when `config.diskCache` is
  * on (the default): a restarted server answers from the last catalog of the same scope at once.
  */
@@ -33,7 +45,11 @@ export async function createAwsServices(
   const logger = options.logger ?? silentLogger;
   const backend = await createAwsBackend({
     ...awsBackendOptionsFromConfig(config),
-    ...(config.tagFilters.length > 0 ? { tagFiltersHint: config.tagFilters } : {}),
+    ...(config.tagFilters.length > 0
+      ? { tagFiltersHint: config.tagFilters }
+      : prefetchAllTags(config)
+        ? { prefetchAllTags: true }
+        : {}),
     ...options.backendOptions,
     ...(options.clients ? { clients: options.clients } : {}),
     logger,
