@@ -72,6 +72,12 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    * (schema ARN tags, annotations). Only a hint, as `tagFiltersHint`.
    */
   prefetchAllTags?: boolean;
+  /**
+   * Function names (an explicit list of a few) whose tags discovery will ask for: their ListTags
+   * start as soon as the first ListFunctions page gives the account. Only a hint, as
+   * `tagFiltersHint`.
+   */
+  listTagsHint?: readonly string[];
 }
 
 export interface AwsBackend extends Backend {
@@ -150,6 +156,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
       else if (options.prefetchAllTags) tagReader.prefetchAll();
+      let listed = options.listTagsHint?.length ? new Set(options.listTagsHint) : undefined;
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {
@@ -162,6 +169,13 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
             callOpts(callOptions),
           );
           for (const fc of response.Functions ?? []) out.push(toFunctionConfig(fc));
+          if (listed && out.length > 0) {
+            // The first page gives the account: every listed function's ListTags starts now,
+            // alongside the remaining pages (one not found costs a ListTags answered 404).
+            const base = (out[0] as FunctionConfig).arn.split(':').slice(0, 5).join(':');
+            for (const name of listed) tagReader.prefetchOne(`${base}:function:${name}`);
+            listed = undefined;
+          }
           if (!response.NextMarker || response.NextMarker === marker) break;
           marker = response.NextMarker;
         }

@@ -3,6 +3,7 @@ import { type Config, type ConfigInput, parseConfig } from '../config/schema.js'
 import { type Logger, silentLogger } from '../logger.js';
 import { createServices } from '../services/create-services.js';
 import type { CatalogCacheStore, Services } from '../services/types.js';
+import { parseFunctionReference } from '../util/function-ref.js';
 import { type AwsBackend, type AwsBackendOptions, createAwsBackend } from './aws-backend.js';
 import type { AwsClients } from './clients.js';
 import { awsBackendOptionsFromConfig } from './options.js';
@@ -33,6 +34,11 @@ function prefetchAllTags(config: Config): boolean {
   return !listOnly || config.functionList.length > SMALL_SET_THRESHOLD;
 }
 
+/** The bare names of the FUNCTION_LIST entries (ARNs and qualifiers stripped). */
+function listedNames(config: Config): string[] {
+  return config.functionList.map((entry) => parseFunctionReference(entry).name);
+}
+
 /**
  * The four services over the AWS backend, with the disk catalog cache when `config.diskCache` is
  * on (the default): a restarted server answers from the last catalog of the same scope at once.
@@ -49,7 +55,7 @@ export async function createAwsServices(
       ? { tagFiltersHint: config.tagFilters }
       : prefetchAllTags(config)
         ? { prefetchAllTags: true }
-        : {}),
+        : { listTagsHint: listedNames(config) }),
     ...options.backendOptions,
     ...(options.clients ? { clients: options.clients } : {}),
     logger,
