@@ -33,9 +33,9 @@ export function nodeStartMs(runs = 5) {
  * Spawns the stdio server with `env`, sends initialize + initialized + tools/list, and times the
  * answers from the spawn: `initializeMs` and `elapsed` (to the tools/list answer).
  */
-export async function startStdioServer(env, { timeoutMs = 60_000 } = {}) {
+export async function startStdioServer(env, { timeoutMs = 60_000, bin = STDIO_SERVER_BIN } = {}) {
   const started = performance.now();
-  const child = spawn(process.execPath, [STDIO_SERVER_BIN], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;

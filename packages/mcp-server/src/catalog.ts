@@ -385,14 +385,12 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     };
     const { entries: shown } = viewEntries(next);
     const tools = await mapLimit(shown, SCHEMA_CONCURRENCY, buildTool);
-    next.fingerprint = hash(
-      JSON.stringify([
-        tools.map((t) => t.definition),
-        entries.map((e) => [e.key, e.name, e.fn]),
-        generic,
-        perFunction,
-      ]),
+    // Hashed entry by entry: one string of a 10,000-function catalog is several MB at once.
+    const digest = createHash('sha256').update(
+      JSON.stringify([tools.map((t) => t.definition), generic, perFunction]),
     );
+    for (const e of entries) digest.update(JSON.stringify([e.key, e.name, e.fn]));
+    next.fingerprint = digest.digest('hex');
     if (entries.length === 0) {
       logger.warn(
         'Discovery found no function that matches the configured filters: only the generic tools are listed, and they have nothing to invoke',
