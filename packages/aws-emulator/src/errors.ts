@@ -129,8 +129,11 @@ export function accessDenied(
   action: string,
   accountId: string,
   resource: string,
+  text?: string,
 ): WireError {
-  const message = `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+  const message =
+    text ??
+    `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
   switch (service) {
     case 'lambda':
       return new WireError(403, 'AccessDeniedException', message, { messageKey: 'Message' });

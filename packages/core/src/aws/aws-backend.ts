@@ -38,6 +38,8 @@ import {
   withoutSdkLogging,
 } from './clients.js';
 import { mapAwsError } from './errors.js';
+import { type ExplicitListOptions, withExplicitList } from './explicit-list.js';
+import { describeCredentialSource, probeAwsIdentity } from './identity.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
@@ -73,11 +75,10 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    */
   prefetchAllTags?: boolean;
   /**
-   * Function names (an explicit list of a few) whose tags discovery will ask for: their ListTags
-   * start as soon as the first ListFunctions page gives the account. Only a hint, as
-   * `tagFiltersHint`.
+   * Discover only these functions (FUNCTION_LIST with no prefix): GetFunction and ListTags per
+   * function, never ListFunctions or tag:GetResources (./explicit-list.ts).
    */
-  listTagsHint?: readonly string[];
+  explicitList?: ExplicitListOptions;
 }
 
 export interface AwsBackend extends Backend {
@@ -86,6 +87,10 @@ export interface AwsBackend extends Backend {
   readonly clients: AwsClients;
   /** Endpoint overrides in effect, by service (`all` for every service). */
   readonly endpoints: Readonly<Record<string, string>>;
+  /** Who the backend calls as (STS GetCallerIdentity; needs no permission). */
+  identity(options?: CallOptions): Promise<import('../types.js').BackendIdentity>;
+  /** True once tag:GetResources was denied (tags are then read with ListTags per function). */
+  readonly taggingDenied: boolean;
 }
 
 const LIST_PAGE_SIZE = 50;
@@ -151,12 +156,27 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     scope,
     clients,
     endpoints,
+    get taggingDenied() {
+      return tagReader.taggingDenied;
+    },
+
+    identity(callOptions?: CallOptions) {
+      checkOpen();
+      return probeAwsIdentity(
+        {
+          region,
+          credentials,
+          endpoints,
+          source: describeCredentialSource(options, options.env ?? process.env),
+        },
+        callOptions,
+      );
+    },
 
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
       checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
       else if (options.prefetchAllTags) tagReader.prefetchAll();
-      let listed = options.listTagsHint?.length ? new Set(options.listTagsHint) : undefined;
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {
@@ -169,13 +189,6 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
             callOpts(callOptions),
           );
           for (const fc of response.Functions ?? []) out.push(toFunctionConfig(fc));
-          if (listed && out.length > 0) {
-            // The first page gives the account: every listed function's ListTags starts now,
-            // alongside the remaining pages (one not found costs a ListTags answered 404).
-            const base = (out[0] as FunctionConfig).arn.split(':').slice(0, 5).join(':');
-            for (const name of listed) tagReader.prefetchOne(`${base}:function:${name}`);
-            listed = undefined;
-          }
           if (!response.NextMarker || response.NextMarker === marker) break;
           marker = response.NextMarker;
         }
@@ -299,6 +312,8 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     },
   };
   logger.debug('AWS backend ready', { region, endpoints, scope });
+  if (options.explicitList?.entries.length)
+    return withExplicitList(backend, { lambda: () => clients.lambda, logger, region }, options.explicitList);
   return backend;
 }
 

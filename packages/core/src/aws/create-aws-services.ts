@@ -3,13 +3,9 @@ import { type Config, type ConfigInput, parseConfig } from '../config/schema.js'
 import { type Logger, silentLogger } from '../logger.js';
 import { createServices } from '../services/create-services.js';
 import type { CatalogCacheStore, Services } from '../services/types.js';
-import { parseFunctionReference } from '../util/function-ref.js';
 import { type AwsBackend, type AwsBackendOptions, createAwsBackend } from './aws-backend.js';
 import type { AwsClients } from './clients.js';
 import { awsBackendOptionsFromConfig } from './options.js';
-
-/** As the backend's default `tagsSmallSetThreshold`: up to this many functions get ListTags. */
-const SMALL_SET_THRESHOLD = 20;
 
 export interface CreateAwsServicesOptions {
   logger?: Logger;
@@ -26,17 +22,12 @@ export interface AwsServices extends Services {
 }
 
 /**
- * Whether discovery will want the tags of many functions (more than an explicit list of a few):
- * then they are read alongside the ListFunctions pages rather than after them.
+ * Whether discovery lists the account and wants the tags of many functions: then they are read
+ * alongside the ListFunctions pages rather than after them. An explicit list with no prefix is
+ * read function by function instead (./explicit-list.ts: GetFunction and ListTags, no listing).
  */
 function prefetchAllTags(config: Config): boolean {
-  const listOnly = config.functionList.length > 0 && config.functionPrefixes.length === 0;
-  return !listOnly || config.functionList.length > SMALL_SET_THRESHOLD;
-}
-
-/** The bare names of the FUNCTION_LIST entries (ARNs and qualifiers stripped). */
-function listedNames(config: Config): string[] {
-  return config.functionList.map((entry) => parseFunctionReference(entry).name);
+  return !(config.functionList.length > 0 && config.functionPrefixes.length === 0);
 }
 
 /**
@@ -55,7 +46,7 @@ export async function createAwsServices(
       ? { tagFiltersHint: config.tagFilters }
       : prefetchAllTags(config)
         ? { prefetchAllTags: true }
-        : { listTagsHint: listedNames(config) }),
+        : {}),
     ...options.backendOptions,
     ...(options.clients ? { clients: options.clients } : {}),
     logger,

@@ -165,6 +165,43 @@ export function isCredentialsError(error: unknown): boolean {
 }
 
 /**
+ * AWS's access-denied message names the action and the resource: "User: <principal> is not
+ * authorized to perform: <action> on resource: <resource> because no identity-based policy allows
+ * the <action> action" (IAM User Guide, "Troubleshoot access denied error messages"). The action
+ * and resource are kept as error details so `lambda-mcp doctor` can name the statement to add.
+ */
+export function deniedActionOf(
+  message: string,
+): { deniedAction: string; deniedResource?: string; deniedBy?: string } | undefined {
+  const m =
+    /not authorized to perform:? ([a-zA-Z0-9-]+:[A-Za-z0-9*]+)(?: on resource:? ("[^"]*"|\S+))?(?: because (?:no|an?) ([a-z-]+(?: [a-z-]+)*) (?:policy|allows))?/.exec(
+      message,
+    );
+  if (!m?.[1]) return undefined;
+  const out: { deniedAction: string; deniedResource?: string; deniedBy?: string } = { deniedAction: m[1] };
+  if (m[2]) out.deniedResource = m[2].replace(/^"|"$/g, '');
+  if (m[3]) out.deniedBy = m[3];
+  return out;
+}
+
+/** STS names for credentials it does not accept (unknown key, bad signature, expired token). */
+const REJECTED_CREDENTIAL_NAMES = new Set([
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'AuthFailure',
+  'InvalidSignatureException',
+]);
+
+/** True when AWS refused the credentials themselves (not a missing permission). */
+export function isRejectedCredentialsError(error: unknown): boolean {
+  return REJECTED_CREDENTIAL_NAMES.has(asSdkError(error).name ?? '');
+}
+
+/**
  * The SDK's Node.js handler gave up connecting (its `connectionTimeout`): no connection, so the
  * request was never sent. It has no error code, only this name and message.
  */
@@ -325,10 +362,11 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
   }
 
   if (isAccessDeniedError(e) || (status === 401 && ctx.service === 'schemas')) {
+    const denied = deniedActionOf(msg);
     return new LambdaMcpError(
       'ACCESS_DENIED',
       `Access denied for ${subject} (${name})${msg ? `: ${msg}` : ''}. Check the IAM permissions of the credentials in use.`,
-      base,
+      denied ? { ...base, details: { ...base.details, ...denied } } : base,
     );
   }
 

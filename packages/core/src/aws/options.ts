@@ -16,5 +16,9 @@ export function awsBackendOptionsFromConfig(config: Config): AwsBackendOptions {
     ...(config.awsRequestTimeoutMs !== DEFAULT_REQUEST_TIMEOUT_MS
       ? { requestTimeoutMs: config.awsRequestTimeoutMs }
       : {}),
+    // A list and no prefix: read only the listed functions (no account-wide permission needed).
+    ...(config.functionList.length > 0 && config.functionPrefixes.length === 0
+      ? { explicitList: { entries: config.functionList, trust: config.trustFunctionList } }
+      : {}),
   };
 }

@@ -46,11 +46,7 @@ export interface TagReader {
    * getTags without filters uses the result instead of reading after the listing.
    */
   prefetchAll(): void;
-  /**
-   * Starts ListTags for one function now (an explicitly listed function, as soon as its
-   * ListFunctions page arrives); the next getTags without filters for a small set uses it.
-   */
-  prefetchOne(arn: string): void;
+
   /** Set once GetResources was denied; later calls go straight to ListTags. */
   readonly taggingDenied: boolean;
 }
@@ -152,7 +148,6 @@ export function createTagReader(options: TagReaderOptions): TagReader {
       ? 'all'
       : JSON.stringify(filters.map((f) => [f.key, [...(f.values ?? [])].sort()]).sort());
   let prefetched: { key: string; at: number; result: Promise<Map<string, Tags>> } | undefined;
-  const single = new Map<string, { at: number; result: Promise<Tags | undefined> }>();
 
   const onDenied = (functions: number) => {
     if (denied) return;
@@ -196,13 +191,6 @@ export function createTagReader(options: TagReaderOptions): TagReader {
       result.catch(() => undefined);
       prefetched = { key: filterKey(filters), at: Date.now(), result };
     },
-    prefetchOne(arn) {
-      const key = unqualifyArn(arn);
-      if (single.has(key)) return;
-      const result = viaListTags([key], undefined).then((m) => m.get(key));
-      result.catch(() => undefined);
-      single.set(key, { at: Date.now(), result });
-    },
     prefetchAll() {
       if (denied) return;
       const result = viaTaggingApi(undefined, undefined, undefined);
@@ -217,24 +205,6 @@ export function createTagReader(options: TagReaderOptions): TagReader {
       if (!denied && prefetched) {
         const early = await fromPrefetch(filters, new Set(arns));
         if (early) return early;
-      }
-      if (filters.length === 0 && single.size > 0 && arns.every((arn) => single.has(arn))) {
-        // Every one was read (or is being read) with ListTags while the pages were listed.
-        const entries = arns.map((arn) => [arn, single.get(arn)] as const);
-        for (const [arn] of entries) single.delete(arn);
-        const fresh = entries.every(([, e]) => e && Date.now() - e.at <= PREFETCH_MAX_AGE_MS);
-        if (fresh) {
-          try {
-            const out = new Map<string, Tags>();
-            for (const [arn, entry] of entries) {
-              const tags = await entry?.result;
-              if (tags) out.set(arn, tags);
-            }
-            return out;
-          } catch (error) {
-            throw mapAwsError(error, { service: 'lambda', operation: 'ListTags' });
-          }
-        }
       }
       if (!denied && (filters.length > 0 || arns.length > threshold)) {
         try {

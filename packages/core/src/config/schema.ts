@@ -47,6 +47,7 @@ export const ConfigSchema = z.object({
   functionPrefixes: z.array(z.string().min(1)).default([]),
   /** Names, full or partial ARNs, or `name:qualifier`. */
   functionList: z.array(z.string().min(1)).default([]),
+  trustFunctionList: z.boolean().default(false),
   tagFilters: z.array(TagFilterSchema).default([]),
   runtimes: z.array(z.string().min(1)).default([]),
   /** Names (or `*` globs) never exposed, whatever else matches. */

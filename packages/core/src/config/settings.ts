@@ -186,6 +186,16 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
       'Only these functions. An entry with a qualifier (name:alias, name:3) exposes that qualifier only.',
   },
   {
+    name: 'trustFunctionList',
+    env: 'LAMBDA_MCP_TRUST_FUNCTION_LIST',
+    flag: '--trust-function-list',
+    kind: 'boolean',
+    default: 'false',
+    accepts: 'true or false (also 1/0, yes/no, on/off)',
+    description:
+      'With FUNCTION_LIST and no prefix: expose the listed functions without reading their configuration or tags (for endpoints that implement only Invoke; tools get no schema, description or timeout).',
+  },
+  {
     name: 'tagFilters',
     env: 'FUNCTION_TAG_KEY',
     kind: 'string',
@@ -226,8 +236,10 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     flag: '--exclude',
     kind: 'list',
     default: '(none)',
-    accepts: 'comma-separated names or globs (* and ?)',
-    description: 'Functions never exposed, whatever else matches.',
+    accepts:
+      'comma-separated function patterns: name, name:qualifier, <account>:function:name or a full ARN, with * and ? in any part',
+    description:
+      'Functions (or qualifiers) never exposed or invoked, whatever else matches; an entry that cannot name a function is refused at start-up.',
   },
   {
     name: 'inputSchemaArnTagKey',
