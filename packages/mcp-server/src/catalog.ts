@@ -192,10 +192,6 @@ const MAX_VIEWS = 256;
 
 const SCHEMA_CONCURRENCY = 8;
 
-function hash(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
-
 function errorSummary(e: LambdaMcpError): { code: string; message: string } {
   return { code: e.code, message: e.message };
 }
@@ -275,14 +271,12 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     entries.forEach((e, i) => {
       e.index = i;
     });
-    const fingerprint = hash(
-      JSON.stringify([
-        entries.map((e) => [e.key, e.name, e.fn]),
-        generic,
-        perFunction,
-        loaded ? '' : `error:${error?.code ?? ''}`,
-      ]),
+    // Hashed entry by entry: one string of a 10,000-function catalog is several MB at once.
+    const digest = createHash('sha256').update(
+      JSON.stringify([generic, perFunction, loaded ? '' : `error:${error?.code ?? ''}`]),
     );
+    for (const e of entries) digest.update(JSON.stringify([e.key, e.name, e.fn]));
+    const fingerprint = digest.digest('hex');
     return {
       entries,
       byName: new Map(entries.map((e) => [e.name, e])),
