@@ -146,6 +146,8 @@ export interface RuntimeOptions {
   inFlightRequests?: () => number;
   /** Services to use instead of creating them from the config (tests, embedders). */
   services?: Services;
+  /** Called with the backend before the first discovery (the fleet shares its catalog reads). */
+  prepareBackend?: (backend: Backend) => void;
 }
 
 /**
@@ -160,6 +162,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const base = options.services ?? (await createServicesFor(config, logger));
   instrumentDiscovery(base.backend, metrics);
+  options.prepareBackend?.(base.backend);
   const limiter = createLimiter(settings.maxConcurrentInvocations, settings.maxQueuedInvocations);
   const services: Services = {
     ...base,
@@ -184,6 +187,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         backend: services.backend.kind,
         functions: status.functionCount,
         ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+        ...(services.discovery.status ? { discovery: services.discovery.status() } : {}),
       };
     },
     async close() {

@@ -440,6 +440,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       send(res, rendered.status, rendered.headers, rendered.body, requestId);
     };
 
+    // A stalled request is never answered: the socket stays open and silent until the client
+    // gives up (its socket closes) or the emulator closes (every socket is destroyed).
+    const stallAnswer = () => {
+      record.status = 0;
+      return new Promise<void>((resolve) => {
+        if (req.socket.destroyed) return resolve();
+        req.socket.once('close', () => resolve());
+      });
+    };
+
     let decision = decideFault({}, seed, record.seq, service, 'Unknown');
     try {
       const { operation, functionName, resource } = await identify(wire);
@@ -514,6 +524,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           req.socket.destroy();
           return;
         }
+        if (decision.fault === 'stall') return stallAnswer();
         return answerError(faultError(service, decision.fault, faults?.retryAfterSeconds ?? 1));
       }
 
@@ -540,6 +551,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           req.socket.destroy();
           return;
         }
+        if (decision.fault === 'stall') return stallAnswer();
         return answerError(faultError(service, decision.fault, faults?.retryAfterSeconds ?? 1));
       }
       record.status = handled.status;

@@ -64,7 +64,7 @@ export function renderError(service: ServiceName, error: WireError, requestId: s
 /** The error an injected fault answers with, per service. */
 export function faultError(
   service: ServiceName,
-  kind: Exclude<FaultKind, 'drop'>,
+  kind: Exclude<FaultKind, 'drop' | 'stall'>,
   retryAfterSeconds: number,
 ): WireError {
   if (kind === 'throttle') {

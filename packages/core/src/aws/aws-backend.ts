@@ -27,11 +27,13 @@ import type {
 import {
   type AwsClients,
   type AwsConnectionOptions,
+  bounded,
   buildCredentials,
   computeScope,
   configuredEndpoints,
   createAwsClients,
   createInvokeClient,
+  readClientConfig,
   resolveRegion,
   withoutSdkLogging,
 } from './clients.js';
@@ -49,6 +51,11 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
   logger?: Logger;
   /** Retries of Invoke after throttles (and connections never made). */
   invokeRetry?: Partial<InvokeRetryPolicy>;
+  /**
+   * Largest Invoke response read (default 7 MiB: Lambda's 6 MB synchronous limit plus a margin).
+   * Past it reading stops, the connection is closed and the call fails with PAYLOAD_TOO_LARGE.
+   */
+  maxInvokeResponseBytes?: number;
   /** Concurrent ListTags calls when GetResources is denied (default 10). */
   tagsFallbackConcurrency?: number;
   /** Without tag filters, up to this many functions get ListTags rather than GetResources (default 20). */
@@ -122,14 +129,11 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     if (!schemaRegion || schemaRegion === region || byo.schemas) return clients.schemas;
     let client = schemaClients.get(schemaRegion);
     if (!client) {
-      client = withoutSdkLogging(
-        new (sdk.schemas().SchemasClient)({
-          region: schemaRegion,
-          credentials,
-          maxAttempts: options.maxAttempts ?? 3,
-          ...(options.profile ? { profile: options.profile } : {}),
-          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        }),
+      client = bounded(
+        withoutSdkLogging(
+          new (sdk.schemas().SchemasClient)(readClientConfig(options, schemaRegion, credentials)),
+        ),
+        options,
       );
       schemaClients.set(schemaRegion, client);
     }
@@ -224,7 +228,16 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
 
     async invoke(request: BackendInvokeRequest, callOptions?: CallOptions): Promise<BackendInvokeResult> {
       checkOpen();
-      return invokeLambda({ client: getInvokeClient(), logger, retry }, request, callOptions);
+      return invokeLambda(
+        {
+          client: getInvokeClient(),
+          logger,
+          retry,
+          ...(options.maxInvokeResponseBytes ? { maxResponseBytes: options.maxInvokeResponseBytes } : {}),
+        },
+        request,
+        callOptions,
+      );
     },
 
     async describeSchema(ref: SchemaRef, callOptions?: CallOptions): Promise<RawSchemaDocument> {

@@ -201,9 +201,19 @@ export function isRejectedCredentialsError(error: unknown): boolean {
   return REJECTED_CREDENTIAL_NAMES.has(asSdkError(error).name ?? '');
 }
 
+/**
+ * The SDK's Node.js handler gave up connecting (its `connectionTimeout`): no connection, so the
+ * request was never sent. It has no error code, only this name and message.
+ */
+function isConnectTimeout(e: SdkErrorLike): boolean {
+  return e.name === 'TimeoutError' && /did not establish a connection/i.test(e.message ?? '');
+}
+
 /** True when the request certainly never reached AWS (safe to send again, even an Invoke). */
 export function isNotSentError(error: unknown): boolean {
-  const code = networkCodeOf(asSdkError(error));
+  const e = asSdkError(error);
+  if (isConnectTimeout(e)) return true;
+  const code = networkCodeOf(e);
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 
@@ -240,6 +250,36 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
   };
   const msg = awsMessage(e);
   const subject = what(ctx);
+
+  if (name === 'ResponseTooLargeError') {
+    // Our own cap (http-limits.ts) on the body read: the endpoint sent more than AWS ever does.
+    const limit = (e as { limitBytes?: number }).limitBytes ?? 0;
+    const declared = (e as { declaredBytes?: number }).declaredBytes;
+    const details = { limitBytes: limit, ...(declared !== undefined ? { declaredBytes: declared } : {}) };
+    if (ctx.operation === 'Invoke') {
+      return new LambdaMcpError(
+        'PAYLOAD_TOO_LARGE',
+        `${subject} answered with a response larger than Lambda's 6 MB limit for synchronous responses ` +
+          `(${declared !== undefined ? `${declared} bytes declared` : `more than ${limit} bytes`}); ` +
+          `reading stopped at ${limit} bytes and the connection was closed.` +
+          (isSyncInvoke(ctx) ? ' The function ran; it was not sent again.' : ''),
+        { cause: error, details },
+      );
+    }
+    return new LambdaMcpError(
+      'SERVICE_ERROR',
+      `AWS answered ${subject} with a response over ${limit} bytes; reading stopped. Check any endpoint override (AWS_ENDPOINT_URL…).`,
+      { cause: error, details },
+    );
+  }
+
+  if (isConnectTimeout(e)) {
+    return new LambdaMcpError(
+      'BACKEND_UNAVAILABLE',
+      `Cannot reach AWS for ${subject}: no connection within the connection timeout (LAMBDA_MCP_AWS_CONNECT_TIMEOUT_MS); it was not sent. Check the network, the region and any endpoint override (AWS_ENDPOINT_URL…).`,
+      { ...base, retryable: true },
+    );
+  }
 
   if (name === 'AbortError') {
     return new LambdaMcpError(
@@ -375,18 +415,19 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
     }
   }
 
+  if (isTimeout) {
+    return new LambdaMcpError(
+      'TIMED_OUT',
+      `${subject} timed out waiting for AWS (no answer within the request timeout, LAMBDA_MCP_AWS_REQUEST_TIMEOUT_MS); try again later.`,
+      { ...base, retryable: true },
+    );
+  }
   if (networkCode) {
     return new LambdaMcpError(
       'BACKEND_UNAVAILABLE',
       `Cannot reach AWS for ${subject} (${networkCode}). Check the network, the region and any endpoint override (AWS_ENDPOINT_URL…).`,
       { ...base, retryable: true },
     );
-  }
-  if (isTimeout) {
-    return new LambdaMcpError('TIMED_OUT', `${subject} timed out waiting for AWS.`, {
-      ...base,
-      retryable: true,
-    });
   }
   if (isServer) {
     return new LambdaMcpError(
