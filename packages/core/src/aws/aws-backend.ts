@@ -44,6 +44,7 @@ import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './in
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
 import { createTagReader } from './tags.js';
+import { withThrottleRetry } from './throttle-retry.js';
 
 export interface AwsBackendOptions extends AwsConnectionOptions {
   /** Bring your own clients (any subset); the rest are built from the options. */
@@ -181,12 +182,17 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       let marker: string | undefined;
       try {
         for (let page = 0; page < MAX_PAGES; page++) {
-          const response = await clients.lambda.send(
-            new (sdk.lambda().ListFunctionsCommand)({
-              MaxItems: LIST_PAGE_SIZE,
-              ...(marker ? { Marker: marker } : {}),
-            }),
-            callOpts(callOptions),
+          // Throttles (the control-plane quota) are waited out with backoff: ./throttle-retry.ts.
+          const response = await withThrottleRetry(
+            () =>
+              clients.lambda.send(
+                new (sdk.lambda().ListFunctionsCommand)({
+                  MaxItems: LIST_PAGE_SIZE,
+                  ...(marker ? { Marker: marker } : {}),
+                }),
+                callOpts(callOptions),
+              ),
+            callOptions?.signal ? { signal: callOptions.signal } : {},
           );
           for (const fc of response.Functions ?? []) out.push(toFunctionConfig(fc));
           if (!response.NextMarker || response.NextMarker === marker) break;
