@@ -14,7 +14,13 @@ import {
   parseFunctionReference,
 } from '../util/function-ref.js';
 import { type CompiledFilters, compileFilters, evaluateFilters, listEntryMatches } from './filters.js';
-import type { Catalog, CatalogCacheStore, DiscoveryService, ExcludedFunction } from './types.js';
+import type {
+  Catalog,
+  CatalogCacheStore,
+  DiscoveryRunEvent,
+  DiscoveryService,
+  ExcludedFunction,
+} from './types.js';
 
 export interface DiscoveryServiceOptions {
   backend: Backend;
@@ -81,6 +87,16 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   let closed = false;
   const internal = new AbortController();
   const listeners = new Set<(catalog: Catalog, previous: Catalog | undefined) => void>();
+  const runListeners = new Set<(event: DiscoveryRunEvent) => void>();
+  const emitRun = (event: DiscoveryRunEvent) => {
+    for (const l of runListeners) {
+      try {
+        l(event);
+      } catch (error) {
+        logger.warn('discovery run listener failed', { error: toLambdaMcpError(error).message });
+      }
+    }
+  };
   const indexes = new WeakMap<Catalog, Map<string, FunctionInfo[]>>();
 
   function toInfo(fn: FunctionConfig, tags: Tags, qualifier?: string): FunctionInfo {
@@ -218,6 +234,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     if (closed) return Promise.reject(new LambdaMcpError('INTERNAL', 'The discovery service is closed.'));
     if (inflight) return inflight;
     const run = (async () => {
+      const runStarted = performance.now();
       try {
         const computed = await compute(internal.signal, false);
         const next: Catalog = {
@@ -241,6 +258,11 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         failedBefore = false;
         if (changed) emit(next, previous);
         save(next);
+        emitRun({
+          outcome: 'success',
+          durationMs: performance.now() - runStarted,
+          functions: next.functions.length,
+        });
         return next;
       } catch (error) {
         const err = closed
@@ -250,7 +272,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
           : toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
         lastError = err;
         failedBefore = true;
-        if (!closed) logger.warn('catalog refresh failed', { code: err.code, error: err.message });
+        if (!closed) {
+          logger.warn('catalog refresh failed', { code: err.code, error: err.message });
+          emitRun({ outcome: 'error', durationMs: performance.now() - runStarted, code: err.code });
+        }
         throw err;
       } finally {
         checkedAt = now();
@@ -416,6 +441,12 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         if (signal.aborted) throw abortError(signal);
         throw toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
       }
+    },
+    onRun(listener) {
+      runListeners.add(listener);
+      return () => {
+        runListeners.delete(listener);
+      };
     },
     onChange(listener) {
       listeners.add(listener);
