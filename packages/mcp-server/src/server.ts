@@ -40,6 +40,11 @@ export interface CreateServerOptions {
   authorize?: FunctionAuthorizer;
   /** One event per tool call (audit), without payloads. */
   onToolCall?: (event: ToolCallEvent) => void;
+  /**
+   * Whether to advertise `tools.listChanged` (default true). Transports that cannot deliver the
+   * notification (stateless HTTP, the Lambda Function URL) pass false.
+   */
+  listChanged?: boolean;
 }
 
 export interface LambdaMcpServer {
@@ -114,7 +119,7 @@ export function createLambdaMcpServer(
     const server = new TrackedServer(
       { name: options.name ?? SERVER_NAME, version: options.version ?? VERSION },
       {
-        capabilities: { tools: { listChanged: true }, logging: {} },
+        capabilities: { tools: { listChanged: serverOptions.listChanged ?? true }, logging: {} },
         instructions,
         jsonSchemaValidator: sharedValidator,
       },

@@ -19,6 +19,7 @@ import type {
   AuthorizedCallOptions,
   Catalog,
   CatalogCacheStore,
+  DiscoveryRunEvent,
   DiscoveryService,
   DiscoveryStatus,
   ExcludedFunction,
@@ -106,6 +107,16 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   const retryDelays = options.retryDelaysMs ?? DISCOVERY_RETRY_DELAYS_MS;
   const internal = new AbortController();
   const listeners = new Set<(catalog: Catalog, previous: Catalog | undefined) => void>();
+  const runListeners = new Set<(event: DiscoveryRunEvent) => void>();
+  const emitRun = (event: DiscoveryRunEvent) => {
+    for (const l of runListeners) {
+      try {
+        l(event);
+      } catch (error) {
+        logger.warn('discovery run listener failed', { error: toLambdaMcpError(error).message });
+      }
+    }
+  };
   const indexes = new WeakMap<Catalog, Map<string, FunctionInfo[]>>();
 
   function toInfo(fn: FunctionConfig, tags: Tags, qualifier?: string): FunctionInfo {
@@ -252,6 +263,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     refreshStartedAt = now();
     const run = (async () => {
       const deadline = withDeadline(internal.signal);
+      const runStarted = performance.now();
       try {
         const computed = await deadline.run((signal) => compute(signal, false));
         const next: Catalog = {
@@ -277,6 +289,11 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         failedBefore = false;
         if (changed) emit(next, previous);
         save(next);
+        emitRun({
+          outcome: 'success',
+          durationMs: performance.now() - runStarted,
+          functions: next.functions.length,
+        });
         return next;
       } catch (error) {
         const err = closed
@@ -292,6 +309,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         if (!closed) {
           logger.warn('catalog refresh failed', { code: err.code, error: err.message });
           scheduleRetry(err);
+          emitRun({ outcome: 'error', durationMs: performance.now() - runStarted, code: err.code });
         }
         throw err;
       } finally {
@@ -555,6 +573,12 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       } finally {
         deadline.clear();
       }
+    },
+    onRun(listener) {
+      runListeners.add(listener);
+      return () => {
+        runListeners.delete(listener);
+      };
     },
     onChange(listener) {
       listeners.add(listener);
