@@ -25,7 +25,7 @@ import {
   type SyntheticFunctionSpec,
 } from './catalog.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { createHistoryFile, type HistoryFile } from './history.js';
+import { createHistoryFile, type InvocationHistory } from './history.js';
 import { type RunOutcome, resolveWorkerPath, WorkerInstance } from './instance.js';
 import {
   endLine,
@@ -93,6 +93,8 @@ export interface LocalBackendOptions {
   historyFile?: string;
   /** The history file is rotated to `<file>.1` past this size. Default 16 MB. */
   historyMaxBytes?: number;
+  /** Another shared history instead of the file (e.g. the HTTP server's Redis history); wins over `historyFile`. */
+  history?: InvocationHistory;
 }
 
 export interface LocalFunctionStats {
@@ -201,15 +203,16 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     recheckMs: options.manifestRecheckMs ?? 1000,
   });
   const store = new RecordStore(options.records);
-  const history: HistoryFile | undefined =
-    options.historyFile === undefined || options.historyFile === ''
+  const history: InvocationHistory | undefined =
+    options.history ??
+    (options.historyFile === undefined || options.historyFile === ''
       ? undefined
       : createHistoryFile({
           file: options.historyFile,
           instanceId: randomUUID(),
           logger,
           ...(options.historyMaxBytes !== undefined ? { maxBytes: options.historyMaxBytes } : {}),
-        });
+        }));
   const states = new Map<string, FunctionState>();
   const bound = new Map<WorkerInstance, Invocation>();
   const configCache = new WeakMap<CatalogEntry, FunctionConfig>();
