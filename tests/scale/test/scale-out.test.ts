@@ -373,10 +373,22 @@ describe.runIf(have)('three replicas behind nginx round-robin, sharing Redis', (
       registerSyntheticFunction(spec: { name: string }): void;
     };
     backend.registerSyntheticFunction({ name: 'scale-added' });
-    // Only replica 0 is asked: the catalog goes stale there, it re-reads it, and tells the fleet.
+    // Only replica 0 is called: its catalog goes stale, it re-reads it, and tells the fleet.
     const headers0 = await client.openSession(`${replicas[0]?.base}/mcp`);
+    let poke = 0;
     await waitFor(
       async () => {
+        // A call makes replica 0 look at its catalog (stale after the TTL: it re-reads it).
+        await client.post(
+          `${replicas[0]?.base}/mcp`,
+          {
+            jsonrpc: '2.0',
+            id: `poke-${poke}`,
+            method: 'tools/call',
+            params: { name: 'scale_echo', arguments: { id: `poke-${poke++}` } },
+          },
+          headers0,
+        );
         const list = await client.post(
           `${replicas[0]?.base}/mcp`,
           { jsonrpc: '2.0', id: 'l', method: 'tools/list' },
