@@ -16,6 +16,8 @@ import type { AuditLog } from './audit.js';
 import { type Authenticator, wwwAuthenticate } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { readBody } from './body.js';
+import { guardConnections } from './connections.js';
+import { type HostOriginGuard, shownHeader as shown } from './host-origin.js';
 import {
   type AsyncRateLimiter,
   type CancelMessage,
@@ -25,7 +27,6 @@ import {
   type SessionState,
   sessionKey,
 } from './fleet/index.js';
-import type { HostOriginGuard } from './host-origin.js';
 import {
   checkJsonRpcBody,
   isRequestBody,
@@ -78,8 +79,18 @@ export interface HttpAppOptions {
   maxSessions: number;
   /** The public URL of /mcp (the OAuth resource), when configured. */
   resource?: string;
-  /** Trust X-Forwarded-For / X-Forwarded-Proto (behind a load balancer). */
-  trustProxy?: boolean;
+  /**
+   * Proxy hops in front of the server (true: 1). The client address is the hops-th
+   * X-Forwarded-For entry from the right: each trusted proxy appends the address it saw, and
+   * anything further left was written by the client. The scheme comes from X-Forwarded-Proto.
+   */
+  trustProxy?: boolean | number;
+  /** A request still unanswered after this long is answered with an error and closed (default 16 min). */
+  maxRequestDurationMs?: number;
+  /** A body not fully received within this long gets 408 (default 30 s). */
+  bodyTimeoutMs?: number;
+  /** Open connections kept (default: from the open-file limit). */
+  maxConnections?: number;
   /** Keep tools/call arguments for the audit log (operator opt-in). */
   logPayloads?: boolean;
   /** SSE keep-alive comment interval (ms) on open streams. */
@@ -104,6 +115,11 @@ export interface HttpApp {
    * close every session and connection. Resolves with how many calls were still running at the deadline.
    */
   close(deadlineMs?: number): Promise<number>;
+  /**
+   * Forced stop (a second SIGTERM or Ctrl-C): answers every call still running with a JSON-RPC
+   * error at once, then closes every session and connection. Resolves with how many were answered.
+   */
+  abort(): Promise<number>;
   readonly closing: boolean;
 }
 
@@ -123,6 +139,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { logger, guard, authenticator, rateLimiter, audit } = options;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
+  const maxRequestDurationMs = options.maxRequestDurationMs ?? 16 * 60_000;
   let inFlight = 0;
   let calls = 0;
   /** Responses of JSON-RPC requests still being answered (for the shutdown deadline). */
@@ -161,11 +179,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     options.metrics ??
     createServerMetrics({ sessions: () => sessions.size, inFlightRequests: () => inFlight });
 
+  const hops =
+    options.trustProxy === true ? 1 : typeof options.trustProxy === 'number' ? options.trustProxy : 0;
   const clientAddress = (req: IncomingMessage): string => {
-    if (options.trustProxy) {
-      const fwd = header(req, 'x-forwarded-for');
-      const first = fwd?.split(',')[0]?.trim();
-      if (first) return first;
+    if (hops > 0) {
+      const fwd = req.headers['x-forwarded-for'];
+      const entries = (Array.isArray(fwd) ? fwd.join(',') : (fwd ?? ''))
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      // Fewer entries than trusted hops: the left-most is the furthest any proxy saw.
+      const picked = entries[Math.max(0, entries.length - hops)];
+      if (picked) return picked.slice(0, 64);
     }
     return req.socket.remoteAddress ?? 'unknown';
   };
@@ -173,7 +198,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const publicBase = (req: IncomingMessage): string => {
     if (options.resource) return new URL(options.resource).origin;
     const proto =
-      options.trustProxy && header(req, 'x-forwarded-proto') === 'https'
+      hops > 0 && header(req, 'x-forwarded-proto') === 'https'
         ? 'https'
         : 'encrypted' in req.socket && req.socket.encrypted
           ? 'https'
@@ -344,9 +369,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<{ ok: true; body: unknown } | { ok: false }> => {
-    const result = await readBody(req, options.maxBodyBytes);
+    const result = await readBody(req, options.maxBodyBytes, bodyTimeoutMs);
     if (!result.ok) {
-      if (result.reason === 'too-large') {
+      if (result.reason === 'timeout') {
+        metrics.refused.inc({ reason: 'body_timeout' });
+        sendJsonRpcError(
+          res,
+          408,
+          JSONRPC_SERVER_ERROR,
+          `Request Timeout: the request body was not received within ${Math.round(bodyTimeoutMs / 1000)} s (--body-timeout).`,
+          { headers: { connection: 'close', ...corsHeaders(req) } },
+        );
+        res.once('finish', () => req.socket.destroy());
+      } else if (result.reason === 'too-large') {
         sendJsonRpcError(
           res,
           413,
@@ -454,6 +489,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       lastActive: now,
       activeRequests: 1,
       openStreams: 0,
+      inFlightIds: new Set(),
       ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
       closed: false,
     };
@@ -635,6 +671,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       });
       return;
     }
+    const requestId = body !== undefined && isRequestBody(body) ? requestIdOf(body) : null;
+    if (requestId !== null && session.inFlightIds.has(requestId)) {
+      // Two requests with one id would share one response slot in the transport: the first would
+      // never be answered and would hold the session open. Refuse the second.
+      sendJsonRpcError(
+        res,
+        409,
+        JSONRPC_INVALID_REQUEST,
+        `Invalid Request: a request with id ${JSON.stringify(requestId)} is already in flight on this session; use a new id.`,
+        { id: requestId, headers: corsHeaders(req) },
+      );
+      return;
+    }
     session.principal = principal;
     sessions.touch(session);
     if (fleet) shareWithFleet(session, req.method, body);
@@ -650,16 +699,27 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const isStream = req.method === 'GET';
     if (isStream) session.openStreams += 1;
     else session.activeRequests += 1;
+    if (requestId !== null) session.inFlightIds.add(requestId);
     req.auth = authInfoFor(principal);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
+      if (requestId !== null) session.inFlightIds.delete(requestId);
       if (isStream) session.openStreams -= 1;
       else session.activeRequests -= 1;
       session.lastActive = Date.now();
     };
     res.on('close', release);
+    if (isStream) {
+      // A GET stream lives at most --max-request-duration: keep-alives alone cannot hold a session
+      // (and its slot) for ever. A client still there reconnects, which is activity.
+      const timer = setTimeout(() => {
+        if (!res.writableEnded) res.end();
+      }, maxRequestDurationMs);
+      timer.unref();
+      res.once('close', () => clearTimeout(timer));
+    }
     try {
       await session.transport.handleRequest(req, res, body);
     } finally {
@@ -756,19 +816,34 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       };
       res.on('close', finish);
       res.on('finish', finish);
+      const id = requestIdOf(body);
+      const timer = setTimeout(() => {
+        logger.warn('Request ran past the maximum duration; answered with an error', {
+          id,
+          maxRequestDurationSeconds: Math.round(maxRequestDurationMs / 1000),
+        });
+        answerWithError(
+          res,
+          id,
+          504,
+          `The request ran past the server's maximum request duration (${Math.round(maxRequestDurationMs / 1000)} s, --max-request-duration) and was stopped.`,
+        );
+      }, maxRequestDurationMs);
+      timer.unref();
+      res.once('close', () => clearTimeout(timer));
     }
     if (options.mode === 'stateless') await handleStateless(req, res, principal, body);
     else await handleStateful(req, res, principal, body);
   };
 
-  const answerShutdown = (res: ServerResponse, id: JsonRpcId) => {
-    const error = {
-      jsonrpc: '2.0',
-      id,
-      error: { code: JSONRPC_SERVER_ERROR, message: 'The server shut down before this request finished.' },
-    };
+  const answerShutdown = (res: ServerResponse, id: JsonRpcId, message?: string) =>
+    answerWithError(res, id, 503, message ?? 'The server shut down before this request finished.');
+
+  /** Answers a request still open with a JSON-RPC error, whether or not its stream has started. */
+  const answerWithError = (res: ServerResponse, id: JsonRpcId, status: number, message: string) => {
+    const error = { jsonrpc: '2.0', id, error: { code: JSONRPC_SERVER_ERROR, message } };
     if (!res.headersSent) {
-      sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, error.error.message, { id });
+      sendJsonRpcError(res, status, JSONRPC_SERVER_ERROR, message, { id });
       return;
     }
     // Requests are answered as SSE streams here (JSON response mode is never used), so an event fits.
@@ -805,10 +880,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     // Probes skip the Host check (Kubernetes sends the pod IP as Host) but browsers still need an allowed Origin.
     const refusal = PROBE_PATHS.has(path)
       ? origin !== undefined && !guard.originAllowed(origin, host)
-        ? `Invalid Origin header: ${JSON.stringify(origin)}`
+        ? `Invalid Origin header: ${shown(origin)}`
         : undefined
       : guard.check({ host, origin });
     if (refusal) {
+      // Refusals count against the client's rate limit like any request (they cost a log line).
+      if (limited(req, res, `ip:${clientAddress(req)}`)) return;
+      metrics.refused.inc({ reason: refusal.startsWith('Invalid Host') ? 'host' : 'origin' });
       logger.info('Request refused by Host/Origin validation', {
         reason: refusal,
         client: clientAddress(req),
@@ -854,14 +932,21 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  const connections = guardConnections(server, {
+    ...(options.maxConnections ? { max: options.maxConnections } : {}),
+    onShed: () => metrics.connectionsShed.inc(),
+  });
   server.on('clientError', (error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     logger.debug('Malformed HTTP request', { error: error.message });
   });
-  // Long tool calls stream for minutes; do not cut requests by time (sessions and deadlines do that).
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
+  // requestTimeout bounds receiving a request (headers and body), not answering it: long tool calls
+  // still stream for minutes (--max-request-duration bounds those). body.ts has its own deadline
+  // with a clear 408; this is the backstop for bodies nobody reads.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = bodyTimeoutMs + 20_000;
   server.keepAliveTimeout = 65_000;
+  logger.debug('Connection cap', { maxConnections: connections.max });
 
   return {
     server,
@@ -883,6 +968,25 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
           resolve(server.address() as AddressInfo);
         });
       });
+    },
+    async abort() {
+      closing = true;
+      const answered = openCalls.size;
+      for (const [res, id] of openCalls)
+        answerShutdown(
+          res,
+          id,
+          'The server was stopped (forced stop, second signal) before this request finished.',
+        );
+      // Give the answers a moment to reach the sockets before they are destroyed.
+      await new Promise((r) => setTimeout(r, 50));
+      sessions.stop();
+      memory.stop();
+      await sessions.closeAll('shutdown');
+      server.close();
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+      return answered;
     },
     async close(deadlineMs = 10_000) {
       if (closing) return calls;

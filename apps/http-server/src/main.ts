@@ -22,6 +22,8 @@ import { VERSION } from './version.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** A second SIGTERM or Ctrl-C during the graceful shutdown: calls in flight were answered with an error. */
+export const EXIT_FORCED = 3;
 
 export interface HttpServerOptions {
   /** Log Node's process warnings through the logger (JSON lines) instead of raw stderr text; the bin sets it. */
@@ -51,6 +53,11 @@ export interface HttpServerHandle {
   readonly exited: Promise<number>;
   /** Graceful shutdown (in-flight calls get up to the shutdown timeout). */
   shutdown(reason: string): Promise<number>;
+  /**
+   * Forced stop (a second signal): every call in flight is answered with a JSON-RPC error at once,
+   * then the server exits with EXIT_FORCED.
+   */
+  forceStop(reason: string): Promise<number>;
 }
 
 function oneLine(error: unknown): string {
@@ -68,6 +75,7 @@ function done(code: number): HttpServerHandle {
     settings: undefined,
     exited: Promise.resolve(code),
     shutdown: async () => code,
+    forceStop: async () => code,
   };
 }
 
@@ -225,6 +233,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     ...(auth.resource ? { resource: auth.resource } : {}),
     trustProxy: settings.trustProxy,
     logPayloads: config.logPayloads,
+    maxRequestDurationMs: settings.maxRequestDurationSeconds * 1000,
+    bodyTimeoutMs: settings.bodyTimeoutSeconds * 1000,
+    ...(settings.maxConnections > 0 ? { maxConnections: settings.maxConnections } : {}),
   });
   app = httpApp;
   if (fleet) {
@@ -262,6 +273,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     resolveExit = r;
   });
   let shuttingDown: Promise<number> | undefined;
+  let forcing: Promise<number> | undefined;
   const shutdown = (reason: string): Promise<number> => {
     shuttingDown ??= (async () => {
       logger.info('Shutting down', {
@@ -275,10 +287,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         .catch((error: unknown) => logger.error('Closing the services failed', { error: oneLine(error) }));
       await fleet?.close().catch(() => {});
       logger.info('Stopped', { unfinishedCalls: left });
-      resolveExit(EXIT_OK);
-      return EXIT_OK;
+      const code = forcing ? EXIT_FORCED : EXIT_OK;
+      resolveExit(code);
+      return code;
     })();
     return shuttingDown;
+  };
+  const forceStop = (reason: string): Promise<number> => {
+    forcing ??= (async () => {
+      logger.warn('Forced stop: answering the calls in flight with an error', {
+        reason,
+        activeCalls: httpApp.activeCalls(),
+        exitCode: EXIT_FORCED,
+      });
+      const answered = await httpApp.abort();
+      logger.info('Stopped (forced)', { answeredWithError: answered });
+      resolveExit(EXIT_FORCED);
+      void runtime.close().catch(() => {});
+      return EXIT_FORCED;
+    })();
+    return forcing;
   };
 
   logger.info('Listening', {
@@ -305,5 +333,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     settings,
     exited,
     shutdown,
+    forceStop,
   };
 }

@@ -236,8 +236,10 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     flag: '--exclude',
     kind: 'list',
     default: '(none)',
-    accepts: 'comma-separated names or globs (* and ?)',
-    description: 'Functions never exposed, whatever else matches.',
+    accepts:
+      'comma-separated function patterns: name, name:qualifier, <account>:function:name or a full ARN, with * and ? in any part',
+    description:
+      'Functions (or qualifiers) never exposed or invoked, whatever else matches; an entry that cannot name a function is refused at start-up.',
   },
   {
     name: 'inputSchemaArnTagKey',

@@ -14,7 +14,9 @@ import {
   parseFunctionReference,
 } from '../util/function-ref.js';
 import { type CompiledFilters, compileFilters, evaluateFilters, listEntryMatches } from './filters.js';
+import { type FunctionTarget, findExclusion, isAuthorized } from './function-policy.js';
 import type {
+  AuthorizedCallOptions,
   Catalog,
   CatalogCacheStore,
   DiscoveryService,
@@ -428,7 +430,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
 
   async function resolve(
     nameOrArn: string,
-    opts: CallOptions & { qualifier?: string } = {},
+    opts: AuthorizedCallOptions & { qualifier?: string } = {},
   ): Promise<{ function: FunctionInfo; qualifier?: string }> {
     if (typeof nameOrArn !== 'string') {
       throw new LambdaMcpError('INVALID_REQUEST', 'The function name must be a string.', {
@@ -448,8 +450,17 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       }
       qualifier = opts.qualifier;
     }
+    // Authorization first: the operator's exclusions and the caller's policy, for the function and
+    // the qualifier the call would use. Everything below sees only what passes, so no answer
+    // tells a hidden function from a missing one.
+    const permits = (fn: FunctionInfo, q: string | undefined): boolean => {
+      const target: FunctionTarget = { name: fn.name, arn: fn.arn, ...(q ? { qualifier: q } : {}) };
+      return findExclusion(filters.exclude, target) === undefined && isAuthorized(opts.authorize, target);
+    };
+    const visible = (c: Catalog) =>
+      (indexOf(c).get(ref.name) ?? []).filter((fn) => permits(fn, fn.qualifier));
     let catalog = await trustedCatalog(opts);
-    let entries = indexOf(catalog).get(ref.name) ?? [];
+    let entries = visible(catalog);
     if (entries.length === 0 && inflight) {
       // A refresh is under way (the catalog had gone stale): a function that appeared since is in it.
       const pending = inflight;
@@ -457,7 +468,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         if (isErrorCode(error, 'ABORTED')) throw error;
         return catalog;
       });
-      entries = indexOf(catalog).get(ref.name) ?? [];
+      entries = visible(catalog);
     }
     if (entries.length === 0) throw notAllowed(nameOrArn);
     const matching = entries.filter((fn) => listEntryMatches(ref, fn));
@@ -474,7 +485,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     if (qualifier !== undefined) {
       const pinned = matching.find((fn) => fn.qualifier === qualifier);
       if (pinned) return { function: pinned, qualifier };
-      if (unqualified) return { function: unqualified, qualifier };
+      if (unqualified) {
+        if (!permits(unqualified, qualifier)) throw notAllowed(nameOrArn);
+        return { function: unqualified, qualifier };
+      }
       const allowed = matching.map((fn) => fn.qualifier).join(', ');
       throw notAllowed(
         nameOrArn,

@@ -2,7 +2,7 @@ import type { Backend } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import { isErrorCode, LambdaMcpError, toLambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { CallOptions, InvocationResult, InvocationType, LogType } from '../types.js';
+import type { InvocationResult, InvocationType, LogType } from '../types.js';
 import { abortError, throwIfAborted } from '../util/abort.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { assertQualifier } from '../util/function-ref.js';
@@ -11,6 +11,7 @@ import { decodePayload, encodePayload, toFunctionErrorInfo } from '../util/paylo
 import { findReport } from '../util/report-line.js';
 import { formatFieldErrors } from './schema-validator.js';
 import type {
+  AuthorizedCallOptions,
   DiscoveryService,
   InvocationService,
   InvokeOutcome,
@@ -57,7 +58,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
   const { backend, config, discovery, schemas } = options;
   const audit = options.logger.child({ component: 'audit' });
 
-  async function invoke(request: InvokeRequest, opts: CallOptions = {}): Promise<InvocationResult> {
+  async function invoke(request: InvokeRequest, opts: AuthorizedCallOptions = {}): Promise<InvocationResult> {
     const started = performance.now();
     const invocationType = request?.invocationType ?? 'RequestResponse';
     let resolvedName: string | undefined;
@@ -86,8 +87,9 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
       throwIfAborted(opts.signal);
 
       // 1. The allowlist.
-      const resolveOptions: CallOptions & { qualifier?: string } = {};
+      const resolveOptions: AuthorizedCallOptions & { qualifier?: string } = {};
       if (opts.signal) resolveOptions.signal = opts.signal;
+      if (opts.authorize) resolveOptions.authorize = opts.authorize;
       if (request.qualifier) resolveOptions.qualifier = request.qualifier;
       const resolved = await discovery.resolve(request.functionName, resolveOptions);
       const fn = resolved.function;
@@ -262,7 +264,10 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
           { details: { field: 'concurrency' } },
         );
       }
-      const callOptions: CallOptions = opts.signal ? { signal: opts.signal } : {};
+      const callOptions: AuthorizedCallOptions = {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.authorize ? { authorize: opts.authorize } : {}),
+      };
       return mapWithConcurrency(requests, concurrency, async (request): Promise<InvokeOutcome> => {
         try {
           return { ok: true, request, result: await invoke(request, callOptions) };
