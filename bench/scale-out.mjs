@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Scale-out benchmark (figures, not a pass/fail test).
 //
-//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 2] [--concurrency 32] [--replicas 1,3]
+//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 5] [--concurrency 32] [--replicas 1,3]
 //
 // Throughput and latency of stateful tools/call through nginx (round-robin, no affinity) in front
 // of 1, then 3, replicas of the built HTTP server (apps/http-server/dist/cli.js) sharing Redis
@@ -25,7 +25,7 @@ const functions = join(root, 'examples/functions');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '32' },
     replicas: { type: 'string', default: '1,3' },
     json: { type: 'boolean', default: false },
