@@ -574,6 +574,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
       return entry ? buildTool(entry) : undefined;
     },
     catalogSource: () => state.catalogSource,
+    knownInputSchema: (fn) => state.byKey.get(functionKey(fn))?.tool?.input.schema,
   });
 
   async function callFunctionTool(
