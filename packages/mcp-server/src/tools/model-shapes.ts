@@ -1,4 +1,4 @@
-import type { DataPoint, ErrorDetail, MetricsReport } from '@lambda-mcp/core';
+import { type DataPoint, type ErrorDetail, groupErrors, type MetricsReport } from '@lambda-mcp/core';
 import { redact } from '../errors.js';
 import type { JsonObject } from '../types.js';
 
@@ -90,6 +90,8 @@ export function metricsToolValue(report: MetricsReport, opts: { includeRaw?: boo
   const sum = report.summary;
   const init = report.initDuration;
   const includeRaw = opts.includeRaw === true;
+  // A MetricsService of an embedder may give the details only: group them here.
+  const groups = report.errorGroups ?? (report.recentErrors ? groupErrors(report.recentErrors) : undefined);
   return {
     function_name: report.functionName,
     ...(report.qualifier ? { qualifier: report.qualifier } : {}),
@@ -118,9 +120,9 @@ export function metricsToolValue(report: MetricsReport, opts: { includeRaw?: boo
           },
         }
       : {}),
-    ...(report.errorGroups
+    ...(groups
       ? {
-          recent_errors: report.errorGroups.map((g) => ({
+          recent_errors: groups.map((g) => ({
             error_type: g.errorType,
             kind: g.kind,
             count: g.count,
