@@ -326,10 +326,25 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       };
     });
     const problem = deps.discoveryProblem();
+    // The per-function tool cap: how many of the caller's functions have no tool of their own.
+    const perFunction = deps.options.toolFamilies !== 'generic';
+    const withoutOwnTool =
+      perFunction && visible.length > deps.options.maxFunctionTools
+        ? visible.filter((fn) => !deps.toolNameFor(fn, context.authorize)).length
+        : 0;
     const value: JsonObject = {
       functions: items,
       total_count: visible.length,
       filtered_count: ranked.length,
+      ...(withoutOwnTool > 0
+        ? {
+            without_own_tool_count: withoutOwnTool,
+            note:
+              `${withoutOwnTool} of these ${visible.length} functions have no tool of their own ` +
+              `(the server's limit is ${deps.options.maxFunctionTools} per-function tools): ` +
+              'call them with invoke_function.',
+          }
+        : {}),
       ...(source ? { catalog_source: source } : {}),
       ...(problem ? { warning: problem } : {}),
     };
