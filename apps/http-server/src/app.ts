@@ -6,16 +6,26 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@lambda-mcp/core';
+import type { DiscoveryStatus, Logger } from '@lambda-mcp/core';
 import type { CreateServerOptions, ToolCallEvent } from '@lambda-mcp/mcp-server';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from './audit.js';
 import { type Authenticator, wwwAuthenticate } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { readBody } from './body.js';
 import { guardConnections } from './connections.js';
+import {
+  type AsyncRateLimiter,
+  type CancelMessage,
+  type Fleet,
+  LOG_LEVELS,
+  markInitialized,
+  type SessionState,
+  sessionKey,
+} from './fleet/index.js';
 import { type HostOriginGuard, shownHeader as shown } from './host-origin.js';
 import {
   checkJsonRpcBody,
@@ -44,6 +54,8 @@ export interface CatalogHealth {
   backend: string;
   functions: number;
   discoveryError?: { code: string; message: string };
+  /** Where discovery stands (core's DiscoveryService.status()), when the services report it. */
+  discovery?: DiscoveryStatus;
 }
 
 export interface HttpAppOptions {
@@ -54,8 +66,11 @@ export interface HttpAppOptions {
   version: string;
   guard: HostOriginGuard;
   authenticator: Authenticator;
-  rateLimiter: RateLimiter;
+  /** Per-client rate limit; may answer asynchronously (the fleet's limiter asks Redis). */
+  rateLimiter: RateLimiter | AsyncRateLimiter;
   audit: AuditLog;
+  /** Scale-out: sealed session ids, shared liveness, call caps, cross-replica cancels (fleet/). */
+  fleet?: Fleet;
   health(): CatalogHealth;
   metrics?: ServerMetrics;
   /** Largest accepted request body in bytes (413 beyond). */
@@ -95,6 +110,10 @@ export interface HttpApp {
   readonly server: NodeHttpServer;
   readonly sessions: SessionStore;
   readonly metrics: ServerMetrics;
+  /** Hands a cancel received by another replica to the local copy of its session (fleet). */
+  deliverCancel(message: CancelMessage): void;
+  /** Closes the local copy of a session another replica ended (by sessionKey). */
+  endSession(key: string): void;
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Tool-call requests (POSTs carrying a JSON-RPC request) being served now. */
   activeCalls(): number;
@@ -147,11 +166,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         heapAfterMb: Math.round(info.heapAfter / 1048576),
       }),
   });
+  const fleet = options.fleet;
+  /** Local sessions by sessionKey(id), for cancels arriving from other replicas (fleet only). */
+  const byFleetKey = new Map<string, Session>();
   const sessions = createSessionStore({
     idleTimeoutMs: options.sessionIdleTimeoutMs,
     maxSessions: options.maxSessions,
     logger,
-    onClosed: (_s, reason: CloseReason) => {
+    onClosed: (s, reason: CloseReason) => {
+      if (fleet?.redis && s.id) byFleetKey.delete(sessionKey(s.id));
+      // Ending the session for the fleet is for DELETE only: idle and evicted copies live on elsewhere.
+      if (reason === 'deleted' && s.id) {
+        void fleet?.presence?.end(s.id);
+        fleet?.publishSessionEnded(s.id);
+      }
       metrics.sessionsClosed.inc({ reason });
       if (reason !== 'shutdown') memory.sessionsClosed(1);
     },
@@ -253,16 +281,27 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return;
     }
     if (path === '/ready') {
-      const ready = h.ready && !closing;
+      // Not ready while no catalog can be served because discovery keeps failing (a stalled or
+      // refusing AWS endpoint): the reason names the failure and when it is retried.
+      const d = h.discovery;
+      const failingWithoutCatalog = d?.state === 'failing' && d.catalogSource === undefined;
+      const ready = h.ready && !closing && !failingWithoutCatalog;
+      const reason = closing
+        ? 'shutting down'
+        : failingWithoutCatalog && d?.lastError
+          ? `function discovery is failing (${d.lastError.code}: ${d.lastError.message})${
+              d.nextRetryAt ? `; next try at ${d.nextRetryAt}` : ''
+            }`
+          : h.ready
+            ? undefined
+            : 'first discovery not finished';
       sendJson(res, ready ? 200 : 503, {
         ready,
-        ...(closing
-          ? { reason: 'shutting down' }
-          : h.ready
-            ? {}
-            : { reason: 'first discovery not finished' }),
+        ...(reason ? { reason } : {}),
         functions: h.functions,
         ...(h.discoveryError ? { discoveryError: h.discoveryError } : {}),
+        ...(d ? { discovery: d } : {}),
+        ...(fleet ? { fleet: fleet.readiness() } : {}),
       });
       return;
     }
@@ -319,8 +358,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     sendJsonRpcError(res, failure.status, JSONRPC_SERVER_ERROR, failure.description, { headers });
   };
 
-  const limited = (req: IncomingMessage, res: ServerResponse, key: string): boolean => {
-    const decision = rateLimiter.take(key);
+  const limited = async (req: IncomingMessage, res: ServerResponse, key: string): Promise<boolean> => {
+    const decision = await rateLimiter.take(key);
     if (decision.allowed) return false;
     metrics.rateLimited.inc();
     sendJsonRpcError(
@@ -439,11 +478,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const now = Date.now();
     let closeReason: CloseReason = 'closed';
+    const codec = fleet?.codec;
     const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      // With a shared secret the id carries the session (any replica can rebuild it); else a UUID.
+      sessionIdGenerator: codec
+        ? () => codec.encode(sessionStateOf(body, principal.subject, now))
+        : () => randomUUID(),
       onsessioninitialized: (id) => {
         session.id = id;
         sessions.add(session);
+        if (fleet?.redis) {
+          byFleetKey.set(sessionKey(id), session);
+          fleet.presence?.touch(id, true);
+        }
         metrics.sessionsOpened.inc();
         logger.debug('Session opened', { session: id, subject: principal.subject });
       },
@@ -492,6 +539,128 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   };
 
+  /** The state sealed in a new session's id, from its initialize request. */
+  const sessionStateOf = (body: unknown, owner: string, createdAt: number): SessionState => {
+    const params = ((body as { params?: Record<string, unknown> }).params ?? {}) as {
+      protocolVersion?: unknown;
+      capabilities?: unknown;
+      clientInfo?: { name?: unknown; version?: unknown };
+    };
+    const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
+    return {
+      protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION,
+      clientCapabilities:
+        typeof params.capabilities === 'object' && params.capabilities !== null
+          ? (params.capabilities as Record<string, unknown>)
+          : {},
+      clientInfo: {
+        name: String(params.clientInfo?.name ?? ''),
+        version: String(params.clientInfo?.version ?? ''),
+      },
+      owner,
+      createdAt,
+    };
+  };
+
+  /**
+   * A session this replica has not seen (opened on another replica, or before this one restarted):
+   * rebuilt from its sealed id when the id is genuine, belongs to this caller and is still live in
+   * the fleet. Anything else is "not found", as an unknown id always was.
+   */
+  const restoreSession = async (id: string, principal: Principal): Promise<Session | undefined> => {
+    const codec = fleet?.codec;
+    const state = codec?.decode(id);
+    if (!state || state.owner !== principal.subject) return undefined;
+    // Ended (DELETE) or idle past the timeout everywhere: not rebuilt. Redis down: the seal decides.
+    if ((await fleet?.presence?.alive(id)) === false) return undefined;
+    const existing = sessions.get(id);
+    if (existing) return existing; // rebuilt by a concurrent request meanwhile
+    if (!(await sessions.makeRoom())) return undefined;
+    const logLevel = await fleet?.presence?.logLevel(id);
+    const again = sessions.get(id);
+    if (again) return again;
+    const now = Date.now();
+    let closeReason: CloseReason = 'closed';
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      onsessionclosed: () => {
+        closeReason = 'deleted';
+      },
+      ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
+    });
+    const session: Session = {
+      id,
+      transport,
+      server: undefined as unknown as Server,
+      subject: state.owner,
+      principal,
+      createdAt: state.createdAt,
+      lastActive: now,
+      activeRequests: 0,
+      openStreams: 0,
+      inFlightIds: new Set(),
+      ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
+      closed: false,
+    };
+    session.server = options.createServer({
+      authorize: (name) => session.principal.functions(name),
+      onToolCall: onToolCall(() => ({
+        subject: session.principal.subject,
+        session: session.id,
+        ...(session.pendingArguments ? { pending: session.pendingArguments } : {}),
+      })),
+    });
+    transport.onclose = () => {
+      void sessions.close(session, closeReason);
+    };
+    await session.server.connect(transport);
+    markInitialized(transport, session.server, id, state, logLevel);
+    sessions.add(session);
+    if (fleet?.redis) byFleetKey.set(sessionKey(id), session);
+    metrics.sessionsOpened.inc();
+    logger.debug('Session rebuilt from its id', { session: sessionKey(id), subject: state.owner });
+    return session;
+  };
+
+  /** What the rest of the fleet must hear of a request on a session. */
+  const shareWithFleet = (session: Session, method: string | undefined, body: unknown) => {
+    fleet?.presence?.touch(session.id);
+    if (method === 'DELETE' || body === undefined) return;
+    const name = methodOf(body);
+    const params = (body as { params?: Record<string, unknown> }).params;
+    if (name === 'notifications/cancelled') {
+      const requestId = params?.requestId;
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        fleet?.publishCancel(session.id, {
+          requestId,
+          ...(typeof params?.reason === 'string' ? { reason: params.reason } : {}),
+        });
+      }
+    } else if (name === 'logging/setLevel' && typeof params?.level === 'string') {
+      if (LOG_LEVELS.includes(params.level)) void fleet?.presence?.saveLogLevel(session.id, params.level);
+    }
+  };
+
+  /** A cancel another replica received for a session whose call may run here. */
+  const deliverCancel = (message: CancelMessage) => {
+    const session = byFleetKey.get(message.session);
+    if (!session || session.closed) return;
+    session.transport.onmessage?.({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: {
+        requestId: message.requestId,
+        ...(message.reason !== undefined ? { reason: message.reason } : {}),
+      },
+    });
+  };
+
+  /** Another replica ended this session (DELETE): the local copy goes too. */
+  const endSession = (key: string) => {
+    const session = byFleetKey.get(key);
+    if (session && !session.closed) void sessions.close(session, 'closed');
+  };
+
   const handleStateful = async (
     req: AuthedRequest,
     res: ServerResponse,
@@ -513,7 +682,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       );
       return;
     }
-    const session = sessions.get(sessionId);
+    let session = sessions.get(sessionId);
+    if (!session && fleet?.codec) session = await restoreSession(sessionId, principal);
     // A session belongs to the subject that opened it: to anyone else it does not exist.
     if (!session || session.closed || session.subject !== principal.subject) {
       sendJsonRpcError(res, 404, JSONRPC_SESSION_NOT_FOUND, 'Session not found.', {
@@ -537,6 +707,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     session.principal = principal;
     sessions.touch(session);
+    if (fleet) shareWithFleet(session, req.method, body);
     if (body !== undefined && session.pendingArguments && methodOf(body) === 'tools/call') {
       const id = requestIdOf(body);
       if (id !== null) {
@@ -604,14 +775,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const auth = await authenticator.authenticate(header(req, 'authorization'));
     if (!auth.ok) {
-      if (!limited(req, res, `ip:${clientAddress(req)}`)) refuseAuth(req, res, auth);
+      if (!(await limited(req, res, `ip:${clientAddress(req)}`))) refuseAuth(req, res, auth);
       return;
     }
     let principal = auth.principal;
     const iamUser = options.iamSubjectHeader ? header(req, options.iamSubjectHeader) : undefined;
     if (principal.kind === 'anonymous' && iamUser) principal = { ...principal, subject: `iam:${iamUser}` };
     const key = principal.kind === 'anonymous' ? `ip:${clientAddress(req)}` : principal.subject;
-    if (limited(req, res, key)) return;
+    if (await limited(req, res, key)) return;
 
     if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
       sendJsonRpcError(res, 405, JSONRPC_SERVER_ERROR, `Method ${method} not allowed on ${MCP_PATH}.`, {
@@ -638,6 +809,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       body = read.body;
     }
     const isCall = method === 'POST' && isRequestBody(body);
+    let slot: { release(): void } | undefined;
+    if (isCall && fleet && fleet.callCap.max > 0 && methodOf(body) === 'tools/call') {
+      const got = await fleet.callCap.acquire(key);
+      if (!got.ok) {
+        metrics.rateLimited.inc();
+        sendJsonRpcError(
+          res,
+          429,
+          JSONRPC_SERVER_ERROR,
+          `Too many tool calls in flight: at most ${got.max} per caller at once; retry when one has finished.`,
+          { id: requestIdOf(body), headers: { 'retry-after': '1', ...corsHeaders(req) } },
+        );
+        return;
+      }
+      slot = got;
+      res.on('close', () => slot?.release());
+    }
     if (isCall) {
       calls += 1;
       openCalls.set(res, requestIdOf(body));
@@ -720,7 +908,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       : guard.check({ host, origin });
     if (refusal) {
       // Refusals count against the client's rate limit like any request (they cost a log line).
-      if (limited(req, res, `ip:${clientAddress(req)}`)) return;
+      if (await limited(req, res, `ip:${clientAddress(req)}`)) return;
       metrics.refused.inc({ reason: refusal.startsWith('Invalid Host') ? 'host' : 'origin' });
       logger.info('Request refused by Host/Origin validation', {
         reason: refusal,
@@ -787,6 +975,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     server,
     sessions,
     metrics,
+    deliverCancel,
+    endSession,
     get closing() {
       return closing;
     },

@@ -10,6 +10,7 @@ import {
 import { createHttpApp, type HttpApp } from './app.js';
 import { helpText, parseHttpArgs } from './args.js';
 import { createAuditLog } from './audit.js';
+import { createFleet, type Fleet, type SharedDiscovery } from './fleet/index.js';
 import { createHostOriginGuard } from './host-origin.js';
 import { createRateLimiter } from './rate-limit.js';
 import { assertAuthForBinding, createAuthSetup, createRuntime, type Runtime } from './runtime.js';
@@ -129,10 +130,43 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     return done(EXIT_USAGE);
   }
 
+  let fleet: Fleet | undefined;
+  if (
+    settings.redisUrl !== undefined ||
+    settings.sessionSecret !== undefined ||
+    settings.maxCallsPerCaller > 0
+  ) {
+    try {
+      fleet = await createFleet(
+        {
+          ...(settings.redisUrl !== undefined ? { redisUrl: settings.redisUrl } : {}),
+          ...(settings.sessionSecret !== undefined ? { sessionSecret: settings.sessionSecret } : {}),
+          maxCallsPerCaller: settings.maxCallsPerCaller,
+          rateLimitPerMinute: settings.rateLimitPerMinute,
+          ...(settings.rateLimitBurst ? { rateLimitBurst: settings.rateLimitBurst } : {}),
+          sessionIdleTimeoutSeconds: settings.sessionIdleTimeoutSeconds,
+          cacheTtlSeconds: config.cacheTtlSeconds,
+        },
+        logger,
+      );
+    } catch (error) {
+      writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
+      return done(EXIT_USAGE);
+    }
+  }
+  let sharedDiscovery: SharedDiscovery | undefined;
+
   let app: HttpApp | undefined;
   let runtime: Runtime;
   try {
     runtime = await createRuntime({
+      ...(fleet
+        ? {
+            prepareBackend: (backend) => {
+              sharedDiscovery = fleet.shareDiscovery(backend);
+            },
+          }
+        : {}),
       config,
       settings,
       logger,
@@ -143,11 +177,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     });
   } catch (error) {
     logger.error('Could not start', { error: oneLine(error) });
+    await fleet?.close().catch(() => {});
     writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
     return done(isLambdaMcpError(error) && error.code === 'INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAILURE);
   }
 
   const audit = createAuditLog(settings.auditLog, options.writeAudit);
+  const localLimiter = createRateLimiter({
+    requestsPerMinute: settings.rateLimitPerMinute,
+    ...(settings.rateLimitBurst ? { burst: settings.rateLimitBurst } : {}),
+  });
   const httpApp = createHttpApp({
     createServer: (o) => runtime.lambda.createServer(o),
     mode: settings.stateless ? 'stateless' : 'stateful',
@@ -155,11 +194,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     version: VERSION,
     guard,
     authenticator: auth.authenticator,
-    rateLimiter: createRateLimiter({
-      requestsPerMinute: settings.rateLimitPerMinute,
-      ...(settings.rateLimitBurst ? { burst: settings.rateLimitBurst } : {}),
-    }),
+    rateLimiter: fleet ? fleet.rateLimiter(localLimiter) : localLimiter,
     audit,
+    ...(fleet ? { fleet } : {}),
     health: () => runtime.health(),
     metrics: runtime.metrics,
     maxBodyBytes: settings.maxBodyBytes,
@@ -173,6 +210,21 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     ...(settings.maxConnections > 0 ? { maxConnections: settings.maxConnections } : {}),
   });
   app = httpApp;
+  if (fleet) {
+    const shared = sharedDiscovery;
+    // This replica read a changed catalog from the backend: the others refresh from the fleet's copy
+    // (no backend call), and each tells its own sessions (tools/list_changed).
+    runtime.services.discovery.onChange(() => {
+      if (shared?.takeLoaded()) fleet.publishCatalogChanged();
+    });
+    await fleet.connect({
+      deliverCancel: (m) => httpApp.deliverCancel(m),
+      catalogChanged: () => {
+        void runtime.lambda.refresh().catch(() => {});
+      },
+      sessionEnded: (key) => httpApp.endSession(key),
+    });
+  }
 
   let address: Awaited<ReturnType<HttpApp['listen']>>;
   try {
@@ -190,6 +242,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
           : message;
     writeErr(`lambda-mcp-http: cannot listen on ${config.host}:${config.port}: ${hint}\n`);
     await runtime.close().catch(() => {});
+    await fleet?.close().catch(() => {});
     return done(EXIT_FAILURE);
   }
 
@@ -212,6 +265,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       await runtime
         .close()
         .catch((error: unknown) => logger.error('Closing the services failed', { error: oneLine(error) }));
+      await fleet?.close().catch(() => {});
       logger.info('Stopped', { unfinishedCalls: left });
       const code = forcing ? EXIT_FORCED : EXIT_OK;
       resolveExit(code);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Config, LambdaMcpError, type Logger, type Services } from '@lambda-mcp/core';
+import { type Backend, type Config, LambdaMcpError, type Logger, type Services } from '@lambda-mcp/core';
 import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { CatalogHealth } from './app.js';
 import { createAuditLog } from './audit.js';
@@ -137,6 +137,8 @@ export interface RuntimeOptions {
   inFlightRequests?: () => number;
   /** Services to use instead of creating them from the config (tests, embedders). */
   services?: Services;
+  /** Called with the backend before the first discovery (the fleet shares its catalog reads). */
+  prepareBackend?: (backend: Backend) => void;
 }
 
 /**
@@ -151,6 +153,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   });
   const base = options.services ?? (await createServicesFor(config, logger));
   instrumentDiscovery(base, metrics);
+  options.prepareBackend?.(base.backend);
   const limiter = createLimiter(settings.maxConcurrentInvocations, settings.maxQueuedInvocations);
   const services: Services = {
     ...base,
@@ -175,6 +178,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         backend: services.backend.kind,
         functions: status.functionCount,
         ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+        ...(services.discovery.status ? { discovery: services.discovery.status() } : {}),
       };
     },
     async close() {

@@ -34,6 +34,12 @@ export interface HttpSettings {
   bodyTimeoutSeconds: number;
   /** Open connections kept at most (0: derived from the descriptor limit). */
   maxConnections: number;
+  /** Scale-out (fleet/): shared state in Redis; off when unset. */
+  redisUrl?: string;
+  /** Scale-out: the key replicas share to seal session ids (any replica serves any session). */
+  sessionSecret?: string;
+  /** Scale-out: tool calls in flight per caller, across the fleet with Redis; 0 = no cap. */
+  maxCallsPerCaller: number;
 }
 
 type Kind = 'boolean' | 'list' | 'string' | 'url' | 'integer' | 'duration' | 'path' | 'hops';
@@ -274,6 +280,35 @@ export const HTTP_SETTINGS: readonly HttpSetting[] = [
     min: 0,
     max: 1_000_000,
   },
+  {
+    key: 'redisUrl',
+    flag: '--redis-url',
+    env: 'LAMBDA_MCP_REDIS_URL',
+    kind: 'string',
+    default: '(none: every replica keeps its own state)',
+    description:
+      'Redis shared by the replicas (redis://[user:password@]host:port[/db], rediss:// for TLS): rate limits, per-caller call caps, session liveness, one discovery per catalog TTL, cancels and tools/list_changed across replicas.',
+  },
+  {
+    key: 'sessionSecret',
+    flag: '--session-secret',
+    env: 'LAMBDA_MCP_SESSION_SECRET',
+    kind: 'string',
+    default: '(none: a session is served by the replica that opened it)',
+    description:
+      'Secret shared by the replicas (at least 32 characters) sealing session ids (AES-256-GCM), so any replica serves any session. Prefer the environment (a Kubernetes Secret) to the flag.',
+  },
+  {
+    key: 'maxCallsPerCaller',
+    flag: '--max-calls-per-caller',
+    env: 'LAMBDA_MCP_MAX_CALLS_PER_CALLER',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Tool calls one caller (token or address) may have in flight at once, counted across the fleet with Redis; 429 beyond. 0 turns it off.',
+    min: 0,
+    max: 100_000,
+  },
 ];
 
 const DEFAULTS: HttpSettings = {
@@ -293,6 +328,7 @@ const DEFAULTS: HttpSettings = {
   maxRequestDurationSeconds: 960,
   bodyTimeoutSeconds: 30,
   maxConnections: 0,
+  maxCallsPerCaller: 0,
 };
 
 function bad(origin: string, raw: unknown, accepts: string): LambdaMcpError {

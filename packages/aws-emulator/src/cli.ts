@@ -27,6 +27,7 @@ Options:
   --throttle-rate R      share of requests answered 429 (0..1)
   --error-rate R         share of requests answered 5xx (0..1)
   --drop-rate R          share of connections dropped (0..1)
+  --stall-rate R         share of requests never answered (connection held open, silent) (0..1)
   --fault-ops OPS        only these operations get faults (comma separated, e.g. Invoke)
   --seed N               seed of the fault decisions (default 1)
   --deny ACTIONS         IAM actions to refuse (comma separated, e.g. tag:GetResources)
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
         'throttle-rate': { type: 'string' },
         'error-rate': { type: 'string' },
         'drop-rate': { type: 'string' },
+        'stall-rate': { type: 'string' },
         'fault-ops': { type: 'string' },
         seed: { type: 'string' },
         deny: { type: 'string' },
@@ -103,11 +105,13 @@ async function main(): Promise<void> {
   const throttle = num('throttle-rate', str('throttle-rate'), 0, 1);
   const errors = num('error-rate', str('error-rate'), 0, 1);
   const drops = num('drop-rate', str('drop-rate'), 0, 1);
+  const stalls = num('stall-rate', str('stall-rate'), 0, 1);
   if (latency !== undefined) faults.latencyMs = latency;
   if (jitter !== undefined) faults.jitterMs = jitter;
   if (throttle !== undefined) faults.throttleRate = throttle;
   if (errors !== undefined) faults.serverErrorRate = errors;
   if (drops !== undefined) faults.dropRate = drops;
+  if (stalls !== undefined) faults.stallRate = stalls;
   const ops = str('fault-ops');
   if (ops)
     faults.operations = ops

@@ -5,6 +5,8 @@ export type {
   EmulatorRequestRecord,
   FaultKind,
   FaultOptions,
+  PolicyDocument,
+  PolicyStatementDoc,
 } from './emulator.js';
 export { startEmulator } from './emulator.js';
 export { parseAuthorization, verifySignature } from './sigv4.js';

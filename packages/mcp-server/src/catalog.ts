@@ -323,7 +323,10 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
   function allowed(authorize: FunctionAuthorizer | undefined, fn: FunctionInfo): boolean {
     if (!authorize) return true;
     try {
-      return authorize(fn.name) === true;
+      return (
+        authorize({ name: fn.name, arn: fn.arn, ...(fn.qualifier ? { qualifier: fn.qualifier } : {}) }) ===
+        true
+      );
     } catch (error) {
       logger.error('The authorize hook threw; denying', { error: toLambdaMcpError(error).message });
       return false;
@@ -608,7 +611,10 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
           invocationType: 'RequestResponse',
           logType: 'None',
         },
-        context.signal ? { signal: context.signal } : undefined,
+        {
+          ...(context.signal ? { signal: context.signal } : {}),
+          ...(context.authorize ? { authorize: context.authorize } : {}),
+        },
       );
       const shaped = shapeInvocationResult(label(fn), result, {
         maxResultBytes: resolved.maxResultBytes,

@@ -247,8 +247,8 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       const r = await services.discovery.resolve(name, {
         ...(qualifier ? { qualifier } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.authorize ? { authorize: context.authorize } : {}),
       });
-      if (!deps.allowed(context.authorize, r.function)) return { ok: false, handled: notAvailable(name) };
       return { ok: true, fn: r.function, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
     } catch (error) {
       const e = toLambdaMcpError(error);
@@ -376,10 +376,10 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     const audit = { function: r.fn.name, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
     let result: InvocationResult;
     try {
-      result = await services.invocation.invoke(
-        requestFrom(args, r.fn, r.qualifier),
-        context.signal ? { signal: context.signal } : undefined,
-      );
+      result = await services.invocation.invoke(requestFrom(args, r.fn, r.qualifier), {
+        ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.authorize ? { authorize: context.authorize } : {}),
+      });
     } catch (error) {
       const e = toLambdaMcpError(error);
       if (e.code === 'INVALID_INPUT') {
@@ -428,7 +428,11 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       runnable.length > 0
         ? await services.invocation.invokeMany(
             runnable.map((x) => x.request),
-            { concurrency, ...(context.signal ? { signal: context.signal } : {}) },
+            {
+              concurrency,
+              ...(context.signal ? { signal: context.signal } : {}),
+              ...(context.authorize ? { authorize: context.authorize } : {}),
+            },
           )
         : [];
     const results: JsonObject[] = [];

@@ -1,6 +1,6 @@
 /**
  * Lambda (restJson1): ListFunctions, GetFunction, GetFunctionConfiguration, ListTags, Invoke.
- * Bodies, statuses, headers and error shapes follow the recordings in /work/shared/fixtures/aws.
+ * Bodies, statuses, headers and error shapes follow the recordings in fixtures/aws (at the repository root).
  */
 import { createHash } from 'node:crypto';
 import type { FunctionConfig, InvocationType, LogType } from '@lambda-mcp/core';

@@ -2,7 +2,7 @@ import type { Backend } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import { isErrorCode, LambdaMcpError, toLambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { CallOptions, InvocationResult, InvocationType, LogType } from '../types.js';
+import type { InvocationResult, InvocationType, LogType } from '../types.js';
 import { abortError, throwIfAborted } from '../util/abort.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { assertQualifier } from '../util/function-ref.js';
@@ -11,6 +11,7 @@ import { decodePayload, encodePayload, toFunctionErrorInfo } from '../util/paylo
 import { findReport } from '../util/report-line.js';
 import { formatFieldErrors } from './schema-validator.js';
 import type {
+  AuthorizedCallOptions,
   DiscoveryService,
   InvocationService,
   InvokeOutcome,
@@ -23,7 +24,10 @@ export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 export const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
 /** Lambda's limit on the base64 client context. */
 export const CLIENT_CONTEXT_LIMIT_BYTES = 3_583;
-/** Added to the function's timeout for the client-side deadline (network, cold start). */
+/**
+ * Added to the function's timeout for the client-side deadline (network, cold start): the default
+ * of `config.invokeTimeoutMarginMs` (LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_MS).
+ */
 export const INVOKE_TIMEOUT_MARGIN_MS = 10_000;
 /** Event and DryRun answer at once; their deadline does not follow the function's timeout. */
 export const QUICK_INVOKE_TIMEOUT_MS = 30_000;
@@ -54,7 +58,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
   const { backend, config, discovery, schemas } = options;
   const audit = options.logger.child({ component: 'audit' });
 
-  async function invoke(request: InvokeRequest, opts: CallOptions = {}): Promise<InvocationResult> {
+  async function invoke(request: InvokeRequest, opts: AuthorizedCallOptions = {}): Promise<InvocationResult> {
     const started = performance.now();
     const invocationType = request?.invocationType ?? 'RequestResponse';
     let resolvedName: string | undefined;
@@ -83,8 +87,9 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
       throwIfAborted(opts.signal);
 
       // 1. The allowlist.
-      const resolveOptions: CallOptions & { qualifier?: string } = {};
+      const resolveOptions: AuthorizedCallOptions & { qualifier?: string } = {};
       if (opts.signal) resolveOptions.signal = opts.signal;
+      if (opts.authorize) resolveOptions.authorize = opts.authorize;
       if (request.qualifier) resolveOptions.qualifier = request.qualifier;
       const resolved = await discovery.resolve(request.functionName, resolveOptions);
       const fn = resolved.function;
@@ -180,7 +185,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
           ...(clientContext ? { clientContext } : {}),
           timeoutMs:
             invocationType === 'RequestResponse'
-              ? fn.timeoutSeconds * 1000 + INVOKE_TIMEOUT_MARGIN_MS
+              ? fn.timeoutSeconds * 1000 + (config.invokeTimeoutMarginMs ?? INVOKE_TIMEOUT_MARGIN_MS)
               : QUICK_INVOKE_TIMEOUT_MS,
         },
         opts.signal ? { signal: opts.signal } : {},
@@ -259,7 +264,10 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
           { details: { field: 'concurrency' } },
         );
       }
-      const callOptions: CallOptions = opts.signal ? { signal: opts.signal } : {};
+      const callOptions: AuthorizedCallOptions = {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.authorize ? { authorize: opts.authorize } : {}),
+      };
       return mapWithConcurrency(requests, concurrency, async (request): Promise<InvokeOutcome> => {
         try {
           return { ok: true, request, result: await invoke(request, callOptions) };
