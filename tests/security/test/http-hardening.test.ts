@@ -257,6 +257,7 @@ async function startWithFdLimit(limit: number, args: string[]): Promise<HttpBin>
       r(code);
     }),
   );
+  // A server that never said it listens is still killed (it would outlive the test).
   const url = await waitFor(
     () => {
       if (exit !== null) throw new Error(`exited with ${exit}: ${err}`);
@@ -264,7 +265,10 @@ async function startWithFdLimit(limit: number, args: string[]): Promise<HttpBin>
     },
     40_000,
     'lambda-mcp-http to listen',
-  );
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   const bin: HttpBin = {
     url,
     base: url.replace(/\/mcp$/, ''),
