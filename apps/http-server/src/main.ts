@@ -7,10 +7,12 @@ import {
   routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
+import type { InvocationHistory } from '@lambda-mcp/core/local';
 import { createHttpApp, type HttpApp } from './app.js';
 import { helpText, parseHttpArgs } from './args.js';
 import { createAuditLog } from './audit.js';
 import { createFleet, type Fleet, type SharedDiscovery } from './fleet/index.js';
+import { createSharedHistory } from './fleet/shared-history.js';
 import { createHostOriginGuard } from './host-origin.js';
 import { createRateLimiter } from './rate-limit.js';
 import { assertAuthForBinding, createAuthSetup, createRuntime, type Runtime } from './runtime.js';
@@ -155,11 +157,37 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
   }
   let sharedDiscovery: SharedDiscovery | undefined;
+  // The local backend's invocation history goes to Redis too, so every replica's monitor_executions
+  // sees what all of them ran (the machine's history file is kept as well).
+  let localHistoryStore: ((dir: string) => InvocationHistory | undefined) | undefined;
+  const redis = fleet?.redis;
+  if (redis && config.backend === 'local') {
+    const local = await import('@lambda-mcp/core/local');
+    localHistoryStore = (dir) => {
+      const path = config.diskCache ? local.localHistoryFile(config, dir, env) : undefined;
+      return createSharedHistory({
+        redis,
+        dir,
+        logger,
+        codec: { encode: local.encodeHistoryRecord, decode: local.decodeHistoryRecord },
+        ...(path
+          ? {
+              file: local.createHistoryFile({
+                file: path,
+                instanceId: fleet?.replicaId ?? 'replica',
+                logger,
+              }),
+            }
+          : {}),
+      });
+    };
+  }
 
   let app: HttpApp | undefined;
   let runtime: Runtime;
   try {
     runtime = await createRuntime({
+      ...(localHistoryStore ? { localHistoryStore } : {}),
       ...(fleet
         ? {
             prepareBackend: (backend) => {
