@@ -70,6 +70,12 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    */
   tagFiltersHint?: TagFilter[];
   /**
+   * Without tag filters: read the tags of every tagged function (GetResources, 100 a page) while
+   * the ListFunctions pages are read, for a discovery that needs the tags of many functions
+   * (schema ARN tags, annotations). Only a hint, as `tagFiltersHint`.
+   */
+  prefetchAllTags?: boolean;
+  /**
    * Discover only these functions (FUNCTION_LIST with no prefix): GetFunction and ListTags per
    * function, never ListFunctions or tag:GetResources (./explicit-list.ts).
    */
@@ -171,6 +177,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
       checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
+      else if (options.prefetchAllTags) tagReader.prefetchAll();
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {
