@@ -96,7 +96,7 @@ if (flag('quotas-child')) {
 if (flag('quotas')) {
   const emulator = await startEmulatorProcess({
     functions: FUNCTIONS,
-    matching: MATCHING,
+    matching: Math.min(MATCHING, FUNCTIONS),
     latencyMs: LATENCY,
   });
   log(`emulator ${emulator.url}: ${FUNCTIONS} functions, ${LATENCY} ms per request`);
