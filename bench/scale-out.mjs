@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Scale-out benchmark (figures, not a pass/fail test).
 //
-//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 2] [--concurrency 32] [--replicas 1,3]
+//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 5] [--concurrency 32] [--replicas 1,3]
 //
 // Throughput and latency of stateful tools/call through nginx (round-robin, no affinity) in front
 // of 1, then 3, replicas of the built HTTP server (apps/http-server/dist/cli.js) sharing Redis
@@ -25,7 +25,7 @@ const functions = join(root, 'examples/functions');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '32' },
     replicas: { type: 'string', default: '1,3' },
     json: { type: 'boolean', default: false },
@@ -108,8 +108,22 @@ async function startReplica(i, redisUrl) {
   const port = await freePort();
   const child = start(
     process.execPath,
-    [bin, '--local', functions, '--port', String(port), '--host', '127.0.0.1', '--rate-limit', '0',
-      '--max-concurrent-invocations', '256', '--max-queued-invocations', '2048', '--no-disk-cache'],
+    [
+      bin,
+      '--local',
+      functions,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--rate-limit',
+      '0',
+      '--max-concurrent-invocations',
+      '256',
+      '--max-queued-invocations',
+      '2048',
+      '--no-disk-cache',
+    ],
     `replica-${i}.log`,
     {
       PATH: process.env.PATH,
@@ -121,7 +135,11 @@ async function startReplica(i, redisUrl) {
       AWS_EC2_METADATA_DISABLED: 'true',
     },
   );
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200, 60_000, `replica ${i}`);
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200,
+    60_000,
+    `replica ${i}`,
+  );
   return { port, child };
 }
 
@@ -161,7 +179,11 @@ ${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
 }
 `,
   );
-  const child = start('nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'], 'nginx.log');
+  const child = start(
+    'nginx',
+    ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
+    'nginx.log',
+  );
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, 10_000, 'nginx');
   return { url: `http://127.0.0.1:${port}/mcp`, child };
 }
@@ -170,8 +192,21 @@ function runClient(url) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [clientScript, '--url', url, '--mode', 'stateful', '--concurrency', values.concurrency,
-        '--duration', values.duration, '--warmup', values.warmup, '--tool', 'echo'],
+      [
+        clientScript,
+        '--url',
+        url,
+        '--mode',
+        'stateful',
+        '--concurrency',
+        values.concurrency,
+        '--duration',
+        values.duration,
+        '--warmup',
+        values.warmup,
+        '--tool',
+        'echo',
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let out = '';
@@ -179,7 +214,9 @@ function runClient(url) {
       out += d;
     });
     child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop())) : reject(new Error(`client exited ${code}`)),
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()))
+        : reject(new Error(`client exited ${code}`)),
     );
   });
 }
@@ -193,7 +230,12 @@ for (const n of values.replicas.split(',').map(Number)) {
   const load1 = loadavg()[0];
   const figures = await runClient(nginx.url);
   const rss = replicas.map((r) => rssMb(r.child.pid));
-  results.push({ replicas: n, ...figures, rssMbPerReplica: rss, loadAverage1m: Math.round(load1 * 100) / 100 });
+  results.push({
+    replicas: n,
+    ...figures,
+    rssMbPerReplica: rss,
+    loadAverage1m: Math.round(load1 * 100) / 100,
+  });
   await stop(nginx.child);
   await Promise.all(replicas.map((r) => stop(r.child)));
 }
@@ -202,7 +244,9 @@ await stop(redis.child);
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ benchmark: 'scale-out', results })}\n`);
 } else {
-  console.log(`scale-out: stateful tools/call (echo) through nginx round-robin, ${values.concurrency} sessions, ${values.duration} s`);
+  console.log(
+    `scale-out: stateful tools/call (echo) through nginx round-robin, ${values.concurrency} sessions, ${values.duration} s`,
+  );
   console.log('| replicas | calls/s | p50 ms | p99 ms | errors | RSS per replica (MB) | load avg (1 min) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
@@ -210,5 +254,6 @@ if (values.json) {
       `| ${r.replicas} | ${r.callsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.rssMbPerReplica.join(', ')} | ${r.loadAverage1m} |`,
     );
   }
-  for (const r of results) if (r.firstError) console.log(`first error (${r.replicas} replicas): ${r.firstError}`);
+  for (const r of results)
+    if (r.firstError) console.log(`first error (${r.replicas} replicas): ${r.firstError}`);
 }

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 180_000,
+    testTimeout: 240_000,
     hookTimeout: 60_000,
     // One file at a time: each starts its own fleet (Redis, emulator, replicas, nginx).
     fileParallelism: false,

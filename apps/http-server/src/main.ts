@@ -7,10 +7,12 @@ import {
   routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
+import type { InvocationHistory } from '@lambda-mcp/core/local';
 import { createHttpApp, type HttpApp } from './app.js';
 import { helpText, parseHttpArgs } from './args.js';
 import { createAuditLog } from './audit.js';
 import { createFleet, type Fleet, type SharedDiscovery } from './fleet/index.js';
+import { createSharedHistory } from './fleet/shared-history.js';
 import { createHostOriginGuard } from './host-origin.js';
 import { createRateLimiter } from './rate-limit.js';
 import { assertAuthForBinding, createAuthSetup, createRuntime, type Runtime } from './runtime.js';
@@ -155,11 +157,37 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
   }
   let sharedDiscovery: SharedDiscovery | undefined;
+  // The local backend's invocation history goes to Redis too, so every replica's monitor_executions
+  // sees what all of them ran (the machine's history file is kept as well).
+  let localHistoryStore: ((dir: string) => InvocationHistory | undefined) | undefined;
+  const redis = fleet?.redis;
+  if (redis && config.backend === 'local') {
+    const local = await import('@lambda-mcp/core/local');
+    localHistoryStore = (dir) => {
+      const path = config.diskCache ? local.localHistoryFile(config, dir, env) : undefined;
+      return createSharedHistory({
+        redis,
+        dir,
+        logger,
+        codec: { encode: local.encodeHistoryRecord, decode: local.decodeHistoryRecord },
+        ...(path
+          ? {
+              file: local.createHistoryFile({
+                file: path,
+                instanceId: fleet?.replicaId ?? 'replica',
+                logger,
+              }),
+            }
+          : {}),
+      });
+    };
+  }
 
   let app: HttpApp | undefined;
   let runtime: Runtime;
   try {
     runtime = await createRuntime({
+      ...(localHistoryStore ? { localHistoryStore } : {}),
       ...(fleet
         ? {
             prepareBackend: (backend) => {
@@ -232,7 +260,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   } catch (error) {
     const message = oneLine(error);
     logger.error('Could not listen', { host: config.host, port: config.port, error: message });
-    writeErr(`lambda-mcp-http: cannot listen on ${config.host}:${config.port}: ${message}\n`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const next = config.port > 0 && config.port < 65535 ? config.port + 1 : 3001;
+    const hint =
+      code === 'EADDRINUSE'
+        ? `port ${config.port} is already in use (another server is listening there). Choose another port with --port ${next} or MCP_SERVER_PORT=${next}.`
+        : code === 'EACCES'
+          ? `not allowed to listen on port ${config.port} (ports below 1024 need privileges). Choose another with --port or MCP_SERVER_PORT.`
+          : message;
+    writeErr(`lambda-mcp-http: cannot listen on ${config.host}:${config.port}: ${hint}\n`);
     await runtime.close().catch(() => {});
     await fleet?.close().catch(() => {});
     return done(EXIT_FAILURE);
@@ -288,6 +324,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     auth: auth.authenticator.required ? (auth.authenticator.oauth ? 'oauth' : 'tokens') : 'off (loopback)',
     version: VERSION,
   });
+  // One line for people (stdout; the logs are JSON on stderr): where it is and how to connect.
+  writeOut(
+    `lambda-mcp-http ${VERSION} serving ${runtime.services.backend.kind} functions at ${url}\n` +
+      `  connect an MCP client: { "mcpServers": { "lambda": { "type": "http", "url": "${url}" } } }` +
+      `${auth.authenticator.required ? ' with "headers": { "Authorization": "Bearer <token>" }' : ''}; Ctrl-C stops.\n`,
+  );
   void runtime.lambda.ready.then(() => {
     const h = runtime.health();
     logger.info('Catalog ready', {

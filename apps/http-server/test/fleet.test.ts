@@ -142,9 +142,38 @@ describe.runIf(redisAvailable() || !process.env.LAMBDA_MCP_SKIP_REDIS_TESTS)(
         8000,
         'the audit line of the cancelled call on A',
       );
-      expect(line.outcome).toBe('cancelled');
+      expect(line?.outcome).toBe('cancelled');
       expect(b.audit.find((l) => l.tool === 'slow_report')).toBeUndefined();
       controller.abort();
+    });
+
+    it('shares the local backend’s invocation history: B reports what A ran', async () => {
+      const [a, b] = await fleetPair();
+      const { headers: onA } = await openSession(a.url, ALICE);
+      const { headers: onB } = await openSession(b.url, ALICE);
+      const monitor = async () => {
+        const res = await post(
+          b.url,
+          {
+            jsonrpc: '2.0',
+            id: 9,
+            method: 'tools/call',
+            params: {
+              name: 'monitor_executions',
+              arguments: { function_name: 'echo', time_range: { start: '1h' } },
+            },
+          },
+          onB,
+        );
+        const result = (
+          res.json() as { result: { structuredContent?: { summary?: { invocations?: number } } } }
+        ).result;
+        return result.structuredContent?.summary?.invocations ?? 0;
+      };
+      const before = await monitor();
+      for (let i = 0; i < 3; i++)
+        expect((await post(a.url, callEcho(20 + i, `hist-${i}`), onA)).status).toBe(200);
+      await waitFor(async () => (await monitor()) >= before + 3, 8000, 'B to count the invocations A ran');
     });
 
     it('keeps answering when Redis goes away, with a note on /ready', async () => {

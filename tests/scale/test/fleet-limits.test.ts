@@ -77,14 +77,18 @@ describe.runIf(have)('limits across three replicas behind nginx', () => {
     let allowed = 0;
     let limited = 0;
     for (let i = 0; i < 3 * N; i++) {
-      const answer = await client.post(nginx.url, { jsonrpc: '2.0', id: i, method: 'ping' }, auth).catch(() => undefined);
+      const answer = await client
+        .post(nginx.url, { jsonrpc: '2.0', id: i, method: 'ping' }, auth)
+        .catch(() => undefined);
       if (answer?.status === 429) limited += 1;
       else if (answer) allowed += 1;
     }
     const elapsedMinutes = (Date.now() - started) / 60_000;
     // Every request went through nginx to the three replicas in turn; together they allowed N
     // plus what the bucket refilled while the requests were sent (N a minute).
-    console.log(`fleet rate limit: ${allowed} allowed, ${limited} refused of ${3 * N} in ${Math.round(elapsedMinutes * 60_000)} ms`);
+    console.log(
+      `fleet rate limit: ${allowed} allowed, ${limited} refused of ${3 * N} in ${Math.round(elapsedMinutes * 60_000)} ms`,
+    );
     expect(allowed).toBeGreaterThanOrEqual(N);
     expect(allowed).toBeLessThanOrEqual(N + Math.ceil(elapsedMinutes * N) + 1);
     expect(allowed).toBeLessThan(2 * N);
@@ -98,12 +102,19 @@ describe.runIf(have)('limits across three replicas behind nginx', () => {
       Array.from({ length: 6 }, (_, i) =>
         client.post(
           nginx.url,
-          { jsonrpc: '2.0', id: `slow-${i}`, method: 'tools/call', params: { name: 'limit_slow', arguments: {} } },
+          {
+            jsonrpc: '2.0',
+            id: `slow-${i}`,
+            method: 'tools/call',
+            params: { name: 'limit_slow', arguments: {} },
+          },
           headers,
         ),
       ),
     );
-    const ok = calls.filter((c) => c.status === 200 && parseMessages(c.text).some((m) => m.result && !m.result.isError));
+    const ok = calls.filter(
+      (c) => c.status === 200 && parseMessages(c.text).some((m) => m.result && !m.result.isError),
+    );
     const capped = calls.filter((c) => c.status === 429 && /at most 2 per caller/.test(c.text));
     expect(ok).toHaveLength(2);
     expect(capped).toHaveLength(4);

@@ -32,7 +32,12 @@ export interface Replica {
   stop(): Promise<void>;
 }
 
-export function createReplica(index: number, port: number, args: string[], env: Record<string, string>): Replica {
+export function createReplica(
+  index: number,
+  port: number,
+  args: string[],
+  env: Record<string, string>,
+): Replica {
   let child: ChildProcessWithoutNullStreams | undefined;
   let err = '';
   let exited: Promise<void> = Promise.resolve();
@@ -104,7 +109,9 @@ export interface Nginx {
 
 /** The nginx configuration of the suite (the same shape as deploy/nginx/lambda-mcp.conf). */
 export function nginxConfig(dir: string, listenPort: number, upstreamPorts: number[]): string {
-  const upstreams = upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`).join('\n');
+  const upstreams = upstreamPorts
+    .map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=2s;`)
+    .join('\n');
   return `worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;

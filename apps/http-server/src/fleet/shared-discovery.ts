@@ -87,9 +87,12 @@ export function shareDiscovery(backend: Backend, options: SharedDiscoveryOptions
       if (got === 'OK') {
         // The lease is renewed while this replica reads, so a slow discovery keeps it and a
         // replica that dies mid-read (SIGKILL) holds the others up for one lease at most.
-        const renew = setInterval(() => {
-          void redis.run('discovery lock renew', (c) => c.eval(RENEW, 1, lock, token, lockMs));
-        }, Math.max(100, Math.floor(lockMs / 3)));
+        const renew = setInterval(
+          () => {
+            void redis.run('discovery lock renew', (c) => c.eval(RENEW, 1, lock, token, lockMs));
+          },
+          Math.max(100, Math.floor(lockMs / 3)),
+        );
         renew.unref();
         try {
           const value = await loadHere('fleet copy missing or expired');

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { InvocationType } from '../types.js';
 import type { CatalogEntry } from './catalog.js';
-import type { HistoryFile } from './history.js';
+import type { InvocationHistory } from './history.js';
 import { endLine, reportLine } from './log-format.js';
 import type { Target } from './names.js';
 import type { WorkerErrorPayload } from './protocol.js';
@@ -44,7 +44,7 @@ function aliasOf(target: Target): string | undefined {
 export class InvocationLog {
   constructor(
     readonly store: RecordStore,
-    private readonly history: HistoryFile | undefined,
+    private readonly history: InvocationHistory | undefined,
   ) {}
 
   appendLog(inv: Invocation, ts: number, text: string, force = false): void {

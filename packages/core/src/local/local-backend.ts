@@ -26,7 +26,7 @@ import type {
 } from '../types.js';
 import { type CatalogEntry, LocalCatalog, type SyntheticFunctionSpec } from './catalog.js';
 import { compileFilterPattern } from './filter-pattern.js';
-import { createHistoryFile, type HistoryFile } from './history.js';
+import { createHistoryFile, type InvocationHistory } from './history.js';
 import { type Answer, type Invocation, InvocationLog } from './invocation-log.js';
 import type { LocalBackend, LocalBackendOptions, LocalFunctionStats } from './local-types.js';
 import { notFound, parseTarget, type Target } from './names.js';
@@ -58,15 +58,16 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
     logger,
     recheckMs: options.manifestRecheckMs ?? 1000,
   });
-  const history: HistoryFile | undefined =
-    options.historyFile === undefined || options.historyFile === ''
+  const history: InvocationHistory | undefined =
+    options.history ??
+    (options.historyFile === undefined || options.historyFile === ''
       ? undefined
       : createHistoryFile({
           file: options.historyFile,
           instanceId: randomUUID(),
           logger,
           ...(options.historyMaxBytes !== undefined ? { maxBytes: options.historyMaxBytes } : {}),
-        });
+        }));
   const log = new InvocationLog(new RecordStore(options.records), history);
   const store = log.store;
   const scheduler = new Scheduler(maxConcurrency);

@@ -2,6 +2,7 @@
 import type { Backend } from '../backend.js';
 import type { Logger } from '../logger.js';
 import type { SyntheticFunctionSpec } from './catalog.js';
+import type { InvocationHistory } from './history.js';
 import type { RecordStoreOptions } from './records.js';
 
 export interface LocalBackendOptions {
@@ -47,6 +48,8 @@ export interface LocalBackendOptions {
   historyFile?: string;
   /** The history file is rotated to `<file>.1` past this size. Default 16 MB. */
   historyMaxBytes?: number;
+  /** Another shared history instead of the file (e.g. the HTTP server's Redis history); wins over `historyFile`. */
+  history?: InvocationHistory;
 }
 
 export interface LocalFunctionStats {
