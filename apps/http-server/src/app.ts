@@ -91,6 +91,15 @@ export interface HttpAppOptions {
   bodyTimeoutMs?: number;
   /** Open connections kept (default: from the open-file limit). */
   maxConnections?: number;
+  /** What /health reports as `mode` (default: the mode; the Function URL host says `lambda`). */
+  modeLabel?: string;
+  /**
+   * A request header set only by a trusted host adapter (the Function URL handler, which strips
+   * any copy the caller sent) naming the IAM caller: it becomes the subject of anonymous requests.
+   */
+  iamSubjectHeader?: string;
+  /** A request header set only by a trusted host adapter: the host's request id, for the audit log. */
+  hostRequestIdHeader?: string;
   /** Keep tools/call arguments for the audit log (operator opt-in). */
   logPayloads?: boolean;
   /** SSE keep-alive comment interval (ms) on open streams. */
@@ -266,7 +275,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         version: options.version,
         backend: h.backend,
         functions: h.functions,
-        mode: options.mode,
+        mode: options.modeLabel ?? options.mode,
         sessions: sessions.size,
       });
       return;
@@ -421,8 +430,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     body: unknown,
   ) => {
     const server = options.createServer({
+      // No stream outlives the request: a list_changed notification could never be delivered.
+      listChanged: false,
       authorize: principal.functions,
-      onToolCall: onToolCall(() => ({ subject: principal.subject, ...pendingFor(body) })),
+      onToolCall: onToolCall(() => {
+        const hostRequestId = options.hostRequestIdHeader
+          ? header(req, options.hostRequestIdHeader)
+          : undefined;
+        return {
+          subject: principal.subject,
+          ...(hostRequestId ? { session: hostRequestId } : {}),
+          ...pendingFor(body),
+        };
+      }),
     });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
@@ -758,7 +778,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       if (!(await limited(req, res, `ip:${clientAddress(req)}`))) refuseAuth(req, res, auth);
       return;
     }
-    const principal = auth.principal;
+    let principal = auth.principal;
+    const iamUser = options.iamSubjectHeader ? header(req, options.iamSubjectHeader) : undefined;
+    if (principal.kind === 'anonymous' && iamUser) principal = { ...principal, subject: `iam:${iamUser}` };
     const key = principal.kind === 'anonymous' ? `ip:${clientAddress(req)}` : principal.subject;
     if (await limited(req, res, key)) return;
 

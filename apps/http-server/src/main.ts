@@ -260,7 +260,15 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   } catch (error) {
     const message = oneLine(error);
     logger.error('Could not listen', { host: config.host, port: config.port, error: message });
-    writeErr(`lambda-mcp-http: cannot listen on ${config.host}:${config.port}: ${message}\n`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const next = config.port > 0 && config.port < 65535 ? config.port + 1 : 3001;
+    const hint =
+      code === 'EADDRINUSE'
+        ? `port ${config.port} is already in use (another server is listening there). Choose another port with --port ${next} or MCP_SERVER_PORT=${next}.`
+        : code === 'EACCES'
+          ? `not allowed to listen on port ${config.port} (ports below 1024 need privileges). Choose another with --port or MCP_SERVER_PORT.`
+          : message;
+    writeErr(`lambda-mcp-http: cannot listen on ${config.host}:${config.port}: ${hint}\n`);
     await runtime.close().catch(() => {});
     await fleet?.close().catch(() => {});
     return done(EXIT_FAILURE);
@@ -316,6 +324,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     auth: auth.authenticator.required ? (auth.authenticator.oauth ? 'oauth' : 'tokens') : 'off (loopback)',
     version: VERSION,
   });
+  // One line for people (stdout; the logs are JSON on stderr): where it is and how to connect.
+  writeOut(
+    `lambda-mcp-http ${VERSION} serving ${runtime.services.backend.kind} functions at ${url}\n` +
+      `  connect an MCP client: { "mcpServers": { "lambda": { "type": "http", "url": "${url}" } } }` +
+      `${auth.authenticator.required ? ' with "headers": { "Authorization": "Bearer <token>" }' : ''}; Ctrl-C stops.\n`,
+  );
   void runtime.lambda.ready.then(() => {
     const h = runtime.health();
     logger.info('Catalog ready', {

@@ -28,21 +28,12 @@ export function createServicesFor(
   return createServicesForConfig(config, { logger, ...(localHistoryStore ? { localHistoryStore } : {}) });
 }
 
-/** Times every catalog listing of the backend (the bulk of a discovery run) into the metrics. */
-function instrumentDiscovery(backend: Backend, metrics: ServerMetrics): void {
-  const list = backend.listFunctions.bind(backend);
-  backend.listFunctions = async (options) => {
-    const started = performance.now();
-    try {
-      const result = await list(options);
-      metrics.discoveryDuration.observe((performance.now() - started) / 1000);
-      metrics.discoveries.inc({ outcome: 'success' });
-      return result;
-    } catch (error) {
-      metrics.discoveries.inc({ outcome: 'error' });
-      throw error;
-    }
-  };
+/** Counts and times every discovery run (first discovery and refreshes) from the service's own event. */
+function instrumentDiscovery(services: Services, metrics: ServerMetrics): void {
+  services.discovery.onRun?.((event) => {
+    if (event.outcome === 'success') metrics.discoveryDuration.observe(event.durationMs / 1000);
+    metrics.discoveries.inc({ outcome: event.outcome });
+  });
 }
 
 export interface AuthSetup {
@@ -168,7 +159,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     inFlightRequests: () => options.inFlightRequests?.() ?? 0,
   });
   const base = options.services ?? (await createServicesFor(config, logger, options.localHistoryStore));
-  instrumentDiscovery(base.backend, metrics);
+  instrumentDiscovery(base, metrics);
   options.prepareBackend?.(base.backend);
   const limiter = createLimiter(settings.maxConcurrentInvocations, settings.maxQueuedInvocations);
   const services: Services = {

@@ -8,7 +8,7 @@
  *   is created) is not printed by any bin: the servers log it at debug, the CLI shows it with --debug.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@lambda-mcp/aws-emulator';
@@ -126,6 +126,62 @@ describe('supported Node.js lines', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/**
+ * The files `docker build` would send from this checkout under .dockerignore. Supports the forms
+ * the file uses: a path from the root (`.git`, `bench/results`), `**\/<name>` and `**\/*.<ext>`.
+ */
+function dockerContext(): { files: string[]; bytes: number } {
+  const patterns = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const glob = (p: string) => new RegExp(`^${p.replaceAll('.', '\\.').replaceAll('*', '[^/]*')}$`);
+  const rooted = patterns.filter((p) => !p.startsWith('**/')).map(glob);
+  const anywhere = patterns.filter((p) => p.startsWith('**/')).map((p) => glob(p.slice(3)));
+  const ignored = (rel: string) =>
+    rooted.some((r) => r.test(rel)) || anywhere.some((r) => r.test(rel.split('/').at(-1) as string));
+  const files: string[] = [];
+  let bytes = 0;
+  const walk = (rel: string) => {
+    for (const d of readdirSync(join(REPO_ROOT, rel), { withFileTypes: true })) {
+      const path = rel ? `${rel}/${d.name}` : d.name;
+      if (ignored(path)) continue;
+      if (d.isDirectory()) walk(path);
+      else if (d.isFile()) {
+        files.push(path);
+        bytes += statSync(join(REPO_ROOT, path)).size;
+      }
+    }
+  };
+  walk('');
+  return { files, bytes };
+}
+
+describe('deploy/Dockerfile build context (.dockerignore)', () => {
+  it('leaves out installed packages, builds, caches and git, and keeps what the build needs', () => {
+    const { files, bytes } = dockerContext();
+    const bad = files.filter((f) => /(^|\/)(node_modules|dist|\.turbo|\.git)\//.test(f));
+    expect(bad.slice(0, 5)).toEqual([]);
+    for (const needed of [
+      'package.json',
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      '.npmrc',
+      'turbo.json',
+      'tsconfig.base.json',
+      'apps/http-server/package.json',
+      'apps/http-server/src/cli.ts',
+      'packages/core/src/index.ts',
+      'examples/functions/echo/function.json',
+      'tests/release/package.json',
+    ]) {
+      expect(files, needed).toContain(needed);
+    }
+    // The sources, manifests and lockfile: a few MB (a developer checkout is several hundred).
+    expect(bytes).toBeLessThan(30 * 1024 * 1024);
   });
 });
 

@@ -275,7 +275,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     flag: '--refresh-interval',
     kind: 'duration',
     min: 0,
-    default: '0 (off)',
+    default: '300 (5 minutes)',
     accepts: 'seconds (e.g. 60) or a duration such as 30s, 5m; 0 turns it off',
     description: 'Refresh the catalog in the background this often (tools/list_changed when it changed).',
   },

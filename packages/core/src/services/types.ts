@@ -41,6 +41,16 @@ export interface ExcludedFunction {
   reason: string;
 }
 
+/** The end of one discovery run. */
+export interface DiscoveryRunEvent {
+  outcome: 'success' | 'error';
+  durationMs: number;
+  /** Functions in the new catalog (success). */
+  functions?: number;
+  /** The error code (error). */
+  code?: string;
+}
+
 export interface DiscoveryService {
   /**
    * The cached catalog. Older than the TTL it is still returned at once while a new one is read in
@@ -66,6 +76,11 @@ export interface DiscoveryService {
   explain(options?: CallOptions): Promise<{ included: FunctionInfo[]; excluded: ExcludedFunction[] }>;
   /** Called with the new and previous catalog when a refresh changes it. Returns an unsubscribe. */
   onChange(listener: (catalog: Catalog, previous: Catalog | undefined) => void): () => void;
+  /**
+   * Called when a discovery run (the first one, a refresh) ends, successful or not, with its
+   * duration: for metrics. Returns an unsubscribe. Optional for other implementations.
+   */
+  onRun?(listener: (event: DiscoveryRunEvent) => void): () => void;
   /** The last discovery failure, cleared by a successful refresh. */
   readonly lastError: LambdaMcpError | undefined;
   /** Starts periodic refresh (seconds); 0 stops it. */
