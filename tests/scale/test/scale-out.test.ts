@@ -260,7 +260,7 @@ describe.runIf(have)('three replicas behind nginx round-robin, sharing Redis', (
       `scale-out: ${outcomes.length} calls in ${runMs} ms, ${JSON.stringify(summary)}; killed at +${killedAt - runStart} ms, back at +${restartedAt - runStart} ms`,
     );
     // Every call started was answered (the loop awaited each), and enough ran to mean something.
-    expect(outcomes.length).toBeGreaterThanOrEqual(Math.min(CALLS, 1000));
+    expect(outcomes.length).toBeGreaterThanOrEqual(Math.min(CALLS, 500));
     expect(new Set(outcomes.map((o) => o.id)).size).toBe(outcomes.length);
     expect(by('other').map((o) => `${o.id}: ${o.detail}`)).toEqual([]);
     // No session broke: no 404, and every client's calls after the restart got results.
