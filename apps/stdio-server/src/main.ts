@@ -9,9 +9,9 @@ import {
   type Services,
 } from '@lambda-mcp/core';
 import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';
+import { LineTooLongError, LineTransport } from './line-transport.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -32,7 +32,7 @@ export interface StdioServerOptions {
   writeErr?: (text: string) => void;
   /** Help and version text (default: `stdout`). */
   writeOut?: (text: string) => void;
-  /** How long to wait for the first catalog before answering the client anyway (ms, default 5000). */
+  /** Wait up to this long (ms) for the first catalog before reading stdin (default 0: initialize is answered at once). */
   startupWaitMs?: number;
   /** On shutdown, how long running tool calls may take to finish (ms, default 3000). */
   drainMs?: number;
@@ -135,20 +135,22 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     return done(EXIT_FAILURE);
   }
 
-  // Answer the client's initialize with instructions that know the catalog, but never wait long.
-  let waitTimer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    lambda.ready,
-    new Promise<void>((r) => {
-      waitTimer = setTimeout(r, options.startupWaitMs ?? 5_000);
-    }),
-  ]);
-  if (waitTimer) clearTimeout(waitTimer);
-  mark('catalogMs');
+  // initialize is answered at once (its instructions describe the catalog as it is then);
+  // tools/list waits for the first catalog, from the disk cache or discovery (bounded).
+  if (options.startupWaitMs) {
+    let waitTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      lambda.ready,
+      new Promise<void>((r) => {
+        waitTimer = setTimeout(r, options.startupWaitMs);
+      }),
+    ]);
+    if (waitTimer) clearTimeout(waitTimer);
+  }
 
   const stdin = options.stdin ?? process.stdin;
   const server = lambda.createServer();
-  const transport = new StdioServerTransport(stdin, stdout);
+  const transport = new LineTransport(stdin, stdout);
 
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((r) => {
@@ -209,31 +211,51 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
 
   await server.connect(transport);
   mark('connectMs');
-  const status = lambda.catalog.status();
-  logger.info('Serving MCP over stdio', {
-    version: VERSION,
-    backend: services.backend.kind,
-    functions: status.functionCount,
-    functionTools: status.functionToolCount,
-    ...(status.cappedCount > 0 ? { cappedFunctions: status.cappedCount } : {}),
-    ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
-    // Milliseconds: Node.js start-up and module loading (or process start to this call, for
-    // embedders), then each step: configuration, services, first catalog with its schemas, stdio.
-    startup: {
-      ...(options.modulesLoadingSince !== undefined
-        ? {
-            nodeMs: round(options.modulesLoadingSince),
-            modulesMs: round(entered - options.modulesLoadingSince),
-          }
-        : { processToStartMs: round(entered) }),
-      ...marks,
-    },
+  const logServing = () => {
+    const status = lambda.catalog.status();
+    logger.info('Serving MCP over stdio', {
+      version: VERSION,
+      backend: services.backend.kind,
+      functions: status.functionCount,
+      functionTools: status.functionToolCount,
+      ...(status.cappedCount > 0 ? { cappedFunctions: status.cappedCount } : {}),
+      ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+      // Milliseconds: Node.js start-up and module loading (or process start to this call, for
+      // embedders), then each step: configuration, services, stdio connected (initialize is
+      // answered from then on), and the first catalog with its schemas (built meanwhile).
+      startup: {
+        ...(options.modulesLoadingSince !== undefined
+          ? {
+              nodeMs: round(options.modulesLoadingSince),
+              modulesMs: round(entered - options.modulesLoadingSince),
+            }
+          : { processToStartMs: round(entered) }),
+        ...marks,
+      },
+    });
+  };
+  // Logged once the first catalog is there (initialize has been answerable since connectMs).
+  void lambda.ready.then(() => {
+    if (shuttingDown) return;
+    mark('catalogMs');
+    logServing();
   });
   return { exited, shutdown: (reason) => shutdown(reason) };
 }
 
 /** The JSON-RPC error for a stdin line the transport could not read as a message, if it was that. */
 function invalidLineError(error: Error): object | undefined {
+  if (error instanceof LineTooLongError) {
+    return {
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32600,
+        message: `Invalid Request: the line is longer than the ${error.limitBytes.toLocaleString('en-US')} bytes (10 MB) one message may take over stdio; it was skipped.`,
+        data: { limitBytes: error.limitBytes, lineBytes: error.lineBytes },
+      },
+    };
+  }
   if (error instanceof SyntaxError) {
     return {
       jsonrpc: '2.0',

@@ -3,10 +3,12 @@
  * aws-emulator: serve local functions (and/or a synthetic catalog) over the AWS wire protocols.
  *   node packages/aws-emulator/dist/cli.js --functions examples/functions --port 4566
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createStreamLogger } from '@lambda-mcp/core';
 import { startEmulator } from './emulator.js';
 import type { FaultOptions } from './faults.js';
+import { parsePolicy } from './iam.js';
 import { syntheticCatalog } from './synthetic.js';
 
 const HELP = `Usage: aws-emulator [options]
@@ -31,6 +33,8 @@ Options:
   --fault-ops OPS        only these operations get faults (comma separated, e.g. Invoke)
   --seed N               seed of the fault decisions (default 1)
   --deny ACTIONS         IAM actions to refuse (comma separated, e.g. tag:GetResources)
+  --policy FILE          an IAM identity policy (JSON) to enforce, e.g. docs/iam/explicit-list.json
+  --quotas               enforce Lambda's control-plane request quotas (15/s; GetFunction 100/s)
   --list-cache-ms MS     reuse one read of the functions for paged calls this long (default 200)
   --verbose              log requests to stderr
   -h, --help             this help
@@ -74,6 +78,8 @@ async function main(): Promise<void> {
         'fault-ops': { type: 'string' },
         seed: { type: 'string' },
         deny: { type: 'string' },
+        policy: { type: 'string' },
+        quotas: { type: 'boolean' },
         'list-cache-ms': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -118,6 +124,16 @@ async function main(): Promise<void> {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  let policy: string | undefined;
+  const policyFile = str('policy');
+  if (policyFile) {
+    try {
+      policy = readFileSync(policyFile, 'utf8');
+      parsePolicy(policy);
+    } catch (error) {
+      fail(`--policy ${policyFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const logger = createStreamLogger({ level: v.verbose ? 'debug' : 'warn', format: 'pretty' });
   const emulator = await startEmulator({
     ...(str('functions') ? { functionsDir: str('functions') as string } : {}),
@@ -140,6 +156,8 @@ async function main(): Promise<void> {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    ...(policy ? { policy } : {}),
+    ...(v.quotas ? { quotas: true } : {}),
     logger,
   });
   process.stdout.write(`AWS emulator listening on ${emulator.url} (region ${emulator.region})\n`);

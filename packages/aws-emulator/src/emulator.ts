@@ -11,6 +11,7 @@ import { createLocalBackend, type LocalBackend, type SyntheticFunctionSpec } fro
 import { accessDenied, faultError, fromBackendError, renderError } from './errors.js';
 import { decideFault, type FaultKind, type FaultOptions } from './faults.js';
 import { ALWAYS_ALLOWED, deniedMessage, evaluatePolicy, type PolicyDocument, parsePolicy } from './iam.js';
+import { createQuotaGate, type QuotaGate, type QuotaOptions } from './quotas.js';
 import { handleCloudWatch, routeCloudWatch } from './services/cloudwatch.js';
 import { bareFunctionName, handleLambda, LAMBDA_IAM_ACTIONS, routeLambda } from './services/lambda.js';
 import { handleLogs, routeLogs } from './services/logs.js';
@@ -23,6 +24,7 @@ import { type Handled, newRequestId, type ServiceName, WireError, type WireReque
 
 export type { FaultKind, FaultOptions } from './faults.js';
 export type { PolicyDocument, PolicyStatementDoc } from './iam.js';
+export type { QuotaOptions } from './quotas.js';
 
 export interface EmulatorOptions {
   /** The platform behind the wire. Default: a local backend over `functionsDir` and `synthetic`. */
@@ -52,6 +54,11 @@ export interface EmulatorOptions {
   policy?: PolicyDocument | string;
   /** Identity policies of roles assumed through the emulator's STS, by role ARN. */
   rolePolicies?: Record<string, PolicyDocument | string>;
+  /**
+   * Enforce Lambda's control-plane request quotas (true: AWS's figures, 15 per second for
+   * ListFunctions and most control-plane calls, 100 for GetFunction; see ./quotas.ts).
+   */
+  quotas?: boolean | QuotaOptions;
   /** Extra registry documents served by DescribeSchema (before asking the backend). */
   schemas?: RawSchemaDocument[];
   /**
@@ -99,6 +106,10 @@ export interface Emulator {
   executions(functionName: string): number;
   setFaults(faults: FaultOptions | undefined, seed?: number): void;
   setDeny(actions: string[]): void;
+  /** Turns the control-plane quotas on (true or figures) or off (false). */
+  setQuotas(quotas: boolean | QuotaOptions): void;
+  /** Control-plane requests throttled by the quotas so far. */
+  readonly quotaThrottles: { getFunction: number; controlPlane: number };
   /** Replaces the identity policies (undefined: allow everything). */
   setPolicy(
     policy: PolicyDocument | string | undefined,
@@ -186,6 +197,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let faults: FaultOptions | undefined = options.faults;
   let seed = options.seed ?? 1;
   let deny = new Set(options.deny ?? []);
+  const gateFor = (q: boolean | QuotaOptions | undefined): QuotaGate | undefined =>
+    q ? createQuotaGate(q === true ? {} : q) : undefined;
+  let quotaGate = gateFor(options.quotas);
   let policy = options.policy === undefined ? undefined : parsePolicy(options.policy);
   let rolePolicies = new Map(
     Object.entries(options.rolePolicies ?? {}).map(([arn, doc]) => [arn, parsePolicy(doc)] as const),
@@ -347,6 +361,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       emulator.setDeny(input.actions ?? []);
       return reply(200, { deny: [...deny] });
     }
+    if (path === '/_emulator/quotas' && req.method === 'POST') {
+      const input = JSON.parse(body.toString('utf8') || '{}') as { quotas?: boolean | QuotaOptions };
+      emulator.setQuotas(input.quotas ?? false);
+      return reply(200, { quotas: input.quotas ?? false });
+    }
+    if (path === '/_emulator/quotas' && req.method === 'GET') return reply(200, emulator.quotaThrottles);
     if (path === '/_emulator/policy' && req.method === 'POST') {
       const input = JSON.parse(body.toString('utf8') || '{}') as {
         policy?: PolicyDocument;
@@ -512,6 +532,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
       }
 
+      if (service === 'lambda' && quotaGate && !quotaGate.take(operation)) {
+        await waitOut(decision.delayMs);
+        return answerError(
+          new WireError(429, 'TooManyRequestsException', 'Rate exceeded', {
+            type: 'User',
+            reason: 'CallerRateLimitExceeded',
+            messageKey: 'message',
+          }),
+        );
+      }
+
       const invoke = service === 'lambda' && operation === 'Invoke';
       const faultAfter =
         decision.fault !== undefined && decision.fault !== 'throttle' && invoke && decision.afterExecution;
@@ -607,6 +638,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     setDeny(actions: string[]) {
       deny = new Set(actions);
+    },
+    setQuotas(next) {
+      quotaGate = gateFor(next);
+    },
+    get quotaThrottles() {
+      return { ...(quotaGate?.throttled ?? { getFunction: 0, controlPlane: 0 }) };
     },
     setPolicy(next, nextRoles) {
       policy = next === undefined ? undefined : parsePolicy(next);

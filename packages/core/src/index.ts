@@ -40,6 +40,19 @@ export { catalogFingerprint, createDiscoveryService } from './services/discovery
 export { errorDetailsOf, groupErrors, parseErrorEvent } from './services/error-details.js';
 export type { CompiledFilters } from './services/filters.js';
 export { compileFilters, evaluateFilters, tagsMatch } from './services/filters.js';
+export type {
+  FunctionAuthorizer,
+  FunctionPattern,
+  FunctionPatternKind,
+  FunctionPolicy,
+  FunctionTarget,
+} from './services/function-policy.js';
+export {
+  compileFunctionPolicy,
+  isAuthorized,
+  matchFunctionPattern,
+  parseFunctionPattern,
+} from './services/function-policy.js';
 export type { InvocationServiceOptions } from './services/invocation-service.js';
 export {
   ASYNC_PAYLOAD_LIMIT_BYTES,

@@ -13,7 +13,7 @@ import {
   type Services,
   toLambdaMcpError,
 } from '@lambda-mcp/core';
-import type { FunctionTool, ResolvedCatalogOptions } from './catalog.js';
+import type { ResolvedCatalogOptions } from './catalog.js';
 import {
   errorResult,
   fieldErrorsOf,
@@ -52,8 +52,6 @@ export interface GenericHandlerDeps {
     fn: Pick<FunctionInfo, 'name' | 'qualifier'>,
     authorize?: FunctionAuthorizer,
   ): string | undefined;
-  toolFor(fn: Pick<FunctionInfo, 'name' | 'qualifier'>): Promise<FunctionTool | undefined>;
-  catalogSource(): 'live' | 'cache' | undefined;
   /** The input schema of a function whose tool is built already (searched by search_functions). */
   knownInputSchema?(fn: FunctionInfo): JsonObject | undefined;
 }
@@ -238,10 +236,8 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       const r = await services.discovery.resolve(name, {
         ...(qualifier ? { qualifier } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.authorize ? { authorize: context.authorize } : {}),
       });
-      if (!deps.allowed(context.authorize, r.function)) {
-        return { ok: false, handled: notAvailable(name, await suggestionsFor(name, context)) };
-      }
       return { ok: true, fn: r.function, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
     } catch (error) {
       const e = toLambdaMcpError(error);
@@ -330,10 +326,25 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       };
     });
     const problem = deps.discoveryProblem();
+    // The per-function tool cap: how many of the caller's functions have no tool of their own.
+    const perFunction = deps.options.toolFamilies !== 'generic';
+    const withoutOwnTool =
+      perFunction && visible.length > deps.options.maxFunctionTools
+        ? visible.filter((fn) => !deps.toolNameFor(fn, context.authorize)).length
+        : 0;
     const value: JsonObject = {
       functions: items,
       total_count: visible.length,
       filtered_count: ranked.length,
+      ...(withoutOwnTool > 0
+        ? {
+            without_own_tool_count: withoutOwnTool,
+            note:
+              `${withoutOwnTool} of these ${visible.length} functions have no tool of their own ` +
+              `(the server's limit is ${deps.options.maxFunctionTools} per-function tools): ` +
+              'call them with invoke_function.',
+          }
+        : {}),
       ...(source ? { catalog_source: source } : {}),
       ...(problem ? { warning: problem } : {}),
     };
@@ -376,10 +387,10 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     const audit = { function: r.fn.name, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
     let result: InvocationResult;
     try {
-      result = await services.invocation.invoke(
-        requestFrom(args, r.fn, r.qualifier),
-        context.signal ? { signal: context.signal } : undefined,
-      );
+      result = await services.invocation.invoke(requestFrom(args, r.fn, r.qualifier), {
+        ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.authorize ? { authorize: context.authorize } : {}),
+      });
     } catch (error) {
       const e = toLambdaMcpError(error);
       if (e.code === 'INVALID_INPUT') {
@@ -428,7 +439,11 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       runnable.length > 0
         ? await services.invocation.invokeMany(
             runnable.map((x) => x.request),
-            { concurrency, ...(context.signal ? { signal: context.signal } : {}) },
+            {
+              concurrency,
+              ...(context.signal ? { signal: context.signal } : {}),
+              ...(context.authorize ? { authorize: context.authorize } : {}),
+            },
           )
         : [];
     const results: JsonObject[] = [];

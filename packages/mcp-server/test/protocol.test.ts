@@ -621,7 +621,7 @@ describe('authorization and audit hooks', () => {
       {},
       {},
       {
-        authorize: (fn) => fn !== 'always-fails' && fn !== 'customer-lookup',
+        authorize: (fn) => fn.name !== 'always-fails' && fn.name !== 'customer-lookup',
         onToolCall: (e) => events.push(e),
       },
     );

@@ -44,6 +44,7 @@ import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './in
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
 import { createTagReader } from './tags.js';
+import { withThrottleRetry } from './throttle-retry.js';
 
 export interface AwsBackendOptions extends AwsConnectionOptions {
   /** Bring your own clients (any subset); the rest are built from the options. */
@@ -68,6 +69,12 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    * apply the filters, and getTags with other filters works as always.
    */
   tagFiltersHint?: TagFilter[];
+  /**
+   * Without tag filters: read the tags of every tagged function (GetResources, 100 a page) while
+   * the ListFunctions pages are read, for a discovery that needs the tags of many functions
+   * (schema ARN tags, annotations). Only a hint, as `tagFiltersHint`.
+   */
+  prefetchAllTags?: boolean;
   /**
    * Discover only these functions (FUNCTION_LIST with no prefix): GetFunction and ListTags per
    * function, never ListFunctions or tag:GetResources (./explicit-list.ts).
@@ -170,16 +177,22 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
       checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
+      else if (options.prefetchAllTags) tagReader.prefetchAll();
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {
         for (let page = 0; page < MAX_PAGES; page++) {
-          const response = await clients.lambda.send(
-            new (sdk.lambda().ListFunctionsCommand)({
-              MaxItems: LIST_PAGE_SIZE,
-              ...(marker ? { Marker: marker } : {}),
-            }),
-            callOpts(callOptions),
+          // Throttles (the control-plane quota) are waited out with backoff: ./throttle-retry.ts.
+          const response = await withThrottleRetry(
+            () =>
+              clients.lambda.send(
+                new (sdk.lambda().ListFunctionsCommand)({
+                  MaxItems: LIST_PAGE_SIZE,
+                  ...(marker ? { Marker: marker } : {}),
+                }),
+                callOpts(callOptions),
+              ),
+            callOptions?.signal ? { signal: callOptions.signal } : {},
           );
           for (const fc of response.Functions ?? []) out.push(toFunctionConfig(fc));
           if (!response.NextMarker || response.NextMarker === marker) break;

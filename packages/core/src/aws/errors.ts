@@ -306,6 +306,17 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
     );
   }
 
+  // An answer that is no AWS response at all (an HTML or text error page, an endpoint that
+  // implements only some operations): a backend failure, not a rejected request.
+  if (name === 'SyntaxError' || /^Deserialization error/i.test(msg)) {
+    return new LambdaMcpError(
+      'BACKEND_UNAVAILABLE',
+      `${subject}: the endpoint answered${status ? ` HTTP ${status}` : ''} with something that is not an AWS response (${msg.split('\n', 1)[0]}). ` +
+        'Check the endpoint (AWS_ENDPOINT_URL…); an endpoint that implements only Invoke can serve an explicit FUNCTION_LIST with LAMBDA_MCP_TRUST_FUNCTION_LIST=true.',
+      base,
+    );
+  }
+
   if (name === 'ResourceNotFoundException' && ctx.service === 'lambda') {
     return new LambdaMcpError('FUNCTION_NOT_FOUND', msg || `Function not found (${subject}).`, base);
   }

@@ -19,6 +19,7 @@ import { type FunctionReference, parseFunctionReference } from '../util/function
 import { mapAwsError } from './errors.js';
 import { toFunctionConfig, unqualifyArn } from './mappers.js';
 import { sdk } from './sdk.js';
+import { withThrottleRetry } from './throttle-retry.js';
 
 export interface ExplicitListOptions {
   /** FUNCTION_LIST entries as configured (names, name:qualifier, full or partial ARNs). */
@@ -80,9 +81,11 @@ export function withExplicitList<B extends Backend>(
 
   async function listTags(arn: string, callOptions?: CallOptions): Promise<Tags> {
     try {
-      const response = await deps
-        .lambda()
-        .send(new (sdk.lambda().ListTagsCommand)({ Resource: arn }), callOpts(callOptions));
+      const response = await withThrottleRetry(
+        () =>
+          deps.lambda().send(new (sdk.lambda().ListTagsCommand)({ Resource: arn }), callOpts(callOptions)),
+        callOptions?.signal ? { signal: callOptions.signal } : {},
+      );
       return { ...(response.Tags ?? {}) };
     } catch (error) {
       throw mapAwsError(error, { service: 'lambda', operation: 'ListTags', functionName: arn });
@@ -96,9 +99,13 @@ export function withExplicitList<B extends Backend>(
   ): Promise<FunctionConfig | undefined> {
     let fn: FunctionConfig;
     try {
-      const response = await deps
-        .lambda()
-        .send(new (sdk.lambda().GetFunctionCommand)({ FunctionName: key }), callOpts(callOptions));
+      const response = await withThrottleRetry(
+        () =>
+          deps
+            .lambda()
+            .send(new (sdk.lambda().GetFunctionCommand)({ FunctionName: key }), callOpts(callOptions)),
+        callOptions?.signal ? { signal: callOptions.signal } : {},
+      );
       if (!response.Configuration) {
         problems.set(ref.name, 'GetFunction returned no configuration');
         return undefined;

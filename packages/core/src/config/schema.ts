@@ -59,8 +59,8 @@ export const ConfigSchema = z.object({
 
   // catalog
   cacheTtlSeconds: z.number().int().min(0).default(300),
-  /** 0: no periodic refresh. */
-  refreshIntervalSeconds: z.number().int().min(0).default(0),
+  /** Seconds between background refreshes (default 300: every 5 minutes); 0: no periodic refresh. */
+  refreshIntervalSeconds: z.number().int().min(0).default(300),
   diskCache: z.boolean().default(true),
   cacheDir: z.string().min(1).optional(),
 

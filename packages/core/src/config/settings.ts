@@ -236,8 +236,10 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     flag: '--exclude',
     kind: 'list',
     default: '(none)',
-    accepts: 'comma-separated names or globs (* and ?)',
-    description: 'Functions never exposed, whatever else matches.',
+    accepts:
+      'comma-separated function patterns: name, name:qualifier, <account>:function:name or a full ARN, with * and ? in any part',
+    description:
+      'Functions (or qualifiers) never exposed or invoked, whatever else matches; an entry that cannot name a function is refused at start-up.',
   },
   {
     name: 'inputSchemaArnTagKey',
@@ -273,7 +275,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     flag: '--refresh-interval',
     kind: 'duration',
     min: 0,
-    default: '0 (off)',
+    default: '300 (5 minutes)',
     accepts: 'seconds (e.g. 60) or a duration such as 30s, 5m; 0 turns it off',
     description: 'Refresh the catalog in the background this often (tools/list_changed when it changed).',
   },

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { CallOptions, FunctionConfig, FunctionInfo, Tags } from '../types.js';
 import { abortError, raceSignal, throwIfAborted } from '../util/abort.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { fingerprint } from '../util/fingerprint.js';
+import { fingerprint, fingerprintList } from '../util/fingerprint.js';
 import {
   assertQualifier,
   type FunctionReference,
@@ -14,13 +14,19 @@ import {
   parseFunctionReference,
 } from '../util/function-ref.js';
 import { type CompiledFilters, compileFilters, evaluateFilters, listEntryMatches } from './filters.js';
+import { type FunctionTarget, findExclusion, isAuthorized } from './function-policy.js';
 import type {
+  AuthorizedCallOptions,
   Catalog,
   CatalogCacheStore,
+  DiscoveryRunEvent,
   DiscoveryService,
   DiscoveryStatus,
   ExcludedFunction,
 } from './types.js';
+
+/** A catalog loaded from the disk cache is re-read this long after it was loaded (ms). */
+export const CACHE_REVALIDATE_DELAY_MS = 300;
 
 /** Waits before retrying a failed discovery (ms): backoff with jitter, the last one repeated. */
 export const DISCOVERY_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000] as const;
@@ -44,7 +50,7 @@ interface Computed {
 
 /** Fingerprint of a catalog's content: sorted entries, no timestamps. */
 export function catalogFingerprint(functions: readonly FunctionInfo[]): string {
-  return fingerprint(functions);
+  return fingerprintList(functions);
 }
 
 function compareEntries(a: FunctionInfo, b: FunctionInfo): number {
@@ -90,6 +96,8 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   let saving: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  let revalidateTimer: NodeJS.Timeout | undefined;
+  let cacheLoadedAt: number | undefined;
   let nextRetryAt: number | undefined;
   let consecutiveFailures = 0;
   let lastSuccessAt: number | undefined;
@@ -99,6 +107,16 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   const retryDelays = options.retryDelaysMs ?? DISCOVERY_RETRY_DELAYS_MS;
   const internal = new AbortController();
   const listeners = new Set<(catalog: Catalog, previous: Catalog | undefined) => void>();
+  const runListeners = new Set<(event: DiscoveryRunEvent) => void>();
+  const emitRun = (event: DiscoveryRunEvent) => {
+    for (const l of runListeners) {
+      try {
+        l(event);
+      } catch (error) {
+        logger.warn('discovery run listener failed', { error: toLambdaMcpError(error).message });
+      }
+    }
+  };
   const indexes = new WeakMap<Catalog, Map<string, FunctionInfo[]>>();
 
   function toInfo(fn: FunctionConfig, tags: Tags, qualifier?: string): FunctionInfo {
@@ -245,6 +263,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     refreshStartedAt = now();
     const run = (async () => {
       const deadline = withDeadline(internal.signal);
+      const runStarted = performance.now();
       try {
         const computed = await deadline.run((signal) => compute(signal, false));
         const next: Catalog = {
@@ -270,6 +289,11 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         failedBefore = false;
         if (changed) emit(next, previous);
         save(next);
+        emitRun({
+          outcome: 'success',
+          durationMs: performance.now() - runStarted,
+          functions: next.functions.length,
+        });
         return next;
       } catch (error) {
         const err = closed
@@ -285,6 +309,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         if (!closed) {
           logger.warn('catalog refresh failed', { code: err.code, error: err.message });
           scheduleRetry(err);
+          emitRun({ outcome: 'error', durationMs: performance.now() - runStarted, code: err.code });
         }
         throw err;
       } finally {
@@ -365,6 +390,23 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     });
   }
 
+  /**
+   * Re-reads a catalog served from the disk cache, a moment after it was loaded: the first read
+   * loads the AWS SDK and builds its clients (synchronous work), which would otherwise delay the
+   * very answers the cache is there for. The allowlist (every invocation) needs the live catalog
+   * and starts the read at once anyway.
+   */
+  function revalidateCached(): void {
+    if (inflight || revalidateTimer || closed) return;
+    const wait = (cacheLoadedAt ?? Number.NEGATIVE_INFINITY) + CACHE_REVALIDATE_DELAY_MS - now();
+    if (wait <= 0) return backgroundRefresh();
+    revalidateTimer = setTimeout(() => {
+      revalidateTimer = undefined;
+      if (!closed && current?.source === 'cache' && !inflight) backgroundRefresh();
+    }, wait);
+    revalidateTimer.unref?.();
+  }
+
   function loadCacheOnce(): Promise<void> {
     if (!catalogCache) return Promise.resolve();
     cacheLoad ??= (async () => {
@@ -374,7 +416,8 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
           current = { ...cached, source: 'cache' };
           savedFingerprint = cached.fingerprint;
           logger.info('catalog loaded from the disk cache', { functions: cached.functions.length });
-          backgroundRefresh();
+          cacheLoadedAt = now();
+          revalidateCached();
         }
       } catch (error) {
         logger.warn('could not read the catalog cache', { error: toLambdaMcpError(error).message });
@@ -391,7 +434,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     if (opts.refresh) return raceSignal(startRefresh(), opts.signal);
     if (current?.source === 'cache') {
       // Stale-while-revalidate: the cached catalog is shown while a live one is read.
-      if (!inflight && !isFresh()) backgroundRefresh();
+      if (!inflight && !isFresh()) revalidateCached();
       return current;
     }
     if (current && isFresh()) return current;
@@ -428,7 +471,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
 
   async function resolve(
     nameOrArn: string,
-    opts: CallOptions & { qualifier?: string } = {},
+    opts: AuthorizedCallOptions & { qualifier?: string } = {},
   ): Promise<{ function: FunctionInfo; qualifier?: string }> {
     if (typeof nameOrArn !== 'string') {
       throw new LambdaMcpError('INVALID_REQUEST', 'The function name must be a string.', {
@@ -448,8 +491,17 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       }
       qualifier = opts.qualifier;
     }
+    // Authorization first: the operator's exclusions and the caller's policy, for the function and
+    // the qualifier the call would use. Everything below sees only what passes, so no answer
+    // tells a hidden function from a missing one.
+    const permits = (fn: FunctionInfo, q: string | undefined): boolean => {
+      const target: FunctionTarget = { name: fn.name, arn: fn.arn, ...(q ? { qualifier: q } : {}) };
+      return findExclusion(filters.exclude, target) === undefined && isAuthorized(opts.authorize, target);
+    };
+    const visible = (c: Catalog) =>
+      (indexOf(c).get(ref.name) ?? []).filter((fn) => permits(fn, fn.qualifier));
     let catalog = await trustedCatalog(opts);
-    let entries = indexOf(catalog).get(ref.name) ?? [];
+    let entries = visible(catalog);
     if (entries.length === 0 && inflight) {
       // A refresh is under way (the catalog had gone stale): a function that appeared since is in it.
       const pending = inflight;
@@ -457,7 +509,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         if (isErrorCode(error, 'ABORTED')) throw error;
         return catalog;
       });
-      entries = indexOf(catalog).get(ref.name) ?? [];
+      entries = visible(catalog);
     }
     if (entries.length === 0) throw notAllowed(nameOrArn);
     const matching = entries.filter((fn) => listEntryMatches(ref, fn));
@@ -474,7 +526,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     if (qualifier !== undefined) {
       const pinned = matching.find((fn) => fn.qualifier === qualifier);
       if (pinned) return { function: pinned, qualifier };
-      if (unqualified) return { function: unqualified, qualifier };
+      if (unqualified) {
+        if (!permits(unqualified, qualifier)) throw notAllowed(nameOrArn);
+        return { function: unqualified, qualifier };
+      }
       const allowed = matching.map((fn) => fn.qualifier).join(', ');
       throw notAllowed(
         nameOrArn,
@@ -519,6 +574,12 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         deadline.clear();
       }
     },
+    onRun(listener) {
+      runListeners.add(listener);
+      return () => {
+        runListeners.delete(listener);
+      };
+    },
     onChange(listener) {
       listeners.add(listener);
       return () => {
@@ -550,6 +611,8 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       timer = undefined;
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = undefined;
+      if (revalidateTimer) clearTimeout(revalidateTimer);
+      revalidateTimer = undefined;
       internal.abort();
       listeners.clear();
       await inflight?.catch(() => undefined);

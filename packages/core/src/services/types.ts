@@ -7,8 +7,18 @@ import type {
   LogEvent,
   LogType,
 } from '../types.js';
+import type { FunctionAuthorizer } from './function-policy.js';
 
 // ---------------------------------------------------------------- discovery
+
+/** Call options of the paths that name a function: the caller's authorization, checked first. */
+export interface AuthorizedCallOptions extends CallOptions {
+  /**
+   * Which functions (and qualifiers) this caller may see and use; absent: every function the
+   * configuration exposes. A function it denies is answered exactly as one that does not exist.
+   */
+  authorize?: FunctionAuthorizer;
+}
 
 export interface Catalog {
   /** Sorted by name. */
@@ -31,6 +41,16 @@ export interface ExcludedFunction {
   reason: string;
 }
 
+/** The end of one discovery run. */
+export interface DiscoveryRunEvent {
+  outcome: 'success' | 'error';
+  durationMs: number;
+  /** Functions in the new catalog (success). */
+  functions?: number;
+  /** The error code (error). */
+  code?: string;
+}
+
 export interface DiscoveryService {
   /**
    * The cached catalog. Older than the TTL it is still returned at once while a new one is read in
@@ -42,11 +62,12 @@ export interface DiscoveryService {
   /**
    * The allowlist: resolves any spelling a caller may use (name, full or partial ARN,
    * `name:qualifier`) to a catalog entry. Throws FUNCTION_NOT_ALLOWED for anything outside the
-   * configured filters, INVALID_REQUEST for a malformed name.
+   * configured filters or `authorize` (the same answer as for a missing function: every message
+   * is computed over what the caller may see), INVALID_REQUEST for a malformed name.
    */
   resolve(
     nameOrArn: string,
-    options?: CallOptions & { qualifier?: string },
+    options?: AuthorizedCallOptions & { qualifier?: string },
   ): Promise<{
     function: FunctionInfo;
     qualifier?: string;
@@ -55,6 +76,11 @@ export interface DiscoveryService {
   explain(options?: CallOptions): Promise<{ included: FunctionInfo[]; excluded: ExcludedFunction[] }>;
   /** Called with the new and previous catalog when a refresh changes it. Returns an unsubscribe. */
   onChange(listener: (catalog: Catalog, previous: Catalog | undefined) => void): () => void;
+  /**
+   * Called when a discovery run (the first one, a refresh) ends, successful or not, with its
+   * duration: for metrics. Returns an unsubscribe. Optional for other implementations.
+   */
+  onRun?(listener: (event: DiscoveryRunEvent) => void): () => void;
   /** The last discovery failure, cleared by a successful refresh. */
   readonly lastError: LambdaMcpError | undefined;
   /** Starts periodic refresh (seconds); 0 stops it. */
@@ -117,11 +143,11 @@ export interface InvocationService {
    * allowlist -> schema validation -> payload limits -> backend -> decoded result.
    * A function error is a result (`functionError`); infrastructure failures throw LambdaMcpError.
    */
-  invoke(request: InvokeRequest, options?: CallOptions): Promise<InvocationResult>;
+  invoke(request: InvokeRequest, options?: AuthorizedCallOptions): Promise<InvocationResult>;
   /** Parallel under a concurrency cap; every item reported, nothing lost when some fail. */
   invokeMany(
     requests: InvokeRequest[],
-    options?: CallOptions & { concurrency?: number },
+    options?: AuthorizedCallOptions & { concurrency?: number },
   ): Promise<InvokeOutcome[]>;
 }
 
