@@ -6,6 +6,7 @@
 //                                                   [--skip-listtags] [--skip-modes | --modes-only]
 //                                                   [--modes none,prefix,tags,list]
 //                                                   [--mode-functions N] [--mode-runs R]
+//                                                   [--baseline DIR]
 //
 // Setup: the AWS emulator (packages/aws-emulator, its CLI in a child process, as AWS is another
 // machine) serving N synthetic functions (default 10,000), M of them tagged MCPEnabled=true
@@ -38,7 +39,7 @@ import { join } from 'node:path';
 import { createAwsBackend, createAwsServices } from '../packages/core/dist/aws/index.js';
 import { silentLogger } from '../packages/core/dist/index.js';
 import { startEmulatorProcess } from './emulator-process.mjs';
-import { nodeStartMs, startStdioServer } from './stdio-client.mjs';
+import { nodeStartMs, STDIO_SERVER_BIN, startStdioServer } from './stdio-client.mjs';
 
 const requireFromCore = createRequire(new URL('../packages/core/package.json', import.meta.url));
 const { LambdaClient, ListFunctionsCommand, ListTagsCommand } = requireFromCore('@aws-sdk/client-lambda');
@@ -215,7 +216,23 @@ const MODE_FUNCTIONS = option('mode-functions', 1_000);
 const MODE_MATCHING = Math.max(1, Math.round(MODE_FUNCTIONS / 10));
 const MODE_RUNS = option('mode-runs', 5);
 const modePages = Math.ceil(MODE_FUNCTIONS / 50);
-const GENERIC_TOOLS = 5;
+const GENERIC_TOOL_NAMES = new Set([
+  'list_functions',
+  'invoke_function',
+  'invoke_functions',
+  'get_function_schema',
+  'monitor_executions',
+  'search_functions',
+]);
+// --baseline DIR: another built checkout (e.g. the commit before a change), measured in the same
+// run, mode by mode, for before/after figures.
+const BINS = [
+  { label: 'this checkout', path: STDIO_SERVER_BIN, suffix: '' },
+  ...((i) =>
+    i >= 0
+      ? [{ label: 'baseline', path: join(args[i + 1], 'apps/stdio-server/dist/cli.js'), suffix: '-baseline' }]
+      : [])(args.indexOf('--baseline')),
+];
 const width = String(Math.max(MODE_FUNCTIONS - 1, 1)).length;
 const nameOf = (i) => `fn-${String(i).padStart(width, '0')}`;
 
@@ -294,57 +311,62 @@ if (!skipModes) {
       const mode = MODES[key]();
       // Node start plus the requests this mode must wait on one after the other.
       const floor = nodeMs + mode.sequential * LATENCY;
-      // Warm-up run (file cache, emulator JIT), not counted.
-      await (await startStdioServer({ ...baseEnv, ...mode.env })).stop();
-      const times = [];
-      const inits = [];
-      const afterListing = [];
-      let requests;
-      for (let i = 0; i < MODE_RUNS; i++) {
-        await modeEmulator.clearRequests();
-        const server = await startStdioServer({ ...baseEnv, ...mode.env });
-        times.push(server.elapsed);
-        inits.push(server.initializeMs);
-        const functionTools = server.tools.length - GENERIC_TOOLS;
-        await server.stop();
-        if (functionTools !== Math.min(mode.expected, 100)) {
-          throw new Error(
-            `${key}: ${functionTools} function tools, expected ${Math.min(mode.expected, 100)}`,
+      for (const bin of BINS) {
+        // Warm-up run (file cache, emulator JIT), not counted.
+        await (await startStdioServer({ ...baseEnv, ...mode.env }, { bin: bin.path })).stop();
+        const times = [];
+        const inits = [];
+        const afterListing = [];
+        let requests;
+        for (let i = 0; i < MODE_RUNS; i++) {
+          await modeEmulator.clearRequests();
+          const server = await startStdioServer({ ...baseEnv, ...mode.env }, { bin: bin.path });
+          times.push(server.elapsed);
+          inits.push(server.initializeMs);
+          const functionTools = server.tools.filter((t) => !GENERIC_TOOL_NAMES.has(t.name)).length;
+          await server.stop();
+          if (functionTools !== Math.min(mode.expected, 100)) {
+            throw new Error(
+              `${key}: ${functionTools} function tools, expected ${Math.min(mode.expected, 100)}`,
+            );
+          }
+          const records = (await modeEmulator.requests()).filter((r) => r.operation !== 'Control');
+          requests = records.reduce((acc, r) => {
+            acc[r.operation] = (acc[r.operation] ?? 0) + 1;
+            return acc;
+          }, {});
+          // Load-independent: requests the server sent only after its last ListFunctions page was
+          // answered (each one a round trip it waited for after the listing).
+          const pagesSeen = records.filter((r) => r.operation === 'ListFunctions');
+          const listEnd = pagesSeen.length
+            ? Math.max(...pagesSeen.map((r) => r.time + (r.durationMs ?? 0)))
+            : Number.POSITIVE_INFINITY;
+          afterListing.push(
+            records.filter((r) => r.operation !== 'ListFunctions' && r.time >= listEnd).length,
           );
         }
-        const records = (await modeEmulator.requests()).filter((r) => r.operation !== 'Control');
-        requests = records.reduce((acc, r) => {
-          acc[r.operation] = (acc[r.operation] ?? 0) + 1;
-          return acc;
-        }, {});
-        // Load-independent: requests the server sent only after its last ListFunctions page was
-        // answered (each one a round trip it waited for after the listing).
-        const pagesSeen = records.filter((r) => r.operation === 'ListFunctions');
-        const listEnd = pagesSeen.length
-          ? Math.max(...pagesSeen.map((r) => r.time + (r.durationMs ?? 0)))
-          : Number.POSITIVE_INFINITY;
-        afterListing.push(records.filter((r) => r.operation !== 'ListFunctions' && r.time >= listEnd).length);
+        const med = median(times);
+        modeResults[`${key}${bin.suffix}`] = {
+          label: mode.label,
+          server: bin.label,
+          expected: mode.expected,
+          medianMs: Math.round(med),
+          runsMs: times.map(Math.round),
+          initializeMedianMs: Math.round(median(inits)),
+          floorMs: Math.round(floor),
+          overFloor: med / floor,
+          requests,
+          requestsAfterListing: afterListing,
+        };
+        log(
+          `   [${bin.label}] ${mode.label}: ${mode.expected} functions, median ${med.toFixed(0)} ms (runs ${times.map((t) => t.toFixed(0)).join(', ')}), initialize ${median(inits).toFixed(0)} ms; floor ${floor.toFixed(0)} ms (node ${nodeMs.toFixed(0)} + ${mode.sequential} sequential requests x ${LATENCY} ms): ${(med / floor).toFixed(2)}x (target <= 1.2x)`,
+        );
+        log(
+          `      requests: ${Object.entries(requests)
+            .map(([op, n]) => `${n} ${op}`)
+            .join(', ')}; sent after the last ListFunctions page was answered: ${afterListing.join(', ')}`,
+        );
       }
-      const med = median(times);
-      modeResults[key] = {
-        label: mode.label,
-        expected: mode.expected,
-        medianMs: Math.round(med),
-        runsMs: times.map(Math.round),
-        initializeMedianMs: Math.round(median(inits)),
-        floorMs: Math.round(floor),
-        overFloor: med / floor,
-        requests,
-        requestsAfterListing: afterListing,
-      };
-      log(
-        `   ${mode.label}: ${mode.expected} functions, median ${med.toFixed(0)} ms (runs ${times.map((t) => t.toFixed(0)).join(', ')}), initialize ${median(inits).toFixed(0)} ms; floor ${floor.toFixed(0)} ms (node ${nodeMs.toFixed(0)} + ${mode.sequential} sequential requests x ${LATENCY} ms): ${(med / floor).toFixed(2)}x (target <= 1.2x)`,
-      );
-      log(
-        `      requests: ${Object.entries(requests)
-          .map(([op, n]) => `${n} ${op}`)
-          .join(', ')}; sent after the last ListFunctions page was answered: ${afterListing.join(', ')}`,
-      );
     }
   } finally {
     modeEmulator.close();

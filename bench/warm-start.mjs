@@ -114,7 +114,7 @@ try {
     await sleep(100);
   }
   log(
-    `\ncold start (empty cache) to tools/list: ${cold.elapsed.toFixed(0)} ms (${cold.tools} tools); cache written with ${expected} functions`,
+    `\ncold start (empty cache) to tools/list: ${cold.elapsed.toFixed(0)} ms (${cold.tools.length} tools); cache written with ${expected} functions`,
   );
   await cold.stop();
 

@@ -17,7 +17,6 @@ import { type Authenticator, wwwAuthenticate } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { readBody } from './body.js';
 import { guardConnections } from './connections.js';
-import { type HostOriginGuard, shownHeader as shown } from './host-origin.js';
 import {
   type AsyncRateLimiter,
   type CancelMessage,
@@ -27,6 +26,7 @@ import {
   type SessionState,
   sessionKey,
 } from './fleet/index.js';
+import { type HostOriginGuard, shownHeader as shown } from './host-origin.js';
 import {
   checkJsonRpcBody,
   isRequestBody,
@@ -598,6 +598,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       lastActive: now,
       activeRequests: 0,
       openStreams: 0,
+      inFlightIds: new Set(),
       ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
       closed: false,
     };
@@ -907,7 +908,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       : guard.check({ host, origin });
     if (refusal) {
       // Refusals count against the client's rate limit like any request (they cost a log line).
-      if (limited(req, res, `ip:${clientAddress(req)}`)) return;
+      if (await limited(req, res, `ip:${clientAddress(req)}`)) return;
       metrics.refused.inc({ reason: refusal.startsWith('Invalid Host') ? 'host' : 'origin' });
       logger.info('Request refused by Host/Origin validation', {
         reason: refusal,

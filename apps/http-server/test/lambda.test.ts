@@ -162,7 +162,9 @@ describe('the Function URL handler, deployed as a function in the local backend'
       JSON.stringify({
         description: 'lambda-mcp behind a Function URL',
         handler: 'index.handler',
-        timeout: 30,
+        // The first event starts the whole server inside the function: on a loaded machine that
+        // can take well over 30 s.
+        timeout: 120,
         memorySize: 1024,
         environment: {
           LAMBDA_MCP_LOCAL_DIR: FUNCTIONS_DIR,

@@ -34,7 +34,7 @@ export interface StdioServerOptions {
   writeOut?: (text: string) => void;
   /** Wait up to this long (ms) for the first catalog before reading stdin (default 0: initialize is answered at once). */
   startupWaitMs?: number;
-  /** On shutdown, how long running tool calls may take to finish (ms, default 3000). */
+  /** On shutdown, how long running tool calls may take to finish (ms, default 10000). */
   drainMs?: number;
   /**
    * `performance.now()` when the bin started loading the server's modules: the start-up timings
@@ -165,7 +165,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
       if (lambda.catalog.activeCalls() > 0) {
         await Promise.race([
           lambda.catalog.whenIdle(),
-          new Promise<void>((r) => setTimeout(r, options.drainMs ?? 3_000).unref()),
+          new Promise<void>((r) => setTimeout(r, options.drainMs ?? 10_000).unref()),
         ]);
         // The SDK sends a result a few promise turns after the handler returns: let it.
         await new Promise<void>((r) => setImmediate(r));

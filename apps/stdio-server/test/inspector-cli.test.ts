@@ -33,6 +33,7 @@ describe('a third-party client: @modelcontextprotocol/inspector-cli 1.0.3', () =
       'invoke_functions',
       'list_functions',
       'monitor_executions',
+      'search_functions',
       'slow_report',
     ]);
     for (const t of tools) expect(t.inputSchema.type).toBe('object');

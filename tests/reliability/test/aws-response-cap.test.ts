@@ -112,7 +112,13 @@ describe('Invoke response cap (AWS backend)', () => {
       const aws = await backend();
       try {
         const error = await aws
-          .invoke({ functionName: name, invocationType: 'RequestResponse', payload, timeoutMs: 60_000 })
+          .invoke({
+            functionName: name,
+            invocationType: 'RequestResponse',
+            logType: 'None',
+            payload,
+            timeoutMs: 60_000,
+          })
           .then(
             (result) => new Error(`answered with ${result.payload.byteLength} bytes`),
             (e: unknown) => e,
@@ -139,6 +145,7 @@ describe('Invoke response cap (AWS backend)', () => {
       const result = await aws.invoke({
         functionName: 'five-mb',
         invocationType: 'RequestResponse',
+        logType: 'None',
         payload,
         timeoutMs: 60_000,
       });

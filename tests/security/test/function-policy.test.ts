@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@lambda-mcp/aws-emulator';
 import { createAwsServices } from '@lambda-mcp/core/aws';
-import { createFunctionUrlHandler, type FunctionUrlEvent } from '@lambda-mcp/http-server/lambda';
+import { createFunctionUrlHandler, type FunctionUrlEvent } from '../../../apps/http-server/dist/lambda.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectHttp,

@@ -257,14 +257,18 @@ async function startWithFdLimit(limit: number, args: string[]): Promise<HttpBin>
       r(code);
     }),
   );
+  // A server that never said it listens is still killed (it would outlive the test).
   const url = await waitFor(
     () => {
       if (exit !== null) throw new Error(`exited with ${exit}: ${err}`);
       return /"msg":"Listening".*?"url":"([^"]+)"/.exec(err)?.[1];
     },
-    15_000,
+    40_000,
     'lambda-mcp-http to listen',
-  );
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   const bin: HttpBin = {
     url,
     base: url.replace(/\/mcp$/, ''),
@@ -310,7 +314,7 @@ describe('10.6: slow request bodies', () => {
       s.on('close', () => {
         sockets.delete(s);
         // The attacker comes back at once.
-        setTimeout(open, 50);
+        setTimeout(open, 200);
       });
     };
     const trickle = setInterval(() => {
@@ -321,17 +325,17 @@ describe('10.6: slow request bodies', () => {
       await new Promise((r) => setTimeout(r, 2_000));
       const statuses: number[] = [];
       for (let i = 0; i < 8; i++) {
-        statuses.push(await getStatus(`${server.base}/health`, 5_000));
+        statuses.push(await getStatus(`${server.base}/health`, 10_000));
         await new Promise((r) => setTimeout(r, 250));
       }
-      expect(statuses).toEqual(Array(8).fill(200));
+      expect(statuses, `/health statuses: ${statuses.join(',')}`).toEqual(Array(8).fill(200));
       expect(server.exitCode()).toBeNull();
     } finally {
       stop = true;
       clearInterval(trickle);
       for (const s of sockets) s.destroy();
     }
-  });
+  }, 90_000);
 
   it('a body still trickling at --body-timeout gets 408 and its connection closed', async () => {
     const server = await start([...LOCAL, '--body-timeout', '2s']);
@@ -370,7 +374,7 @@ describe('10.9: proxies, refused Hosts, token owners, signals, JWKS size', () =>
       '--stateless',
       '--trust-proxy',
       '--rate-limit',
-      '60',
+      '1',
       '--rate-limit-burst',
       '2',
     ]);
@@ -394,7 +398,7 @@ describe('10.9: proxies, refused Hosts, token owners, signals, JWKS size', () =>
       '--trust-proxy',
       '2',
       '--rate-limit',
-      '60',
+      '1',
       '--rate-limit-burst',
       '2',
     ]);
@@ -425,7 +429,7 @@ describe('10.9: proxies, refused Hosts, token owners, signals, JWKS size', () =>
   });
 
   it('a refused Host header is logged truncated and counted against the client', async () => {
-    const server = await start([...LOCAL, '--rate-limit', '60', '--rate-limit-burst', '5']);
+    const server = await start([...LOCAL, '--rate-limit', '1', '--rate-limit-burst', '5']);
     const before = server.stderr().length;
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {

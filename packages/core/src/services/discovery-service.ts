@@ -399,7 +399,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   function revalidateCached(): void {
     if (inflight || revalidateTimer || closed) return;
     const wait = (cacheLoadedAt ?? Number.NEGATIVE_INFINITY) + CACHE_REVALIDATE_DELAY_MS - now();
-    if (wait <= 0) return backgroundRefresh();
+    if (wait <= 0) {
+      backgroundRefresh();
+      return;
+    }
     revalidateTimer = setTimeout(() => {
       revalidateTimer = undefined;
       if (!closed && current?.source === 'cache' && !inflight) backgroundRefresh();
