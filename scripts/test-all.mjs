@@ -2,12 +2,21 @@
 // Runs every package's tests through turbo (building first), then prints one closing line
 // `N passed, N failed, N skipped` with the totals over all packages, read from each package's
 // vitest JSON report. A package whose tests ran no report counts as one failure.
+// Arguments go to turbo; `--filter=<package>` ones also narrow the packages counted (.ci/run uses
+// that to run the end-to-end suites on Node.js 22 and 24).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const list = spawnSync('pnpm', ['-r', 'ls', '--depth', '-1', '--json'], { cwd: root, encoding: 'utf8' });
+const filters = process.argv
+  .slice(2)
+  .filter((a) => a.startsWith('--filter='))
+  .flatMap((a) => ['--filter', a.slice('--filter='.length)]);
+const list = spawnSync('pnpm', ['-r', ...filters, 'ls', '--depth', '-1', '--json'], {
+  cwd: root,
+  encoding: 'utf8',
+});
 if (list.status !== 0) {
   console.error(list.stderr);
   process.exit(1);

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// The recorded AWS responses live beside the repository, in ../shared (as on CI).
-const fixturesDir = fileURLToPath(new URL('../../../shared/fixtures/aws', import.meta.url));
+// The recorded AWS responses, copied into the repository (fixtures/aws at the root, with their provenance).
+const fixturesDir = fileURLToPath(new URL('../../fixtures/aws', import.meta.url));
 
 export default defineConfig({
   test: {

@@ -64,7 +64,7 @@ describe('functions', () => {
     expect(rows.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(EXAMPLES);
     const dp = rows.find((l) => l.startsWith('data-processor')) ?? '';
     expect(dp).toMatch(
-      /^data-processor\s+nodejs20\.x\s+256 MB\s+10 s\s+\S*team=analytics\S*\s+local\/data-processor-input$/,
+      /^data-processor\s+nodejs24\.x\s+256 MB\s+10 s\s+\S*team=analytics\S*\s+local\/data-processor-input$/,
     );
     // The schema ARN tags are in the SCHEMA column, not repeated under TAGS.
     expect(dp).not.toContain('input-schema-arn');
@@ -77,7 +77,7 @@ describe('functions', () => {
     const r = await cli(['functions', '--all']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Excluded by the filters (1):');
-    expect(r.stdout).toMatch(/^hidden\s+nodejs20\.x\s+.*MCPEnabled/m);
+    expect(r.stdout).toMatch(/^hidden\s+nodejs22\.x\s+.*MCPEnabled/m);
   });
 
   it('--json gives the catalog (and exclusions with --all) as one JSON document', async () => {

@@ -74,7 +74,7 @@ describe.skipIf(!HAS_SCRIPT)('in a terminal (pty via util-linux script)', () => 
     const { code, screen } = await inTerminal(['functions', '--local', dir]);
     expect(code).toBe(0);
     expect(screen).toContain(`${ESC}[1mNAME${ESC}[22m`);
-    expect(plain(screen)).toMatch(/^echo +nodejs20\.x +128 MB +3 s /m);
+    expect(plain(screen)).toMatch(/^echo +nodejs24\.x +128 MB +3 s /m);
     expect(plain(screen)).toContain('5 functions exposed as tools');
     // A quick command shows no spinner.
     expect(SPINNER_FRAMES.some((f) => screen.includes(f))).toBe(false);

@@ -32,7 +32,7 @@ export interface StdioServerOptions {
   writeErr?: (text: string) => void;
   /** Help and version text (default: `stdout`). */
   writeOut?: (text: string) => void;
-  /** How long to wait for the first catalog before answering the client anyway (ms, default 5000). */
+  /** Wait up to this long (ms) for the first catalog before reading stdin (default 0: initialize is answered at once). */
   startupWaitMs?: number;
   /** On shutdown, how long running tool calls may take to finish (ms, default 3000). */
   drainMs?: number;
@@ -135,16 +135,18 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     return done(EXIT_FAILURE);
   }
 
-  // Answer the client's initialize with instructions that know the catalog, but never wait long.
-  let waitTimer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    lambda.ready,
-    new Promise<void>((r) => {
-      waitTimer = setTimeout(r, options.startupWaitMs ?? 5_000);
-    }),
-  ]);
-  if (waitTimer) clearTimeout(waitTimer);
-  mark('catalogMs');
+  // initialize is answered at once (its instructions describe the catalog as it is then);
+  // tools/list waits for the first catalog, from the disk cache or discovery (bounded).
+  if (options.startupWaitMs) {
+    let waitTimer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      lambda.ready,
+      new Promise<void>((r) => {
+        waitTimer = setTimeout(r, options.startupWaitMs);
+      }),
+    ]);
+    if (waitTimer) clearTimeout(waitTimer);
+  }
 
   const stdin = options.stdin ?? process.stdin;
   const server = lambda.createServer();
@@ -209,25 +211,34 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
 
   await server.connect(transport);
   mark('connectMs');
-  const status = lambda.catalog.status();
-  logger.info('Serving MCP over stdio', {
-    version: VERSION,
-    backend: services.backend.kind,
-    functions: status.functionCount,
-    functionTools: status.functionToolCount,
-    ...(status.cappedCount > 0 ? { cappedFunctions: status.cappedCount } : {}),
-    ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
-    // Milliseconds: Node.js start-up and module loading (or process start to this call, for
-    // embedders), then each step: configuration, services, first catalog with its schemas, stdio.
-    startup: {
-      ...(options.modulesLoadingSince !== undefined
-        ? {
-            nodeMs: round(options.modulesLoadingSince),
-            modulesMs: round(entered - options.modulesLoadingSince),
-          }
-        : { processToStartMs: round(entered) }),
-      ...marks,
-    },
+  const logServing = () => {
+    const status = lambda.catalog.status();
+    logger.info('Serving MCP over stdio', {
+      version: VERSION,
+      backend: services.backend.kind,
+      functions: status.functionCount,
+      functionTools: status.functionToolCount,
+      ...(status.cappedCount > 0 ? { cappedFunctions: status.cappedCount } : {}),
+      ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+      // Milliseconds: Node.js start-up and module loading (or process start to this call, for
+      // embedders), then each step: configuration, services, stdio connected (initialize is
+      // answered from then on), and the first catalog with its schemas (built meanwhile).
+      startup: {
+        ...(options.modulesLoadingSince !== undefined
+          ? {
+              nodeMs: round(options.modulesLoadingSince),
+              modulesMs: round(entered - options.modulesLoadingSince),
+            }
+          : { processToStartMs: round(entered) }),
+        ...marks,
+      },
+    });
+  };
+  // Logged once the first catalog is there (initialize has been answerable since connectMs).
+  void lambda.ready.then(() => {
+    if (shuttingDown) return;
+    mark('catalogMs');
+    logServing();
   });
   return { exited, shutdown: (reason) => shutdown(reason) };
 }

@@ -9,7 +9,8 @@ import type { Logger } from '@lambda-mcp/core';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const FUNCTIONS_DIR = join(HERE, 'fixtures', 'functions');
-export const AWS_FIXTURES_DIR = join(HERE, 'fixtures', 'aws');
+/** The recorded AWS responses: `fixtures/aws` at the repository root (also `AWS_FIXTURES_DIR` in vitest.config.ts). */
+export const AWS_FIXTURES_DIR = join(HERE, '..', '..', '..', 'fixtures', 'aws');
 export const CREDENTIALS = { accessKeyId: 'AKIDEMULATORTEST', secretAccessKey: 'emulator-test-secret' };
 export const REGION = 'us-east-1';
 

@@ -78,9 +78,13 @@ export function createStreamLogger(options: StreamLoggerOptions = {}): Logger {
 }
 
 /**
- * Sends Node's process warnings (deprecations, listener leaks, the AWS SDK's Node.js version
- * notice...) through a logger instead of Node's raw multi-line text on stderr, so a server's
- * stderr stays one JSON object a line. Apps call it; returns a function restoring the defaults.
+ * Sends Node's process warnings (deprecations, listener leaks...) through a logger instead of
+ * Node's raw multi-line text on stderr, so a server's stderr stays one JSON object a line. Apps
+ * call it; returns a function restoring the defaults.
+ *
+ * The AWS SDK's `NodeVersionSupportWarning` (on Node.js 20: its releases after the first week of
+ * January 2027 need Node.js 22) goes to debug: Node.js 20.19+ is supported by this version, so it
+ * is not a problem of this run, and printing it on every start of every bin was noise.
  */
 export function routeProcessWarnings(logger: Logger): () => void {
   const previous = process.listeners('warning');
@@ -88,7 +92,8 @@ export function routeProcessWarnings(logger: Logger): () => void {
   const onWarning = (warning: Error & { code?: string }) => {
     const [first = '', ...rest] = String(warning.message).split('\n');
     const detail = rest.join(' ').replace(/\s+/g, ' ').trim();
-    logger.warn(first, {
+    const level = first.startsWith('NodeVersionSupportWarning') ? 'debug' : 'warn';
+    logger[level](first, {
       warning: warning.name,
       ...(warning.code ? { code: warning.code } : {}),
       ...(detail ? { detail } : {}),

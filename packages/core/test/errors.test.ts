@@ -37,15 +37,42 @@ describe('routeProcessWarnings', () => {
     const before = process.listenerCount('warning');
     const restore = routeProcessWarnings(logger);
     expect(process.listenerCount('warning')).toBe(1);
-    process.emitWarning('NodeVersionSupportWarning: first line\nsecond   line\n\nthird', { code: 'X1' });
+    process.emitWarning('SomeWarning: first line\nsecond   line\n\nthird', { code: 'X1' });
     await new Promise((r) => setImmediate(r));
     restore();
     expect(process.listenerCount('warning')).toBe(before);
     expect(seen).toEqual([
       {
-        message: 'NodeVersionSupportWarning: first line',
+        message: 'SomeWarning: first line',
         fields: { warning: 'Warning', code: 'X1', detail: 'second line third' },
       },
+    ]);
+  });
+
+  it("logs the AWS SDK's Node.js version notice at debug, not as a warning", async () => {
+    const { routeProcessWarnings } = await import('../src/index.js');
+    const seen: Array<{ level: string; message: string }> = [];
+    const logger = {
+      debug(message: string) {
+        seen.push({ level: 'debug', message });
+      },
+      info() {},
+      warn(message: string) {
+        seen.push({ level: 'warn', message });
+      },
+      error() {},
+      child() {
+        return logger;
+      },
+    };
+    const restore = routeProcessWarnings(logger);
+    process.emitWarning(
+      'NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\nversions published after',
+    );
+    await new Promise((r) => setImmediate(r));
+    restore();
+    expect(seen).toEqual([
+      { level: 'debug', message: 'NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)' },
     ]);
   });
 });

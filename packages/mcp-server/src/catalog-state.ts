@@ -83,14 +83,12 @@ export function makeView(
   entries.forEach((e, i) => {
     e.index = i;
   });
-  const fingerprint = hash(
-    JSON.stringify([
-      entries.map((e) => [e.key, e.name, e.fn]),
-      naming.generic,
-      naming.perFunction,
-      loaded ? '' : `error:${error?.code ?? ''}`,
-    ]),
+  // Hashed entry by entry: one string of a 10,000-function catalog is several MB at once.
+  const digest = createHash('sha256').update(
+    JSON.stringify([naming.generic, naming.perFunction, loaded ? '' : `error:${error?.code ?? ''}`]),
   );
+  for (const e of entries) digest.update(JSON.stringify([e.key, e.name, e.fn]));
+  const fingerprint = digest.digest('hex');
   return {
     entries,
     byName: new Map(entries.map((e) => [e.name, e])),

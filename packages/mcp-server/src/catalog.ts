@@ -213,16 +213,32 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
       );
     }
     if (perFunction && entries.length > resolved.maxFunctionTools) {
-      logger.warn(
-        `${entries.length} functions matched but only ${resolved.maxFunctionTools} get their own tool (maxFunctionTools); the others are reachable through list_functions and invoke_function`,
-        { functions: entries.length, maxFunctionTools: resolved.maxFunctionTools },
-      );
+      // Once per distinct count, not on every refresh.
+      if (cappedLogged !== entries.length) {
+        cappedLogged = entries.length;
+        logger.warn(
+          `${entries.length} functions matched but only ${resolved.maxFunctionTools} get their own tool; ` +
+            (generic
+              ? 'the others are reachable through list_functions and invoke_function. '
+              : 'the generic tools are off, so the others cannot be called. ') +
+            'Raise the limit with --max-tools N or LAMBDA_MCP_MAX_TOOLS (maxFunctionTools in lambda-mcp.config.json)',
+          {
+            functions: entries.length,
+            withoutOwnTool: entries.length - resolved.maxFunctionTools,
+            maxFunctionTools: resolved.maxFunctionTools,
+          },
+        );
+      }
+    } else {
+      cappedLogged = undefined;
     }
     return next;
   }
 
   let building: Promise<boolean> | undefined;
   let dirty = false;
+  /** The function count the per-function tool cap was last logged for. */
+  let cappedLogged: number | undefined;
 
   /** Rebuilds (coalescing overlapping requests); resolves to whether the tool list changed. */
   function rebuild(): Promise<boolean> {
@@ -264,10 +280,13 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
   }
 
   function scheduleRetry(): void {
-    if (closed || retryTimer || state.loaded || resolved.refreshIntervalSeconds > 0) return;
+    if (closed || retryTimer || state.loaded) return;
     const delays = resolved.discoveryRetryDelaysMs;
     if (delays.length === 0) return;
     const delay = delays[Math.min(retryAttempt, delays.length - 1)] ?? 60_000;
+    // A periodic refresh that comes sooner retries anyway (the default one, every 5 minutes, does not).
+    const interval = resolved.refreshIntervalSeconds * 1000;
+    if (interval > 0 && interval <= delay) return;
     retryAttempt += 1;
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
@@ -335,13 +354,29 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     if (!isReady) listedBeforeReady = true;
   }
 
+  /** invoke_function's description, when the per-function tool cap left functions without a tool. */
+  function withCapNote(tool: ToolDefinition, capped: number): ToolDefinition {
+    return {
+      ...tool,
+      description:
+        `${tool.description}\n\n${capped} of the functions you can use have no tool of their own ` +
+        `(this server gives at most ${resolved.maxFunctionTools} functions their own tool): ` +
+        'find them with list_functions and call them here by name.',
+    };
+  }
+
   async function listTools(opts: { authorize?: FunctionAuthorizer } = {}): Promise<ToolDefinition[]> {
     await waitForFirstCatalog();
     const s = state;
-    const { entries } = viewEntries(s, opts.authorize);
+    const { entries, visible } = viewEntries(s, opts.authorize);
     const functionTools = await mapLimit(entries, SCHEMA_CONCURRENCY, buildTool);
+    const capped = perFunction ? visible - entries.length : 0;
     const tools: ToolDefinition[] = [
-      ...(generic ? GENERIC_TOOL_NAMES.map((n) => GENERIC_TOOLS[n]) : []),
+      ...(generic
+        ? GENERIC_TOOL_NAMES.map((n) =>
+            n === 'invoke_function' && capped > 0 ? withCapNote(GENERIC_TOOLS[n], capped) : GENERIC_TOOLS[n],
+          )
+        : []),
       ...functionTools.map((t) => t.definition),
     ];
     return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -375,6 +410,10 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     allowed,
     discoveryProblem,
     toolNameFor: (fn, authorize) => entryFor(fn, authorize)?.name,
+    knownInputSchema: (fn) => {
+      const entry = state.full.byKey.get(functionKey(fn));
+      return entry ? state.tools.get(toolId(entry))?.input.schema : undefined;
+    },
   });
 
   const failure = (error: unknown, name: string, signal?: AbortSignal) =>

@@ -10,13 +10,7 @@ import { functionAnnotations } from './annotations.js';
 import { invalidArgumentsResult } from './errors.js';
 import { shapeInvocationResult } from './result.js';
 import type { FailureMapper, ToolOutcome } from './tool-failure.js';
-import {
-  summarizeFields,
-  type ToolInput,
-  type ToolOutput,
-  toToolInput,
-  toToolOutput,
-} from './tool-schema.js';
+import { type ToolInput, type ToolOutput, toToolInput, toToolOutput } from './tool-schema.js';
 import type { JsonObject, ToolCallContext, ToolCallOutcome, ToolDefinition } from './types.js';
 
 /** A per-function tool. */
@@ -34,29 +28,24 @@ export function label(fn: Pick<FunctionInfo, 'name' | 'qualifier'>): string {
   return fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name;
 }
 
-/** Description for a per-function tool: the function's own, or a generated one that says what it takes. */
+/**
+ * Description for a per-function tool, lean (every tool's description is sent to the model on each
+ * tools/list): the function's own description, or what it is; the arguments only when the schema
+ * does not already say them (a wrapped payload, or no schema).
+ */
 export function describeFunctionTool(fn: FunctionInfo, input: ToolInput, backendKind: string): string {
   const what = backendKind === 'aws' ? 'AWS Lambda function' : 'Lambda function';
-  const facts = [fn.runtime, `${fn.memorySizeMb} MB`, `timeout ${fn.timeoutSeconds} s`]
-    .filter(Boolean)
-    .join(', ');
-  let inputHint: string;
-  if (input.mode === 'flat') {
-    const fields = summarizeFields(input.schema);
-    inputHint = fields
-      ? `Arguments are the function's event fields: ${fields}.`
-      : "Arguments are the function's event (a JSON object matching the input schema).";
-  } else if (input.mode === 'wrapped') {
+  let inputHint = '';
+  if (input.mode === 'wrapped') {
     const property = input.property ?? 'payload';
     const inner = (input.schema.properties as Record<string, JsonObject> | undefined)?.[property];
-    inputHint = `Pass the function's event in "${property}" (a JSON ${String(inner?.type ?? 'value')}).`;
-  } else {
-    inputHint =
-      'No input schema is known: pass the event fields as a JSON object (get_function_schema may show examples).';
+    inputHint = ` Pass the event in "${property}" (a JSON ${String(inner?.type ?? 'value')}).`;
+  } else if (input.mode !== 'flat') {
+    inputHint = ' No input schema is known: pass the event as a JSON object.';
   }
   const own = fn.description?.trim();
-  if (own) return `${own}\n\nInvokes the ${what} "${label(fn)}" (${facts}). ${inputHint}`;
-  return `Invokes the ${what} "${label(fn)}" (${facts}) and returns its response. ${inputHint}`;
+  if (own) return `${own}${inputHint}`;
+  return `Invokes the ${what} "${label(fn)}"${fn.runtime ? ` (${fn.runtime})` : ''}.${inputHint}`;
 }
 
 /** Builds the tool of one function under a tool name: its schemas, definition and annotations. */

@@ -40,6 +40,11 @@ export interface CreateServerOptions {
   authorize?: FunctionAuthorizer;
   /** One event per tool call (audit), without payloads. */
   onToolCall?: (event: ToolCallEvent) => void;
+  /**
+   * Whether to advertise `tools.listChanged` (default true). Transports that cannot deliver the
+   * notification (stateless HTTP, the Lambda Function URL) pass false.
+   */
+  listChanged?: boolean;
 }
 
 export interface LambdaMcpServer {
@@ -104,24 +109,27 @@ export function createLambdaMcpServer(
 
   function createServer(serverOptions: CreateServerOptions = {}): Server {
     const { authorize, onToolCall } = serverOptions;
-    const status = catalog.status(authorize ? { authorize } : {});
-    const instructions = [
-      buildInstructions(status, { maxResultBytes: catalog.options.maxResultBytes }),
-      options.extraInstructions,
-    ]
-      .filter(Boolean)
-      .join('\n\n');
+    const instructions = () =>
+      [
+        buildInstructions(catalog.status(authorize ? { authorize } : {}), {
+          maxResultBytes: catalog.options.maxResultBytes,
+        }),
+        options.extraInstructions,
+      ]
+        .filter(Boolean)
+        .join('\n\n');
     const server = new TrackedServer(
       { name: options.name ?? SERVER_NAME, version: options.version ?? VERSION },
       {
-        capabilities: { tools: { listChanged: true }, logging: {} },
-        instructions,
+        capabilities: { tools: { listChanged: serverOptions.listChanged ?? true }, logging: {} },
+        instructions: instructions(),
         jsonSchemaValidator: sharedValidator,
       },
       connected,
       authorize,
       catalog.fingerprint(authorize ? { authorize } : {}),
     );
+    answerInitializeWithCurrentInstructions(server, instructions);
 
     server.setRequestHandler(ListToolsRequestSchema, async (request): Promise<ListToolsResult> => {
       // Every tool comes in one page and no cursor is ever issued, so any cursor is invalid (the
@@ -245,6 +253,17 @@ class TrackedServer extends Server {
 }
 
 type RequestHandlerMap = Map<string, (request: unknown, extra: unknown) => Promise<unknown>>;
+
+/**
+ * `initialize` is answered at once, without waiting for discovery (tools/list waits for the first
+ * catalog instead). The instructions describe the catalog as it is when `initialize` arrives, not
+ * when the Server object was made: the SDK reads `_instructions` while answering initialize, so it
+ * becomes a getter. If a later SDK drops that field, the value given at construction stays.
+ */
+function answerInitializeWithCurrentInstructions(server: Server, build: () => string): void {
+  if (!Object.hasOwn(server, '_instructions')) return;
+  Object.defineProperty(server, '_instructions', { get: build, set: () => {}, configurable: true });
+}
 
 /**
  * The SDK parses each request's params with its zod schema before calling a handler, and a parse

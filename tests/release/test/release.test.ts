@@ -4,17 +4,26 @@
  * 1. `publint` (strict) and "are the types wrong" (`attw`) on each package: core is dual ESM/CJS and
  *    is checked with attw's default (strict) profile; mcp-server and the three apps ship ESM only
  *    (Node >= 20.19 can require() them) and are checked with `--profile esm-only`.
- * 2. Each package packed with `pnpm pack` (which rewrites workspace: and catalog: versions), the
- *    tarballs installed into a fresh temporary project with `npm install` (third-party dependencies
+ * 2. Each package packed by `pnpm pack:all` (scripts/pack-all.mjs: `pnpm pack`, which rewrites
+ *    workspace: and catalog: versions, into one folder), the tarballs installed into a fresh
+ *    temporary project with `npm install` (third-party dependencies
  *    from the registry; npm's cache is reused), then from that project: every bin with --version,
  *    --help and one real call against the bundled example functions (the CLI invokes echo; the
  *    stdio server is driven by an MCP client; the HTTP server is started on port 0 and called), and
  *    @lambda-mcp/core imported from ESM and from CommonJS (the examples/embedding app, copied there).
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -81,13 +90,22 @@ function run(
 beforeAll(() => {
   mkdirSync(packs);
   mkdirSync(project);
+  // The documented command (`pnpm pack:all`), without its build: turbo built everything first.
+  const packed = run(process.execPath, [join(ROOT, 'scripts/pack-all.mjs'), '--no-build', '--out', packs], {
+    cwd: ROOT,
+    timeout: 240_000,
+  });
+  expect(packed.code, packed.stderr).toBe(0);
+  const files = packed.stdout.trim().split('\n');
   for (const p of PACKAGES) {
-    const out = run('pnpm', ['pack', '--pack-destination', packs], { cwd: join(ROOT, p.dir) });
-    expect(out.code, out.stderr).toBe(0);
-    const file = out.stdout.trim().split('\n').at(-1)?.trim() ?? '';
-    expect(file.endsWith('.tgz'), out.stdout).toBe(true);
-    tarballs.set(p.name, file);
+    const file = files.find(
+      (f) => basename(f) === `${p.name.slice(1).replace('/', '-')}-${versionOf(p.dir)}.tgz`,
+    );
+    expect(file, packed.stdout).toBeDefined();
+    tarballs.set(p.name, file as string);
   }
+  // Exactly the public packages, nothing private.
+  expect(files.length, packed.stdout).toBe(PACKAGES.length);
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'lambda-mcp-release-check', version: '0.0.0', private: true }, null, 2),
@@ -106,7 +124,7 @@ beforeAll(() => {
 
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe('package checks', () => {
   for (const p of PACKAGES) {
@@ -119,6 +137,7 @@ describe('package checks', () => {
       const tarball = tarballs.get(p.name) as string;
       const out = run(ATTW, [tarball, '--format', 'json', ...(p.profile ? ['--profile', p.profile] : [])], {
         cwd: packs,
+        timeout: 110_000,
       });
       const report = JSON.parse(out.stdout) as {
         problems?: Record<string, Array<{ resolutionKind?: string }>>;
@@ -129,7 +148,8 @@ describe('package checks', () => {
         .filter((x) => !ignored.includes(x.resolutionKind ?? ''));
       expect(problems).toEqual([]);
       expect(out.code, out.stderr).toBe(0);
-    });
+      // attw takes 5-45 s depending on the machine's load: a bound, not a speed check.
+    }, 120_000);
 
     it(`${p.name}: the tarball holds dist, README and package.json with real versions`, () => {
       const list = run('tar', ['tzf', tarballs.get(p.name) as string], { cwd: packs }).stdout.split('\n');
@@ -263,4 +283,54 @@ describe('installed from the tarballs with npm into a fresh project', () => {
     });
     expect(where.stdout.trim()).toBe(join(project, 'node_modules/@lambda-mcp/core/dist/local/index.cjs'));
   });
+});
+
+describe('the README install from tarballs: pnpm pack:all, then npm i -g of the folder', () => {
+  it(
+    'puts lambda-mcp, lambda-mcp-stdio and lambda-mcp-http on the PATH, and they run',
+    () => {
+      const prefix = join(work, 'global');
+      const files = readdirSync(packs)
+        .filter((f) => f.endsWith('.tgz'))
+        .map((f) => join(packs, f));
+      expect(files.length).toBe(PACKAGES.length);
+      const install = run(
+        'npm',
+        [
+          'i',
+          '-g',
+          '--prefix',
+          prefix,
+          '--no-audit',
+          '--no-fund',
+          '--prefer-offline',
+          '--loglevel=error',
+          ...files,
+        ],
+        { cwd: work, timeout: INSTALL_TIMEOUT_MS },
+      );
+      expect(install.code, install.stderr).toBe(0);
+      const env = { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` };
+      for (const p of PACKAGES) {
+        for (const name of p.bins) {
+          const where = run('sh', ['-c', `command -v ${name}`], { cwd: work, env });
+          expect(where.stdout.trim(), name).toBe(join(prefix, 'bin', name));
+          const version = run(name, ['--version'], { cwd: work, env });
+          expect(version.code, version.stderr).toBe(0);
+          expect(version.stdout).toContain(versionOf(p.dir));
+        }
+      }
+      const out = run(
+        'lambda-mcp',
+        ['invoke', 'echo', '--local', EXAMPLES, '--payload', '{"global":true}', '--json'],
+        {
+          cwd: work,
+          env,
+        },
+      );
+      expect(out.code, out.stderr).toBe(0);
+      expect(JSON.stringify(JSON.parse(out.stdout))).toContain('"global":true');
+    },
+    INSTALL_TIMEOUT_MS + 60_000,
+  );
 });

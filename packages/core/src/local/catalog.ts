@@ -82,7 +82,7 @@ function syntheticSpec(s: SyntheticFunctionSpec, now: number): CatalogEntry {
       dir: '',
       description: s.description ?? '',
       handler: s.handler ?? 'index.handler',
-      runtime: s.runtime ?? 'nodejs20.x',
+      runtime: s.runtime ?? 'nodejs22.x',
       timeoutSeconds: s.timeoutSeconds ?? 3,
       memorySizeMb: s.memorySizeMb ?? 128,
       environment: s.environment ?? {},

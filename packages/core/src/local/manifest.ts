@@ -47,8 +47,8 @@ export const ManifestSchema = z
     handler: z.string().min(1).max(128).default('index.handler'),
     runtime: z
       .string()
-      .regex(/^nodejs\d+\.x$/, 'must be a Node.js runtime such as nodejs20.x')
-      .default('nodejs20.x'),
+      .regex(/^nodejs\d+\.x$/, 'must be a Node.js runtime such as nodejs22.x or nodejs24.x')
+      .default('nodejs22.x'),
     /** Seconds, 1-900 as Lambda. */
     timeout: z.number().int().min(1).max(900).default(3),
     /** MB, 128-10240 as Lambda. */

@@ -24,7 +24,10 @@ export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 export const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
 /** Lambda's limit on the base64 client context. */
 export const CLIENT_CONTEXT_LIMIT_BYTES = 3_583;
-/** Added to the function's timeout for the client-side deadline (network, cold start). */
+/**
+ * Added to the function's timeout for the client-side deadline (network, cold start): the default
+ * of `config.invokeTimeoutMarginMs` (LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_MS).
+ */
 export const INVOKE_TIMEOUT_MARGIN_MS = 10_000;
 /** Event and DryRun answer at once; their deadline does not follow the function's timeout. */
 export const QUICK_INVOKE_TIMEOUT_MS = 30_000;
@@ -51,9 +54,36 @@ function clip(text: string): string {
     : text;
 }
 
+/**
+ * The function resolved from the caller's own catalog, so it exists and the caller may see it: a
+ * "not found" for a qualifier means that version or alias does not exist, and says so (not the
+ * "does not exist or is not exposed" answer kept for functions the caller may not see).
+ */
+function unknownQualifier(name: string, qualifier: string, cause: unknown): LambdaMcpError {
+  return new LambdaMcpError(
+    'INVALID_REQUEST',
+    `Function '${name}' has no version or alias '${qualifier}'. Accepted: a version number or alias that exists for ${name}, or no qualifier for $LATEST.`,
+    { cause, details: { field: 'qualifier', qualifier, unknownQualifier: true } },
+  );
+}
+
 export function createInvocationService(options: InvocationServiceOptions): InvocationService {
   const { backend, config, discovery, schemas } = options;
   const audit = options.logger.child({ component: 'audit' });
+
+  async function invokeBackend(
+    request: Parameters<typeof backend.invoke>[0],
+    callOptions: Parameters<typeof backend.invoke>[1],
+    name: string,
+  ): ReturnType<typeof backend.invoke> {
+    try {
+      return await backend.invoke(request, callOptions);
+    } catch (error) {
+      if (request.qualifier && isErrorCode(error, 'FUNCTION_NOT_FOUND'))
+        throw unknownQualifier(name, request.qualifier, error);
+      throw error;
+    }
+  }
 
   async function invoke(request: InvokeRequest, opts: AuthorizedCallOptions = {}): Promise<InvocationResult> {
     const started = performance.now();
@@ -172,7 +202,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
       // 4. The backend.
       const logType: LogType = invocationType === 'RequestResponse' ? requestedLogType : 'None';
       throwIfAborted(opts.signal);
-      const raw = await backend.invoke(
+      const raw = await invokeBackend(
         {
           functionName: fn.name,
           ...(qualifier ? { qualifier } : {}),
@@ -182,10 +212,11 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
           ...(clientContext ? { clientContext } : {}),
           timeoutMs:
             invocationType === 'RequestResponse'
-              ? fn.timeoutSeconds * 1000 + INVOKE_TIMEOUT_MARGIN_MS
+              ? fn.timeoutSeconds * 1000 + (config.invokeTimeoutMarginMs ?? INVOKE_TIMEOUT_MARGIN_MS)
               : QUICK_INVOKE_TIMEOUT_MS,
         },
         opts.signal ? { signal: opts.signal } : {},
+        fn.name,
       );
 
       // 5. Decoding.

@@ -5,7 +5,7 @@ import type { LogEvent, MetricDataQuery } from '../../src/types.js';
 import { FIXTURES, invoke, STREAM_NAME, waitFor } from './helpers.js';
 
 /**
- * REPORT lines recorded from real AWS (../shared/fixtures/aws/lambda-invoke.json,
+ * REPORT lines recorded from real AWS (fixtures/aws/lambda-invoke.json at the repository root,
  * TestLambdaFeatures::test_invocation_type_event_error): a cold and a warm one.
  */
 const AWS_REPORT_COLD =

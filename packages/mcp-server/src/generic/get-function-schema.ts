@@ -1,7 +1,9 @@
 /** The get_function_schema tool: its schema and its handler. */
+
 import { type Services, toLambdaMcpError } from '@lambda-mcp/core';
 import { structuredResult } from '../result.js';
 import { isOpenFallback, toToolInput } from '../tool-schema.js';
+import { schemaToolValue } from '../tools/model-shapes.js';
 import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
 import { functionNameSchema, readOnly } from './schemas.js';
 import { type GenericContext, type GenericHandlerResult, snakeSource, str } from './shared.js';
@@ -10,18 +12,14 @@ export const getFunctionSchemaTool: ToolDefinition = {
   name: 'get_function_schema',
   title: "Get a function's input schema",
   description:
-    "Returns a function's input JSON Schema (and output schema, when known), where it comes from (e.g. the EventBridge Schema Registry), the exact inputSchema of its MCP tool, and with include_examples some example payloads that validate. " +
+    "Returns a function's input JSON Schema (schema, version) with example payloads that validate, plus its output schema and source. " +
     'Use it before invoking a function whose input you are not sure of.',
   inputSchema: {
     type: 'object',
     properties: {
       function_name: functionNameSchema,
-      schema_version: {
-        type: 'string',
-        minLength: 1,
-        description: 'A registry schema version (default: latest).',
-      },
-      include_examples: { type: 'boolean', default: false, description: 'Also return example payloads.' },
+      schema_version: { type: 'string', minLength: 1, description: 'Registry version (default latest).' },
+      include_examples: { type: 'boolean', default: true },
     },
     required: ['function_name'],
     additionalProperties: false,
@@ -30,40 +28,20 @@ export const getFunctionSchemaTool: ToolDefinition = {
     type: 'object',
     properties: {
       function_name: { type: 'string' },
-      qualifier: { type: 'string' },
-      tool_name: { type: 'string' },
-      input_schema: {
-        type: ['object', 'null'],
-        description: 'null when the function has no known input schema.',
-      },
-      dialect: { type: 'string' },
-      source: {
-        type: 'object',
-        properties: {
-          kind: { type: 'string', enum: ['registry', 'none'] },
-          arn: { type: 'string' },
-          registry_name: { type: 'string' },
-          schema_name: { type: 'string' },
-          version: { type: 'string' },
-          type: { type: 'string' },
+      schema: { type: ['object', 'null'], description: 'null when no input schema is known.' },
+      version: { type: ['string', 'null'] },
+      examples: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { description: { type: 'string' }, payload: {} },
+          required: ['description', 'payload'],
         },
-        required: ['kind'],
       },
-      output_schema: { type: ['object', 'null'] },
-      tool_input_schema: {
-        type: 'object',
-        description: "The inputSchema of this function's MCP tool, when it differs from input_schema.",
-      },
-      input_mode: {
-        type: 'string',
-        enum: ['flat', 'wrapped', 'open'],
-        description:
-          'flat: the arguments are the event; wrapped: the event goes in "payload"; open: any object.',
-      },
-      examples: { type: 'array' },
+      input_mode: { type: 'string', enum: ['flat', 'wrapped', 'open'] },
       problems: { type: 'array', items: { type: 'string' } },
     },
-    required: ['function_name', 'input_schema', 'source', 'problems'],
+    required: ['function_name', 'schema', 'version', 'problems'],
   },
   annotations: { title: "Get a function's input schema", ...readOnly },
 };
@@ -90,11 +68,11 @@ export async function getFunctionSchema(
   const input = isOpenFallback(schemas.input) ? undefined : schemas.input;
   const toolInput = toToolInput(input, g.services.schemas);
   const problems = [...schemas.problems, ...toolInput.problems];
-  let examples: unknown[] | undefined;
-  if (args.include_examples === true) {
+  let examples: Array<{ description: string; payload: unknown }> | undefined;
+  if (args.include_examples !== false) {
     if (input) {
       try {
-        examples = g.services.schemas.examples(input, 3);
+        examples = g.services.schemas.describedExamples(input, 3);
       } catch (error) {
         problems.push(`Examples could not be generated: ${toLambdaMcpError(error).message}`);
         examples = [];
@@ -105,22 +83,26 @@ export async function getFunctionSchema(
     }
   }
   const toolName = g.deps.toolNameFor(r.fn, context.authorize);
-  const value: JsonObject = {
-    function_name: r.fn.name,
+  const value: JsonObject = schemaToolValue({
+    functionName: r.fn.name,
     ...(r.qualifier ? { qualifier: r.qualifier } : {}),
-    ...(toolName ? { tool_name: toolName } : {}),
-    input_schema: input?.schema ?? null,
-    ...(input ? { dialect: input.dialect } : {}),
-    source: snakeSource(input),
-    output_schema: schemas.output?.schema ?? null,
-    // The tool's inputSchema only when it differs from the function's schema (wrapped or open).
-    ...(JSON.stringify(toolInput.schema) !== JSON.stringify(input?.schema)
-      ? { tool_input_schema: toolInput.schema }
-      : {}),
-    input_mode: toolInput.mode,
+    ...(toolName ? { toolName } : {}),
+    schema: input?.schema ?? null,
+    version: input?.source.kind === 'registry' ? (input.source.version ?? null) : null,
     ...(examples ? { examples } : {}),
-    problems,
-  };
+    extras: {
+      input_schema: input?.schema ?? null,
+      ...(input ? { dialect: input.dialect } : {}),
+      source: snakeSource(input),
+      output_schema: schemas.output?.schema ?? null,
+      // The tool's inputSchema only when it differs from the function's schema (wrapped or open).
+      ...(JSON.stringify(toolInput.schema) !== JSON.stringify(input?.schema)
+        ? { tool_input_schema: toolInput.schema }
+        : {}),
+      input_mode: toolInput.mode,
+      problems,
+    },
+  });
   const summary = input
     ? `Input schema of ${r.fn.name} (${input.dialect}, from ${input.source.kind === 'registry' ? input.source.arn : 'the function'}).`
     : `${r.fn.name} has no known input schema; its tool accepts any JSON object.`;
@@ -129,7 +111,7 @@ export async function getFunctionSchema(
       maxResultBytes: g.max,
       summary,
       shrink: (v) => {
-        const { examples: _examples, output_schema: _output, ...rest } = v;
+        const { examples: _examples, output_schema: _output, input_schema: _input, ...rest } = v;
         return {
           ...rest,
           output_schema: null,

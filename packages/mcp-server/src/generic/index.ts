@@ -10,6 +10,7 @@ import { invokeFunction, invokeFunctionTool } from './invoke-function.js';
 import { invokeFunctions, invokeFunctionsTool } from './invoke-functions.js';
 import { listFunctions, listFunctionsTool } from './list-functions.js';
 import { monitorExecutions, monitorExecutionsTool } from './monitor-executions.js';
+import { searchFunctions, searchFunctionsTool } from './search-functions.js';
 import {
   createGenericContext,
   type GenericContext,
@@ -28,6 +29,7 @@ export const GENERIC_TOOL_NAMES = [
   'invoke_functions',
   'list_functions',
   'monitor_executions',
+  'search_functions',
 ] as const;
 export type GenericToolName = (typeof GENERIC_TOOL_NAMES)[number];
 
@@ -37,6 +39,7 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
   invoke_functions: invokeFunctionsTool,
   get_function_schema: getFunctionSchemaTool,
   monitor_executions: monitorExecutionsTool,
+  search_functions: searchFunctionsTool,
 };
 
 export function isGenericToolName(name: string): name is GenericToolName {
@@ -52,6 +55,7 @@ const HANDLERS: Record<
   invoke_functions: invokeFunctions,
   get_function_schema: getFunctionSchema,
   monitor_executions: monitorExecutions,
+  search_functions: searchFunctions,
 };
 
 /** Runs the generic tools: arguments checked against the tool's schema, then its handler. */

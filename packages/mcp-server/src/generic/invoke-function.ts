@@ -24,16 +24,13 @@ export const invokeFunctionTool: ToolDefinition = {
   name: 'invoke_function',
   title: 'Invoke a Lambda function',
   description:
-    'Invokes one Lambda function with a JSON payload and returns its execution result: status_code, payload, function_error (when the function failed), executed_version, and with log_type "Tail" the log lines plus duration_ms, billed_duration_ms, memory_used_mb and init_duration_ms. ' +
-    'Use it for any function (also those without their own tool), for an alias or version (qualifier), for asynchronous (Event) or DryRun calls, or to see logs. ' +
-    "The payload is checked against the function's input schema when it has one (see get_function_schema). Invocations run real code and may change data.",
+    'Invokes any function you can use by name with a JSON payload and returns its result, error and (log_type Tail) logs. ' +
+    'Use it for functions without their own tool, versions or aliases, async (Event) or DryRun calls. It runs real code.',
   inputSchema: {
     type: 'object',
     properties: {
       function_name: functionNameSchema,
-      payload: {
-        description: "The function's event: any JSON value, usually an object. Defaults to {}.",
-      },
+      payload: { description: 'The event (any JSON); default {}.' },
       invocation_type: invocationTypeSchema,
       log_type: logTypeSchema,
       qualifier: qualifierSchema,

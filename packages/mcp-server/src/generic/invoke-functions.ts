@@ -5,7 +5,6 @@ import { structuredResult } from '../result.js';
 import type { JsonObject, ToolCallContext, ToolCallOutcome, ToolDefinition } from '../types.js';
 import {
   errorSchema,
-  executionResultSchema,
   functionNameSchema,
   invocationTypeSchema,
   invoking,
@@ -27,10 +26,7 @@ export const MAX_BATCH_INVOCATIONS = 50;
 export const invokeFunctionsTool: ToolDefinition = {
   name: 'invoke_functions',
   title: 'Invoke several Lambda functions',
-  description:
-    `Runs up to ${MAX_BATCH_INVOCATIONS} invocations in one call, in parallel under a concurrency cap. ` +
-    'Every item gets its own result or error (status success, function_error or error), in the order given; one failure does not affect the others. ' +
-    'Use it to fan out the same function over several payloads or to call several functions at once.',
+  description: `Runs up to ${MAX_BATCH_INVOCATIONS} invocations in parallel; each item gets its own result or error, in order.`,
   inputSchema: {
     type: 'object',
     properties: {
@@ -42,7 +38,7 @@ export const invokeFunctionsTool: ToolDefinition = {
           type: 'object',
           properties: {
             function_name: functionNameSchema,
-            payload: { description: "The function's event (any JSON value). Defaults to {}." },
+            payload: { description: 'The event (any JSON); default {}.' },
             invocation_type: invocationTypeSchema,
             log_type: logTypeSchema,
             qualifier: qualifierSchema,
@@ -55,7 +51,7 @@ export const invokeFunctionsTool: ToolDefinition = {
         type: 'integer',
         minimum: 1,
         maximum: 100,
-        description: "How many run at once (capped by the server's own limit).",
+        description: 'How many at once (capped by the server).',
       },
     },
     required: ['invocations'],
@@ -73,7 +69,7 @@ export const invokeFunctionsTool: ToolDefinition = {
             function_name: { type: 'string' },
             qualifier: { type: 'string' },
             status: { type: 'string', enum: ['success', 'function_error', 'error'] },
-            execution_result: executionResultSchema,
+            execution_result: { type: 'object' },
             error: errorSchema,
           },
           required: ['index', 'function_name', 'status'],

@@ -1,5 +1,5 @@
 /** The list_functions tool: its schema and its handler. */
-import { type FunctionInfo, toLambdaMcpError } from '@lambda-mcp/core';
+import { type FunctionInfo, type Services, toLambdaMcpError } from '@lambda-mcp/core';
 import { errorResult } from '../errors.js';
 import { byteLength, structuredResult } from '../result.js';
 import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
@@ -10,27 +10,27 @@ export const listFunctionsTool: ToolDefinition = {
   name: 'list_functions',
   title: 'List Lambda functions',
   description:
-    'Lists the Lambda functions this server exposes (only those that pass its configured filters). ' +
-    'Use it to find the right function, its tool name and its metadata before invoking. ' +
-    'Optional filters narrow the list by tags or runtime. Returns functions, total_count (all exposed functions) and filtered_count (after your filters).',
+    'Lists the Lambda functions you can use, with their tool names; filter by tags or runtime, or rank by a plain-language query. ' +
+    'With many functions, prefer search_functions.',
   inputSchema: {
     type: 'object',
     properties: {
       include_metadata: {
         type: 'boolean',
         default: false,
-        description:
-          'Also return runtime, timeout, memory_size, tags, schema_arn and last_modified for each function (default false: name, description, tool name).',
+        description: 'Add runtime, timeout, memory, tags, schema ARN.',
       },
       filter_by_tags: {
         type: 'object',
         additionalProperties: { type: 'string' },
-        description: 'Only functions with all these tags. A value of "*" matches any value of that tag.',
+        description: 'Required tags; "*" matches any value.',
       },
-      runtime_filter: {
+      runtime_filter: { type: 'string', description: 'Runtime prefix, e.g. "python3".' },
+      query: {
         type: 'string',
-        description:
-          'Only functions whose runtime starts with this text (case-insensitive), e.g. "nodejs" or "python3.12".',
+        minLength: 1,
+        maxLength: 500,
+        description: 'Rank by relevance to this request, best first.',
       },
     },
     additionalProperties: false,
@@ -38,39 +38,9 @@ export const listFunctionsTool: ToolDefinition = {
   outputSchema: {
     type: 'object',
     properties: {
-      functions: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            name: { type: 'string' },
-            qualifier: { type: 'string' },
-            arn: { type: 'string' },
-            description: { type: 'string' },
-            tool_name: {
-              type: 'string',
-              description: 'The per-function tool that invokes it, when there is one.',
-            },
-            runtime: { type: 'string' },
-            timeout: { type: 'number', description: 'Seconds.' },
-            memory_size: { type: 'number', description: 'MB.' },
-            tags: { type: 'object', additionalProperties: { type: 'string' } },
-            schema_arn: { type: 'string' },
-            output_schema_arn: { type: 'string' },
-            last_modified: { type: 'string' },
-          },
-          required: ['name', 'arn'],
-        },
-      },
+      functions: { type: 'array', items: { type: 'object' } },
       total_count: { type: 'integer' },
       filtered_count: { type: 'integer' },
-      returned_count: {
-        type: 'integer',
-        description: 'Present when the list was cut to fit the size limit.',
-      },
-      truncated: { type: 'boolean' },
-      catalog_source: { type: 'string', enum: ['live', 'cache'] },
-      warning: { type: 'string' },
     },
     required: ['functions', 'total_count', 'filtered_count'],
   },
@@ -84,10 +54,9 @@ export async function listFunctions(
 ): Promise<GenericHandlerResult> {
   let functions: FunctionInfo[];
   let source: 'live' | 'cache' | undefined;
+  let catalog: Awaited<ReturnType<Services['discovery']['getCatalog']>>;
   try {
-    const catalog = await g.services.discovery.getCatalog(
-      context.signal ? { signal: context.signal } : undefined,
-    );
+    catalog = await g.services.discovery.getCatalog(context.signal ? { signal: context.signal } : undefined);
     functions = catalog.functions;
     source = catalog.source;
   } catch (error) {
@@ -113,7 +82,15 @@ export async function listFunctions(
     return true;
   });
   const withMetadata = args.include_metadata === true;
-  const items = filtered.map((fn) => {
+  const query = str(args.query)?.trim();
+  let ranked = filtered;
+  if (query) {
+    const keep = new Set(filtered);
+    ranked = g.search
+      .search(catalog, query, Math.max(1, filtered.length), (fn) => keep.has(fn))
+      .map((h) => h.fn);
+  }
+  const items = ranked.map((fn) => {
     const toolName = g.deps.toolNameFor(fn, context.authorize);
     return {
       name: fn.name,
@@ -135,16 +112,31 @@ export async function listFunctions(
     };
   });
   const problem = g.deps.discoveryProblem();
+  // The per-function tool cap: how many of the caller's functions have no tool of their own.
+  const perFunction = g.deps.options.toolFamilies !== 'generic';
+  const withoutOwnTool =
+    perFunction && visible.length > g.deps.options.maxFunctionTools
+      ? visible.filter((fn) => !g.deps.toolNameFor(fn, context.authorize)).length
+      : 0;
   const value: JsonObject = {
     functions: items,
     total_count: visible.length,
-    filtered_count: filtered.length,
+    filtered_count: ranked.length,
+    ...(withoutOwnTool > 0
+      ? {
+          without_own_tool_count: withoutOwnTool,
+          note:
+            `${withoutOwnTool} of these ${visible.length} functions have no tool of their own ` +
+            `(the server's limit is ${g.deps.options.maxFunctionTools} per-function tools): ` +
+            'call them with invoke_function.',
+        }
+      : {}),
     ...(source ? { catalog_source: source } : {}),
     ...(problem ? { warning: problem } : {}),
   };
   const result = structuredResult(value, {
     maxResultBytes: g.max,
-    summary: `${filtered.length} of ${visible.length} functions${problem ? ` (warning: ${problem})` : ''}.`,
+    summary: `${ranked.length} of ${visible.length} functions${query ? ` matching ${JSON.stringify(query)}, best first` : ''}${problem ? ` (warning: ${problem})` : ''}.`,
     shrink: (v, budget) => {
       const all = v.functions as unknown[];
       let lo = 0;

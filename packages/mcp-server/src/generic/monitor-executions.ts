@@ -1,17 +1,19 @@
 /** The monitor_executions tool: its schema and its handler. */
-import { type MetricsReport, type MetricType, parseTimeRange, toLambdaMcpError } from '@lambda-mcp/core';
-import { invalidArgumentsResult, redact } from '../errors.js';
+
+import { type MetricsReport, metricNamesAccepted, parseTimeRange, toLambdaMcpError } from '@lambda-mcp/core';
+import { invalidArgumentsResult } from '../errors.js';
 import { byteLength, structuredResult, truncateUtf8 } from '../result.js';
+import { metricsToolValue } from '../tools/model-shapes.js';
 import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
-import { dataPoints, functionNameSchema, qualifierSchema, readOnly } from './schemas.js';
+import { functionNameSchema, qualifierSchema, readOnly } from './schemas.js';
 import { type GenericContext, type GenericHandlerResult, str } from './shared.js';
 
 export const monitorExecutionsTool: ToolDefinition = {
   name: 'monitor_executions',
   title: 'Monitor function executions',
   description:
-    'Reports how a function ran over a time range: series of invocations, errors, throttles, duration (average, p50, p90, p99, maximum) and concurrency, a summary (totals and error rate), and with include_errors the recent error details from its logs. ' +
-    'time_range takes ISO 8601 times or relative forms such as "1h", "30m", "7d" (meaning that long ago) and "now"; the default is the last hour.',
+    'Reports how a function ran over a time range: invocations, errors, throttles, duration percentiles, concurrency, async and stream metrics, cold starts, and recent errors grouped by type. ' +
+    'Use it to debug failures or slowness.',
   inputSchema: {
     type: 'object',
     properties: {
@@ -20,20 +22,24 @@ export const monitorExecutionsTool: ToolDefinition = {
       time_range: {
         type: 'object',
         properties: {
-          start: {
-            type: 'string',
-            description: 'ISO 8601 time or relative ("1h" = one hour ago). Default "1h".',
-          },
-          end: { type: 'string', description: 'ISO 8601 time, relative, or "now" (default).' },
+          start: { type: 'string', description: 'ISO 8601 or relative ("1h" ago). Default "1h".' },
+          end: { type: 'string', description: 'ISO 8601, relative or "now" (default).' },
         },
         additionalProperties: false,
       },
-      include_errors: { type: 'boolean', default: false, description: 'Also return recent error details.' },
+      include_errors: { type: 'boolean', default: false, description: 'Add recent errors from the logs.' },
+      include_raw_errors: {
+        type: 'boolean',
+        default: false,
+        description: "Add each error's raw log line.",
+      },
       metric_types: {
         type: 'array',
-        items: { type: 'string', enum: ['invocations', 'errors', 'throttles', 'duration', 'concurrency'] },
+        items: { type: 'string', minLength: 1, maxLength: 64 },
         uniqueItems: true,
-        description: 'Which series to return (default: all).',
+        description: `Any case: ${metricNamesAccepted()
+          .filter((_, i) => i % 2 === 1)
+          .join(', ')} (default the first five).`,
       },
     },
     required: ['function_name'],
@@ -43,57 +49,12 @@ export const monitorExecutionsTool: ToolDefinition = {
     type: 'object',
     properties: {
       function_name: { type: 'string' },
-      qualifier: { type: 'string' },
       start: { type: 'string' },
       end: { type: 'string' },
       period_seconds: { type: 'integer' },
-      series: {
-        type: 'object',
-        properties: {
-          invocations: dataPoints,
-          errors: dataPoints,
-          throttles: dataPoints,
-          duration: {
-            type: 'object',
-            properties: {
-              average: dataPoints,
-              p50: dataPoints,
-              p90: dataPoints,
-              p99: dataPoints,
-              maximum: dataPoints,
-            },
-          },
-          concurrency: dataPoints,
-        },
-      },
-      summary: {
-        type: 'object',
-        properties: {
-          invocations: { type: 'number' },
-          errors: { type: 'number' },
-          throttles: { type: 'number' },
-          error_rate: { type: 'number' },
-          average_duration_ms: { type: 'number' },
-          max_duration_ms: { type: 'number' },
-          max_concurrency: { type: 'number' },
-        },
-        required: ['invocations', 'errors', 'throttles', 'error_rate'],
-      },
-      recent_errors: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            timestamp: { type: 'string' },
-            request_id: { type: 'string' },
-            kind: { type: 'string' },
-            message: { type: 'string' },
-            log_stream: { type: 'string' },
-          },
-          required: ['timestamp', 'kind', 'message'],
-        },
-      },
-      series_truncated: { type: 'boolean' },
+      series: { type: 'object', description: 'Points per metric; a failed one is {error}.' },
+      summary: { type: 'object' },
+      recent_errors: { type: 'array', items: { type: 'object' } },
     },
     required: ['function_name', 'start', 'end', 'period_seconds', 'series', 'summary'],
   },
@@ -138,15 +99,24 @@ export async function monitorExecutions(
         ...(r.qualifier ? { qualifier: r.qualifier } : {}),
         start,
         end,
-        ...(Array.isArray(args.metric_types) ? { metrics: args.metric_types as MetricType[] } : {}),
+        ...(Array.isArray(args.metric_types) ? { metrics: args.metric_types as string[] } : {}),
         includeErrors: args.include_errors === true,
       },
       context.signal ? { signal: context.signal } : undefined,
     );
   } catch (error) {
-    return g.failed(toLambdaMcpError(error), r.fn.name, r.qualifier);
+    const e = toLambdaMcpError(error);
+    if (e.code === 'INVALID_REQUEST' && e.details?.field === 'metrics') {
+      return {
+        result: invalidArgumentsResult('monitor_executions', [
+          { path: '/metric_types', message: e.message, keyword: 'enum' },
+        ]),
+        audit: { ...audit, outcome: 'invalid_arguments', errorCode: e.code },
+      };
+    }
+    return g.failed(e, r.fn.name, r.qualifier);
   }
-  const value = snakeMetrics(report);
+  const value = metricsToolValue(report, { includeRaw: args.include_raw_errors === true });
   const s = report.summary;
   const summary =
     `${r.fn.name} from ${report.start} to ${report.end}: ${s.invocations} invocations, ${s.errors} errors ` +
@@ -160,51 +130,6 @@ export async function monitorExecutions(
       shrink: (v, budget) => shrinkMetrics(v, budget),
     }),
     audit: { ...audit, outcome: 'success' },
-  };
-}
-
-function snakeMetrics(report: MetricsReport): JsonObject {
-  const s = report.series;
-  return {
-    function_name: report.functionName,
-    ...(report.qualifier ? { qualifier: report.qualifier } : {}),
-    start: report.start,
-    end: report.end,
-    period_seconds: report.periodSeconds,
-    series: {
-      ...(s.invocations ? { invocations: s.invocations } : {}),
-      ...(s.errors ? { errors: s.errors } : {}),
-      ...(s.throttles ? { throttles: s.throttles } : {}),
-      ...(s.duration ? { duration: s.duration } : {}),
-      ...(s.concurrency ? { concurrency: s.concurrency } : {}),
-    },
-    summary: {
-      invocations: report.summary.invocations,
-      errors: report.summary.errors,
-      throttles: report.summary.throttles,
-      error_rate: report.summary.errorRate,
-      ...(report.summary.averageDurationMs !== undefined
-        ? { average_duration_ms: report.summary.averageDurationMs }
-        : {}),
-      ...(report.summary.maxDurationMs !== undefined
-        ? { max_duration_ms: report.summary.maxDurationMs }
-        : {}),
-      ...(report.summary.maxConcurrency !== undefined
-        ? { max_concurrency: report.summary.maxConcurrency }
-        : {}),
-    },
-    ...(report.recentErrors
-      ? {
-          recent_errors: report.recentErrors.map((e) => ({
-            timestamp: e.timestamp,
-            ...(e.requestId ? { request_id: e.requestId } : {}),
-            kind: e.kind,
-            message: redact(e.message),
-            ...(e.logStream ? { log_stream: e.logStream } : {}),
-          })),
-        }
-      : {}),
-    ...(report.problems && report.problems.length > 0 ? { problems: report.problems } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ import type { ResolvedCatalogOptions } from '../catalog-options.js';
 import { errorResult, fieldErrorsOf, invalidArgumentsResult, notAvailableText, redact } from '../errors.js';
 import { byteLength, previewJson } from '../result.js';
 import type { ToolOutcome } from '../tool-failure.js';
+import { createFunctionSearch, type FunctionSearch } from '../tools/search-functions.js';
+import { didYouMean, suggestNames } from '../tools/suggest.js';
 import type {
   FunctionAuthorizer,
   JsonObject,
@@ -36,6 +38,8 @@ export interface GenericHandlerDeps {
     fn: Pick<FunctionInfo, 'name' | 'qualifier'>,
     authorize?: FunctionAuthorizer,
   ): string | undefined;
+  /** The input schema of a function whose tool is built already (searched by search_functions). */
+  knownInputSchema?(fn: FunctionInfo): JsonObject | undefined;
 }
 
 export type Resolved =
@@ -48,7 +52,9 @@ export interface GenericContext {
   services: Services;
   /** The result size cap (bytes). */
   max: number;
-  notAvailable(name: string): GenericHandlerResult;
+  /** The full-text index of list_functions' query and search_functions. */
+  search: FunctionSearch;
+  notAvailable(name: string, suggestion?: string): GenericHandlerResult;
   failed(error: LambdaMcpError, fn?: string, qualifier?: string): GenericHandlerResult;
   resolveFor(name: string, qualifier: string | undefined, context: ToolCallContext): Promise<Resolved>;
   invalidPayload(error: LambdaMcpError, tool: string, prefix: string): ToolResult;
@@ -56,11 +62,36 @@ export interface GenericContext {
 
 export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
   const { services } = deps;
-  function notAvailable(name: string): GenericHandlerResult {
+  const search = createFunctionSearch((fn) => deps.knownInputSchema?.(fn));
+
+  /** Close names among the functions this caller may see (never a hidden one). */
+  async function suggestionsFor(name: string, context: ToolCallContext): Promise<string> {
+    try {
+      const catalog = await services.discovery.getCatalog(
+        context.signal ? { signal: context.signal } : undefined,
+      );
+      const visible = catalog.functions
+        .filter((fn) => deps.allowed(context.authorize, fn))
+        .map((fn) => fn.name);
+      return didYouMean(suggestNames(name, visible));
+    } catch {
+      return '';
+    }
+  }
+
+  function notAvailable(name: string, suggestion = ''): GenericHandlerResult {
+    const text = notAvailableText(name, deps.discoveryProblem());
     return {
       result: {
         isError: true,
-        content: [{ type: 'text', text: notAvailableText(name, deps.discoveryProblem()) }],
+        content: [
+          {
+            type: 'text',
+            text: suggestion
+              ? text.replace('[FUNCTION_NOT_ALLOWED].', `[FUNCTION_NOT_ALLOWED].${suggestion}`)
+              : text,
+          },
+        ],
       },
       audit: { function: name, outcome: 'not_available', errorCode: 'FUNCTION_NOT_ALLOWED' },
     };
@@ -95,7 +126,7 @@ export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
     } catch (error) {
       const e = toLambdaMcpError(error);
       if (e.code === 'FUNCTION_NOT_ALLOWED' || e.code === 'FUNCTION_NOT_FOUND') {
-        return { ok: false, handled: notAvailable(name) };
+        return { ok: false, handled: notAvailable(name, await suggestionsFor(name, context)) };
       }
       return { ok: false, handled: failed(e, name) };
     }
@@ -114,6 +145,7 @@ export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
     deps,
     services,
     max: deps.options.maxResultBytes,
+    search,
     notAvailable,
     failed,
     resolveFor,
@@ -144,8 +176,16 @@ export function snakeSource(schema: ResolvedSchema | undefined): JsonObject {
 /** The `execution_result` of invoke_function(s): Lambda's answer in snake_case. */
 export function executionResult(r: InvocationResult): JsonObject {
   const p = r.payload;
-  const payload =
-    p.kind === 'json' ? p.value : p.kind === 'text' ? p.text : p.kind === 'binary' ? p.base64 : null;
+  // A function error's payload is the error itself: function_error carries it once.
+  const payload = r.functionError
+    ? null
+    : p.kind === 'json'
+      ? p.value
+      : p.kind === 'text'
+        ? p.text
+        : p.kind === 'binary'
+          ? p.base64
+          : null;
   const report = r.report;
   return {
     function_name: r.functionName,

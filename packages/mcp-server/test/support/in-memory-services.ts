@@ -221,6 +221,9 @@ export function createInMemoryServices(
       }
       return [example];
     },
+    describedExamples(s) {
+      return schemas.examples(s).map((payload) => ({ description: 'Built from the schema.', payload }));
+    },
   };
 
   async function invoke(
