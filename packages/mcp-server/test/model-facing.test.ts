@@ -174,7 +174,9 @@ describe('the seed interface and what a model sees', () => {
     expect(Object.keys(sc.series)).toEqual(
       expect.arrayContaining(['invocations', 'errors', 'duration', 'concurrency', 'iterator_age']),
     );
-    expect(sc.summary.error_rate).toBe(Math.round((sc.summary.errors / sc.summary.invocations) * 1e4) / 1e4);
+    expect(sc.summary.error_rate).toBe(
+      Math.round(((sc.summary.errors ?? 0) / (sc.summary.invocations ?? 1)) * 1e4) / 1e4,
+    );
     for (const p of (sc.series.duration as { average: Array<{ value: number }> }).average) {
       expect(Math.round(p.value * 100) / 100).toBe(p.value);
     }
