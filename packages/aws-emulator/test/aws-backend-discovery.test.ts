@@ -86,7 +86,7 @@ describe('AWS backend discovery over the emulator', () => {
     const echo = functions.find((f) => f.name === 'echo');
     expect(echo).toMatchObject({
       arn: `arn:aws:lambda:us-east-1:${emulator.accountId}:function:echo`,
-      runtime: 'nodejs20.x',
+      runtime: 'nodejs22.x',
       timeoutSeconds: 3,
       memorySizeMb: 256,
       logGroup: '/aws/lambda/echo',

@@ -60,6 +60,7 @@ describe('the built root entry of @lambda-mcp/core', () => {
               'ajv',
               'ajv-draft-04',
               'ajv-formats',
+              'minisearch',
               '@openapi-contrib/openapi-schema-to-json-schema',
             ].some((d) => e === d || e.startsWith(`${d}/`)),
           e,

@@ -106,7 +106,7 @@ export function describeAwsBackendContract(
           description: expected.description,
           timeoutSeconds: expected.timeoutSeconds,
           memorySizeMb: expected.memorySizeMb,
-          runtime: 'nodejs20.x',
+          runtime: 'nodejs22.x',
           logGroup: `/aws/lambda/${expected.name}`,
         });
         expect(fn?.arn).toMatch(new RegExp(`^arn:aws:lambda:${REGION}:\\d{12}:function:${expected.name}$`));

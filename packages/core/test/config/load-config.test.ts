@@ -328,7 +328,7 @@ describe('loadConfig: one clear message per bad value', () => {
     [
       'LAMBDA_MCP_EXCLUDE',
       { LAMBDA_MCP_EXCLUDE: 'a/b' },
-      /LAMBDA_MCP_EXCLUDE "a\/b" \(entry "a\/b"\): expected comma-separated function patterns/,
+      /LAMBDA_MCP_EXCLUDE "a\/b" \(entry "a\/b"\): expected comma-separated function patterns: name, name:qualifier, <account>:function:name or a full ARN/,
     ],
     ['LAMBDA_MCP_BACKEND', { LAMBDA_MCP_BACKEND: 'gcp' }, /LAMBDA_MCP_BACKEND "gcp": expected aws or local/],
     [

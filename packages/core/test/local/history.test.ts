@@ -97,7 +97,7 @@ interface ChildAnswer {
   logs: Record<string, string[]>;
 }
 
-/** Runs history-child.mjs (a separate Node.js process on the built dist); fails after 25 s. */
+/** Runs history-child.mjs (a separate Node.js process on the built dist); fails after 60 s (a bound, not a speed check: each child starts function processes of its own). */
 function child(job: { file: string; invoke?: [string, unknown][]; query?: string[] }): Promise<ChildAnswer> {
   if (!existsSync(DIST))
     throw new Error(`${DIST} is missing: build first (pnpm --filter @lambda-mcp/core build)`);
@@ -115,8 +115,8 @@ function child(job: { file: string; invoke?: [string, unknown][]; query?: string
     });
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`history child did not finish in 25 s: ${stderr}`));
-    }, 25_000);
+      reject(new Error(`history child did not finish in 60 s: ${stderr}`));
+    }, 60_000);
     proc.on('exit', (code) => {
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`history child exited with ${code}: ${stderr}`));
@@ -245,7 +245,7 @@ describe('local history: shared between processes', () => {
     const ids = new Set([...(a?.invoked ?? []), ...(b?.invoked ?? [])].map((i) => i.requestId));
     const reports = (await messages(reader, 'loud')).filter((m) => m.startsWith('REPORT '));
     expect(new Set(reports.map((m) => /RequestId: (\S+)/.exec(m)?.[1]))).toEqual(ids);
-  });
+  }, 90_000);
 
   it('two backends in one process share the file; neither counts its own records twice', async () => {
     const file = newHistoryFile();
