@@ -390,7 +390,9 @@ describe('discovery failure at start', () => {
       // initialize is answered at once: the instructions name the failure if discovery had already
       // failed by then, or say the list was still loading.
       const instructions = s.client.getInstructions() ?? '';
-      expect(instructions).toMatch(/function discovery failed at startup|still loading when this session started/);
+      expect(instructions).toMatch(
+        /function discovery failed at startup|still loading when this session started/,
+      );
       const { tools } = await s.client.listTools();
       expect(tools.map((t) => t.name)).toEqual(GENERIC);
       const list = await s.client.callTool({ name: 'list_functions', arguments: {} });
