@@ -51,7 +51,8 @@ describe('over stdio with the bundled functions', () => {
     expect(cl.annotations).toMatchObject({ readOnlyHint: true, idempotentHint: true });
     const af = tools.find((t) => t.name === 'always_fails')!;
     expect(af.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, openWorldHint: true });
-    expect(s.client.getInstructions()).toContain('Functions available: 5');
+    // initialize is answered at once: its instructions describe the catalog as it was then.
+    expect(s.client.getInstructions()).toMatch(/Functions available: 5|still loading/);
   });
 
   it('calls every per-function tool', async () => {
@@ -386,8 +387,9 @@ describe('discovery failure at start', () => {
       AWS_MAX_ATTEMPTS: '1',
     });
     try {
+      // initialize is answered at once, possibly before discovery has failed.
       const instructions = s.client.getInstructions() ?? '';
-      expect(instructions).toContain('function discovery failed at startup');
+      expect(instructions).toMatch(/function discovery failed at startup|still loading/);
       const { tools } = await s.client.listTools();
       expect(tools.map((t) => t.name)).toEqual(GENERIC);
       const list = await s.client.callTool({ name: 'list_functions', arguments: {} });

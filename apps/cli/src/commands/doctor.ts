@@ -280,6 +280,31 @@ export async function runChecks(
     });
   }
 
+  // ---- local folders whose manifest is wrong (not loaded, so not in the list above)
+  if (backend.unusableFunctions) {
+    try {
+      const unusable = await backend.unusableFunctions(options);
+      checks.push({
+        id: 'manifests',
+        title: 'local manifests',
+        status: unusable.length === 0 ? 'pass' : 'fail',
+        message:
+          unusable.length === 0
+            ? 'every function folder loaded'
+            : `${unusable.length} function folder${unusable.length === 1 ? ' is' : 's are'} not loaded: the manifest is wrong`,
+        ...(unusable.length === 0
+          ? {}
+          : {
+              fix: "Fix each folder's function.json (the problem is named on each line below).",
+              details: unusable.map((u) => `${u.name} (${u.location}): ${u.problem}`),
+            }),
+      });
+    } catch (error) {
+      rethrowAbort(error);
+      checks.push({ id: 'manifests', title: 'local manifests', status: 'fail', message: errorText(error) });
+    }
+  }
+
   // ---- tags
   if (all && all.length > 0) {
     const arns = all.slice(0, 100).map((f) => f.arn);
