@@ -66,6 +66,13 @@ const BENCHMARKS = [
     quickNote:
       '4 s load runs instead of 10, 2,000 abandoned sessions with a 10 s idle timeout instead of 10,000 and 20 s',
   },
+  {
+    name: 'scale-out',
+    what: 'HTTP server fleet: stateful tools/call through nginx round-robin with 1 and 3 replicas sharing Redis; RSS per replica (needs redis-server and nginx)',
+    full: [],
+    quick: ['--duration', '4', '--warmup', '3'],
+    quickNote: '4 s load runs instead of 10',
+  },
 ];
 
 if (values.help) {

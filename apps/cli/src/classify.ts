@@ -43,8 +43,12 @@ function classifyCoreError(error: LambdaMcpError): ClassifiedError {
     return { exitCode: EXIT.INTERRUPTED, code: error.code, message: 'interrupted' };
   }
   const hint = HINTS[error.code];
+  // A request the backend refused (an AWS error answer) is a backend failure, not a usage error:
+  // only our own checks of the command line and its input exit 2.
+  const fromBackend = error.details?.awsError !== undefined || error.details?.httpStatus !== undefined;
+  const usage = USAGE_CODES.has(error.code) && !(fromBackend && error.code === 'INVALID_REQUEST');
   return {
-    exitCode: USAGE_CODES.has(error.code) ? EXIT.USAGE : EXIT.FAILURE,
+    exitCode: usage ? EXIT.USAGE : EXIT.FAILURE,
     code: error.code,
     message: firstLine(error.message),
     ...(hint === undefined ? {} : { hint }),

@@ -6,16 +6,27 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@lambda-mcp/core';
+import type { DiscoveryStatus, Logger } from '@lambda-mcp/core';
 import type { CreateServerOptions, ToolCallEvent } from '@lambda-mcp/mcp-server';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { AuditLog } from './audit.js';
 import { type Authenticator, wwwAuthenticate } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { readBody } from './body.js';
-import type { HostOriginGuard } from './host-origin.js';
+import { guardConnections } from './connections.js';
+import { type HostOriginGuard, shownHeader as shown } from './host-origin.js';
+import {
+  type AsyncRateLimiter,
+  type CancelMessage,
+  type Fleet,
+  LOG_LEVELS,
+  markInitialized,
+  type SessionState,
+  sessionKey,
+} from './fleet/index.js';
 import {
   checkJsonRpcBody,
   isRequestBody,
@@ -43,6 +54,8 @@ export interface CatalogHealth {
   backend: string;
   functions: number;
   discoveryError?: { code: string; message: string };
+  /** Where discovery stands (core's DiscoveryService.status()), when the services report it. */
+  discovery?: DiscoveryStatus;
 }
 
 export interface HttpAppOptions {
@@ -53,8 +66,11 @@ export interface HttpAppOptions {
   version: string;
   guard: HostOriginGuard;
   authenticator: Authenticator;
-  rateLimiter: RateLimiter;
+  /** Per-client rate limit; may answer asynchronously (the fleet's limiter asks Redis). */
+  rateLimiter: RateLimiter | AsyncRateLimiter;
   audit: AuditLog;
+  /** Scale-out: sealed session ids, shared liveness, call caps, cross-replica cancels (fleet/). */
+  fleet?: Fleet;
   health(): CatalogHealth;
   metrics?: ServerMetrics;
   /** Largest accepted request body in bytes (413 beyond). */
@@ -63,8 +79,27 @@ export interface HttpAppOptions {
   maxSessions: number;
   /** The public URL of /mcp (the OAuth resource), when configured. */
   resource?: string;
-  /** Trust X-Forwarded-For / X-Forwarded-Proto (behind a load balancer). */
-  trustProxy?: boolean;
+  /**
+   * Proxy hops in front of the server (true: 1). The client address is the hops-th
+   * X-Forwarded-For entry from the right: each trusted proxy appends the address it saw, and
+   * anything further left was written by the client. The scheme comes from X-Forwarded-Proto.
+   */
+  trustProxy?: boolean | number;
+  /** A request still unanswered after this long is answered with an error and closed (default 16 min). */
+  maxRequestDurationMs?: number;
+  /** A body not fully received within this long gets 408 (default 30 s). */
+  bodyTimeoutMs?: number;
+  /** Open connections kept (default: from the open-file limit). */
+  maxConnections?: number;
+  /** What /health reports as `mode` (default: the mode; the Function URL host says `lambda`). */
+  modeLabel?: string;
+  /**
+   * A request header set only by a trusted host adapter (the Function URL handler, which strips
+   * any copy the caller sent) naming the IAM caller: it becomes the subject of anonymous requests.
+   */
+  iamSubjectHeader?: string;
+  /** A request header set only by a trusted host adapter: the host's request id, for the audit log. */
+  hostRequestIdHeader?: string;
   /** Keep tools/call arguments for the audit log (operator opt-in). */
   logPayloads?: boolean;
   /** SSE keep-alive comment interval (ms) on open streams. */
@@ -75,6 +110,10 @@ export interface HttpApp {
   readonly server: NodeHttpServer;
   readonly sessions: SessionStore;
   readonly metrics: ServerMetrics;
+  /** Hands a cancel received by another replica to the local copy of its session (fleet). */
+  deliverCancel(message: CancelMessage): void;
+  /** Closes the local copy of a session another replica ended (by sessionKey). */
+  endSession(key: string): void;
   listen(port: number, host: string): Promise<AddressInfo>;
   /** Tool-call requests (POSTs carrying a JSON-RPC request) being served now. */
   activeCalls(): number;
@@ -85,6 +124,11 @@ export interface HttpApp {
    * close every session and connection. Resolves with how many calls were still running at the deadline.
    */
   close(deadlineMs?: number): Promise<number>;
+  /**
+   * Forced stop (a second SIGTERM or Ctrl-C): answers every call still running with a JSON-RPC
+   * error at once, then closes every session and connection. Resolves with how many were answered.
+   */
+  abort(): Promise<number>;
   readonly closing: boolean;
 }
 
@@ -104,6 +148,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { logger, guard, authenticator, rateLimiter, audit } = options;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? 30_000;
+  const maxRequestDurationMs = options.maxRequestDurationMs ?? 16 * 60_000;
   let inFlight = 0;
   let calls = 0;
   /** Responses of JSON-RPC requests still being answered (for the shutdown deadline). */
@@ -120,11 +166,20 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         heapAfterMb: Math.round(info.heapAfter / 1048576),
       }),
   });
+  const fleet = options.fleet;
+  /** Local sessions by sessionKey(id), for cancels arriving from other replicas (fleet only). */
+  const byFleetKey = new Map<string, Session>();
   const sessions = createSessionStore({
     idleTimeoutMs: options.sessionIdleTimeoutMs,
     maxSessions: options.maxSessions,
     logger,
-    onClosed: (_s, reason: CloseReason) => {
+    onClosed: (s, reason: CloseReason) => {
+      if (fleet?.redis && s.id) byFleetKey.delete(sessionKey(s.id));
+      // Ending the session for the fleet is for DELETE only: idle and evicted copies live on elsewhere.
+      if (reason === 'deleted' && s.id) {
+        void fleet?.presence?.end(s.id);
+        fleet?.publishSessionEnded(s.id);
+      }
       metrics.sessionsClosed.inc({ reason });
       if (reason !== 'shutdown') memory.sessionsClosed(1);
     },
@@ -133,11 +188,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     options.metrics ??
     createServerMetrics({ sessions: () => sessions.size, inFlightRequests: () => inFlight });
 
+  const hops =
+    options.trustProxy === true ? 1 : typeof options.trustProxy === 'number' ? options.trustProxy : 0;
   const clientAddress = (req: IncomingMessage): string => {
-    if (options.trustProxy) {
-      const fwd = header(req, 'x-forwarded-for');
-      const first = fwd?.split(',')[0]?.trim();
-      if (first) return first;
+    if (hops > 0) {
+      const fwd = req.headers['x-forwarded-for'];
+      const entries = (Array.isArray(fwd) ? fwd.join(',') : (fwd ?? ''))
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      // Fewer entries than trusted hops: the left-most is the furthest any proxy saw.
+      const picked = entries[Math.max(0, entries.length - hops)];
+      if (picked) return picked.slice(0, 64);
     }
     return req.socket.remoteAddress ?? 'unknown';
   };
@@ -145,7 +207,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const publicBase = (req: IncomingMessage): string => {
     if (options.resource) return new URL(options.resource).origin;
     const proto =
-      options.trustProxy && header(req, 'x-forwarded-proto') === 'https'
+      hops > 0 && header(req, 'x-forwarded-proto') === 'https'
         ? 'https'
         : 'encrypted' in req.socket && req.socket.encrypted
           ? 'https'
@@ -213,22 +275,33 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         version: options.version,
         backend: h.backend,
         functions: h.functions,
-        mode: options.mode,
+        mode: options.modeLabel ?? options.mode,
         sessions: sessions.size,
       });
       return;
     }
     if (path === '/ready') {
-      const ready = h.ready && !closing;
+      // Not ready while no catalog can be served because discovery keeps failing (a stalled or
+      // refusing AWS endpoint): the reason names the failure and when it is retried.
+      const d = h.discovery;
+      const failingWithoutCatalog = d?.state === 'failing' && d.catalogSource === undefined;
+      const ready = h.ready && !closing && !failingWithoutCatalog;
+      const reason = closing
+        ? 'shutting down'
+        : failingWithoutCatalog && d?.lastError
+          ? `function discovery is failing (${d.lastError.code}: ${d.lastError.message})${
+              d.nextRetryAt ? `; next try at ${d.nextRetryAt}` : ''
+            }`
+          : h.ready
+            ? undefined
+            : 'first discovery not finished';
       sendJson(res, ready ? 200 : 503, {
         ready,
-        ...(closing
-          ? { reason: 'shutting down' }
-          : h.ready
-            ? {}
-            : { reason: 'first discovery not finished' }),
+        ...(reason ? { reason } : {}),
         functions: h.functions,
         ...(h.discoveryError ? { discoveryError: h.discoveryError } : {}),
+        ...(d ? { discovery: d } : {}),
+        ...(fleet ? { fleet: fleet.readiness() } : {}),
       });
       return;
     }
@@ -285,8 +358,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     sendJsonRpcError(res, failure.status, JSONRPC_SERVER_ERROR, failure.description, { headers });
   };
 
-  const limited = (req: IncomingMessage, res: ServerResponse, key: string): boolean => {
-    const decision = rateLimiter.take(key);
+  const limited = async (req: IncomingMessage, res: ServerResponse, key: string): Promise<boolean> => {
+    const decision = await rateLimiter.take(key);
     if (decision.allowed) return false;
     metrics.rateLimited.inc();
     sendJsonRpcError(
@@ -305,9 +378,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     req: IncomingMessage,
     res: ServerResponse,
   ): Promise<{ ok: true; body: unknown } | { ok: false }> => {
-    const result = await readBody(req, options.maxBodyBytes);
+    const result = await readBody(req, options.maxBodyBytes, bodyTimeoutMs);
     if (!result.ok) {
-      if (result.reason === 'too-large') {
+      if (result.reason === 'timeout') {
+        metrics.refused.inc({ reason: 'body_timeout' });
+        sendJsonRpcError(
+          res,
+          408,
+          JSONRPC_SERVER_ERROR,
+          `Request Timeout: the request body was not received within ${Math.round(bodyTimeoutMs / 1000)} s (--body-timeout).`,
+          { headers: { connection: 'close', ...corsHeaders(req) } },
+        );
+        res.once('finish', () => req.socket.destroy());
+      } else if (result.reason === 'too-large') {
         sendJsonRpcError(
           res,
           413,
@@ -347,8 +430,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     body: unknown,
   ) => {
     const server = options.createServer({
+      // No stream outlives the request: a list_changed notification could never be delivered.
+      listChanged: false,
       authorize: principal.functions,
-      onToolCall: onToolCall(() => ({ subject: principal.subject, ...pendingFor(body) })),
+      onToolCall: onToolCall(() => {
+        const hostRequestId = options.hostRequestIdHeader
+          ? header(req, options.hostRequestIdHeader)
+          : undefined;
+        return {
+          subject: principal.subject,
+          ...(hostRequestId ? { session: hostRequestId } : {}),
+          ...pendingFor(body),
+        };
+      }),
     });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
     res.on('close', () => {
@@ -384,11 +478,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const now = Date.now();
     let closeReason: CloseReason = 'closed';
+    const codec = fleet?.codec;
     const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      // With a shared secret the id carries the session (any replica can rebuild it); else a UUID.
+      sessionIdGenerator: codec
+        ? () => codec.encode(sessionStateOf(body, principal.subject, now))
+        : () => randomUUID(),
       onsessioninitialized: (id) => {
         session.id = id;
         sessions.add(session);
+        if (fleet?.redis) {
+          byFleetKey.set(sessionKey(id), session);
+          fleet.presence?.touch(id, true);
+        }
         metrics.sessionsOpened.inc();
         logger.debug('Session opened', { session: id, subject: principal.subject });
       },
@@ -407,6 +509,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       lastActive: now,
       activeRequests: 1,
       openStreams: 0,
+      inFlightIds: new Set(),
       ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
       closed: false,
     };
@@ -436,6 +539,127 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   };
 
+  /** The state sealed in a new session's id, from its initialize request. */
+  const sessionStateOf = (body: unknown, owner: string, createdAt: number): SessionState => {
+    const params = ((body as { params?: Record<string, unknown> }).params ?? {}) as {
+      protocolVersion?: unknown;
+      capabilities?: unknown;
+      clientInfo?: { name?: unknown; version?: unknown };
+    };
+    const requested = typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
+    return {
+      protocolVersion: SUPPORTED_PROTOCOL_VERSIONS.includes(requested) ? requested : LATEST_PROTOCOL_VERSION,
+      clientCapabilities:
+        typeof params.capabilities === 'object' && params.capabilities !== null
+          ? (params.capabilities as Record<string, unknown>)
+          : {},
+      clientInfo: {
+        name: String(params.clientInfo?.name ?? ''),
+        version: String(params.clientInfo?.version ?? ''),
+      },
+      owner,
+      createdAt,
+    };
+  };
+
+  /**
+   * A session this replica has not seen (opened on another replica, or before this one restarted):
+   * rebuilt from its sealed id when the id is genuine, belongs to this caller and is still live in
+   * the fleet. Anything else is "not found", as an unknown id always was.
+   */
+  const restoreSession = async (id: string, principal: Principal): Promise<Session | undefined> => {
+    const codec = fleet?.codec;
+    const state = codec?.decode(id);
+    if (!state || state.owner !== principal.subject) return undefined;
+    // Ended (DELETE) or idle past the timeout everywhere: not rebuilt. Redis down: the seal decides.
+    if ((await fleet?.presence?.alive(id)) === false) return undefined;
+    const existing = sessions.get(id);
+    if (existing) return existing; // rebuilt by a concurrent request meanwhile
+    if (!(await sessions.makeRoom())) return undefined;
+    const logLevel = await fleet?.presence?.logLevel(id);
+    const again = sessions.get(id);
+    if (again) return again;
+    const now = Date.now();
+    let closeReason: CloseReason = 'closed';
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => id,
+      onsessionclosed: () => {
+        closeReason = 'deleted';
+      },
+      ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
+    });
+    const session: Session = {
+      id,
+      transport,
+      server: undefined as unknown as Server,
+      subject: state.owner,
+      principal,
+      createdAt: state.createdAt,
+      lastActive: now,
+      activeRequests: 0,
+      openStreams: 0,
+      ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
+      closed: false,
+    };
+    session.server = options.createServer({
+      authorize: (name) => session.principal.functions(name),
+      onToolCall: onToolCall(() => ({
+        subject: session.principal.subject,
+        session: session.id,
+        ...(session.pendingArguments ? { pending: session.pendingArguments } : {}),
+      })),
+    });
+    transport.onclose = () => {
+      void sessions.close(session, closeReason);
+    };
+    await session.server.connect(transport);
+    markInitialized(transport, session.server, id, state, logLevel);
+    sessions.add(session);
+    if (fleet?.redis) byFleetKey.set(sessionKey(id), session);
+    metrics.sessionsOpened.inc();
+    logger.debug('Session rebuilt from its id', { session: sessionKey(id), subject: state.owner });
+    return session;
+  };
+
+  /** What the rest of the fleet must hear of a request on a session. */
+  const shareWithFleet = (session: Session, method: string | undefined, body: unknown) => {
+    fleet?.presence?.touch(session.id);
+    if (method === 'DELETE' || body === undefined) return;
+    const name = methodOf(body);
+    const params = (body as { params?: Record<string, unknown> }).params;
+    if (name === 'notifications/cancelled') {
+      const requestId = params?.requestId;
+      if (typeof requestId === 'string' || typeof requestId === 'number') {
+        fleet?.publishCancel(session.id, {
+          requestId,
+          ...(typeof params?.reason === 'string' ? { reason: params.reason } : {}),
+        });
+      }
+    } else if (name === 'logging/setLevel' && typeof params?.level === 'string') {
+      if (LOG_LEVELS.includes(params.level)) void fleet?.presence?.saveLogLevel(session.id, params.level);
+    }
+  };
+
+  /** A cancel another replica received for a session whose call may run here. */
+  const deliverCancel = (message: CancelMessage) => {
+    const session = byFleetKey.get(message.session);
+    if (!session || session.closed) return;
+    session.transport.onmessage?.({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: {
+        requestId: message.requestId,
+        ...(message.reason !== undefined ? { reason: message.reason } : {}),
+      },
+    });
+  };
+
+  /** Another replica ended this session (DELETE): the local copy goes too. */
+  const endSession = (key: string) => {
+    const session = byFleetKey.get(key);
+    if (session && !session.closed) void sessions.close(session, 'closed');
+  };
+
   const handleStateful = async (
     req: AuthedRequest,
     res: ServerResponse,
@@ -457,7 +681,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       );
       return;
     }
-    const session = sessions.get(sessionId);
+    let session = sessions.get(sessionId);
+    if (!session && fleet?.codec) session = await restoreSession(sessionId, principal);
     // A session belongs to the subject that opened it: to anyone else it does not exist.
     if (!session || session.closed || session.subject !== principal.subject) {
       sendJsonRpcError(res, 404, JSONRPC_SESSION_NOT_FOUND, 'Session not found.', {
@@ -466,8 +691,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       });
       return;
     }
+    const requestId = body !== undefined && isRequestBody(body) ? requestIdOf(body) : null;
+    if (requestId !== null && session.inFlightIds.has(requestId)) {
+      // Two requests with one id would share one response slot in the transport: the first would
+      // never be answered and would hold the session open. Refuse the second.
+      sendJsonRpcError(
+        res,
+        409,
+        JSONRPC_INVALID_REQUEST,
+        `Invalid Request: a request with id ${JSON.stringify(requestId)} is already in flight on this session; use a new id.`,
+        { id: requestId, headers: corsHeaders(req) },
+      );
+      return;
+    }
     session.principal = principal;
     sessions.touch(session);
+    if (fleet) shareWithFleet(session, req.method, body);
     if (body !== undefined && session.pendingArguments && methodOf(body) === 'tools/call') {
       const id = requestIdOf(body);
       if (id !== null) {
@@ -480,16 +719,27 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const isStream = req.method === 'GET';
     if (isStream) session.openStreams += 1;
     else session.activeRequests += 1;
+    if (requestId !== null) session.inFlightIds.add(requestId);
     req.auth = authInfoFor(principal);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
+      if (requestId !== null) session.inFlightIds.delete(requestId);
       if (isStream) session.openStreams -= 1;
       else session.activeRequests -= 1;
       session.lastActive = Date.now();
     };
     res.on('close', release);
+    if (isStream) {
+      // A GET stream lives at most --max-request-duration: keep-alives alone cannot hold a session
+      // (and its slot) for ever. A client still there reconnects, which is activity.
+      const timer = setTimeout(() => {
+        if (!res.writableEnded) res.end();
+      }, maxRequestDurationMs);
+      timer.unref();
+      res.once('close', () => clearTimeout(timer));
+    }
     try {
       await session.transport.handleRequest(req, res, body);
     } finally {
@@ -524,12 +774,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const auth = await authenticator.authenticate(header(req, 'authorization'));
     if (!auth.ok) {
-      if (!limited(req, res, `ip:${clientAddress(req)}`)) refuseAuth(req, res, auth);
+      if (!(await limited(req, res, `ip:${clientAddress(req)}`))) refuseAuth(req, res, auth);
       return;
     }
-    const principal = auth.principal;
+    let principal = auth.principal;
+    const iamUser = options.iamSubjectHeader ? header(req, options.iamSubjectHeader) : undefined;
+    if (principal.kind === 'anonymous' && iamUser) principal = { ...principal, subject: `iam:${iamUser}` };
     const key = principal.kind === 'anonymous' ? `ip:${clientAddress(req)}` : principal.subject;
-    if (limited(req, res, key)) return;
+    if (await limited(req, res, key)) return;
 
     if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
       sendJsonRpcError(res, 405, JSONRPC_SERVER_ERROR, `Method ${method} not allowed on ${MCP_PATH}.`, {
@@ -556,6 +808,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       body = read.body;
     }
     const isCall = method === 'POST' && isRequestBody(body);
+    let slot: { release(): void } | undefined;
+    if (isCall && fleet && fleet.callCap.max > 0 && methodOf(body) === 'tools/call') {
+      const got = await fleet.callCap.acquire(key);
+      if (!got.ok) {
+        metrics.rateLimited.inc();
+        sendJsonRpcError(
+          res,
+          429,
+          JSONRPC_SERVER_ERROR,
+          `Too many tool calls in flight: at most ${got.max} per caller at once; retry when one has finished.`,
+          { id: requestIdOf(body), headers: { 'retry-after': '1', ...corsHeaders(req) } },
+        );
+        return;
+      }
+      slot = got;
+      res.on('close', () => slot?.release());
+    }
     if (isCall) {
       calls += 1;
       openCalls.set(res, requestIdOf(body));
@@ -569,19 +838,34 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       };
       res.on('close', finish);
       res.on('finish', finish);
+      const id = requestIdOf(body);
+      const timer = setTimeout(() => {
+        logger.warn('Request ran past the maximum duration; answered with an error', {
+          id,
+          maxRequestDurationSeconds: Math.round(maxRequestDurationMs / 1000),
+        });
+        answerWithError(
+          res,
+          id,
+          504,
+          `The request ran past the server's maximum request duration (${Math.round(maxRequestDurationMs / 1000)} s, --max-request-duration) and was stopped.`,
+        );
+      }, maxRequestDurationMs);
+      timer.unref();
+      res.once('close', () => clearTimeout(timer));
     }
     if (options.mode === 'stateless') await handleStateless(req, res, principal, body);
     else await handleStateful(req, res, principal, body);
   };
 
-  const answerShutdown = (res: ServerResponse, id: JsonRpcId) => {
-    const error = {
-      jsonrpc: '2.0',
-      id,
-      error: { code: JSONRPC_SERVER_ERROR, message: 'The server shut down before this request finished.' },
-    };
+  const answerShutdown = (res: ServerResponse, id: JsonRpcId, message?: string) =>
+    answerWithError(res, id, 503, message ?? 'The server shut down before this request finished.');
+
+  /** Answers a request still open with a JSON-RPC error, whether or not its stream has started. */
+  const answerWithError = (res: ServerResponse, id: JsonRpcId, status: number, message: string) => {
+    const error = { jsonrpc: '2.0', id, error: { code: JSONRPC_SERVER_ERROR, message } };
     if (!res.headersSent) {
-      sendJsonRpcError(res, 503, JSONRPC_SERVER_ERROR, error.error.message, { id });
+      sendJsonRpcError(res, status, JSONRPC_SERVER_ERROR, message, { id });
       return;
     }
     // Requests are answered as SSE streams here (JSON response mode is never used), so an event fits.
@@ -618,10 +902,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     // Probes skip the Host check (Kubernetes sends the pod IP as Host) but browsers still need an allowed Origin.
     const refusal = PROBE_PATHS.has(path)
       ? origin !== undefined && !guard.originAllowed(origin, host)
-        ? `Invalid Origin header: ${JSON.stringify(origin)}`
+        ? `Invalid Origin header: ${shown(origin)}`
         : undefined
       : guard.check({ host, origin });
     if (refusal) {
+      // Refusals count against the client's rate limit like any request (they cost a log line).
+      if (limited(req, res, `ip:${clientAddress(req)}`)) return;
+      metrics.refused.inc({ reason: refusal.startsWith('Invalid Host') ? 'host' : 'origin' });
       logger.info('Request refused by Host/Origin validation', {
         reason: refusal,
         client: clientAddress(req),
@@ -667,19 +954,28 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  const connections = guardConnections(server, {
+    ...(options.maxConnections ? { max: options.maxConnections } : {}),
+    onShed: () => metrics.connectionsShed.inc(),
+  });
   server.on('clientError', (error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     logger.debug('Malformed HTTP request', { error: error.message });
   });
-  // Long tool calls stream for minutes; do not cut requests by time (sessions and deadlines do that).
-  server.requestTimeout = 0;
-  server.headersTimeout = 30_000;
+  // requestTimeout bounds receiving a request (headers and body), not answering it: long tool calls
+  // still stream for minutes (--max-request-duration bounds those). body.ts has its own deadline
+  // with a clear 408; this is the backstop for bodies nobody reads.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = bodyTimeoutMs + 20_000;
   server.keepAliveTimeout = 65_000;
+  logger.debug('Connection cap', { maxConnections: connections.max });
 
   return {
     server,
     sessions,
     metrics,
+    deliverCancel,
+    endSession,
     get closing() {
       return closing;
     },
@@ -694,6 +990,25 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
           resolve(server.address() as AddressInfo);
         });
       });
+    },
+    async abort() {
+      closing = true;
+      const answered = openCalls.size;
+      for (const [res, id] of openCalls)
+        answerShutdown(
+          res,
+          id,
+          'The server was stopped (forced stop, second signal) before this request finished.',
+        );
+      // Give the answers a moment to reach the sockets before they are destroyed.
+      await new Promise((r) => setTimeout(r, 50));
+      sessions.stop();
+      memory.stop();
+      await sessions.closeAll('shutdown');
+      server.close();
+      server.closeAllConnections();
+      for (const s of sockets) s.destroy();
+      return answered;
     },
     async close(deadlineMs = 10_000) {
       if (closing) return calls;

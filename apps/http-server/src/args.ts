@@ -13,13 +13,30 @@ export interface HttpArgs {
   httpFlags: Record<string, unknown>;
 }
 
+/** `--trust-proxy` may stand alone (one hop) or take a hop count: give it an explicit value. */
+function normalizeOptionalValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--trust-proxy') {
+      const next = argv[i + 1];
+      if (next !== undefined && /^(\d+|true|false)$/i.test(next)) {
+        out.push(`--trust-proxy=${next}`);
+        i += 1;
+      } else out.push('--trust-proxy=1');
+    } else if (a === '--no-trust-proxy') out.push('--trust-proxy=0');
+    else out.push(a);
+  }
+  return out;
+}
+
 function coreSettings(): ConfigSetting[] {
   return CONFIG_SETTINGS.filter((s) => s.flag);
 }
 
 /** Parses the command line; a bad flag is a LambdaMcpError(INVALID_CONFIG) naming it. */
 export function parseHttpArgs(argv: readonly string[]): HttpArgs {
-  const { flags, ...rest } = parseServerArgs(argv, {
+  const { flags, ...rest } = parseServerArgs(normalizeOptionalValues(argv), {
     program: 'lambda-mcp-http',
     settings: [...coreSettings(), ...HTTP_SETTINGS],
   });
@@ -40,7 +57,7 @@ export function helpText(version: string): string {
     rows.push([left, s.description, `env ${s.env}; default ${s.default}`]);
   }
   for (const s of HTTP_SETTINGS) {
-    const left = s.kind === 'boolean' ? s.flag : `${s.flag} <value>`;
+    const left = s.kind === 'boolean' ? s.flag : s.kind === 'hops' ? `${s.flag} [hops]` : `${s.flag} <value>`;
     rows.push([left, s.description, `env ${s.env}; default ${s.default}`]);
   }
   const width = Math.max(...rows.map((r) => r[0].length)) + 2;

@@ -2,8 +2,15 @@
 import { startHttpServer } from './main.js';
 
 const handle = await startHttpServer({ argv: process.argv.slice(2), routeProcessWarnings: true });
+// The first SIGTERM or Ctrl-C drains (calls in flight finish, up to --shutdown-timeout); a second
+// one is a forced stop: the calls still running are answered with an error and the exit code is 3.
+let signals = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => void handle.shutdown(signal));
+  process.on(signal, () => {
+    signals += 1;
+    if (signals === 1) void handle.shutdown(signal);
+    else if (signals === 2) void handle.forceStop(signal);
+  });
 }
 process.on('unhandledRejection', (reason) => {
   process.stderr.write(

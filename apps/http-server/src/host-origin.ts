@@ -15,6 +15,17 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
+/** The longest part of a refused Host or Origin value shown in logs and answers. */
+export const MAX_SHOWN_HEADER = 100;
+
+/** A header value for a log line or an error: quoted, cut at MAX_SHOWN_HEADER characters. */
+export function shownHeader(value: string | undefined): string {
+  const v = value ?? '';
+  return v.length <= MAX_SHOWN_HEADER
+    ? JSON.stringify(v)
+    : `${JSON.stringify(v.slice(0, MAX_SHOWN_HEADER))}... (${v.length} characters)`;
+}
+
 export interface HostOriginOptions {
   /** The address the server binds to; decides the defaults. */
   bindHost: string;
@@ -24,7 +35,10 @@ export interface HostOriginOptions {
 
 export interface HostOriginGuard {
   /** Undefined when the request may go on, otherwise why it may not (safe to show). */
-  check(headers: { host?: string | undefined; origin?: string | undefined }): string | undefined;
+  check(
+    headers: { host?: string | undefined; origin?: string | undefined },
+    show?: (value: string | undefined) => string,
+  ): string | undefined;
   /** Whether this Origin may read responses (for CORS headers). */
   originAllowed(origin: string, host: string | undefined): boolean;
   readonly allowedHosts: readonly string[] | undefined;
@@ -125,15 +139,15 @@ export function createHostOriginGuard(options: HostOriginOptions): HostOriginGua
   return {
     allowedHosts: anyHost ? undefined : hostList,
     originAllowed,
-    check(headers) {
+    check(headers, show = shownHeader) {
       const host = headers.host;
       if (!anyHost) {
         const rule = host ? parseHostHeader(host) : undefined;
-        if (!rule || !hostAllowed(rule)) return `Invalid Host header: ${JSON.stringify(host ?? '')}`;
+        if (!rule || !hostAllowed(rule)) return `Invalid Host header: ${show(host)}`;
       }
       const origin = headers.origin;
       if (origin !== undefined && !originAllowed(origin, host)) {
-        return `Invalid Origin header: ${JSON.stringify(origin)}`;
+        return `Invalid Origin header: ${show(origin)}`;
       }
       return undefined;
     },

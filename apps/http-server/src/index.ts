@@ -30,7 +30,7 @@ export { createLimiter, limitInvocations } from './concurrency.js';
 export type { HostOriginGuard, HostOriginOptions } from './host-origin.js';
 export { createHostOriginGuard, isLoopbackHost, LOOPBACK_HOSTNAMES } from './host-origin.js';
 export type { HttpServerHandle, HttpServerOptions } from './main.js';
-export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, startHttpServer } from './main.js';
+export { EXIT_FAILURE, EXIT_FORCED, EXIT_OK, EXIT_USAGE, startHttpServer } from './main.js';
 export type { Counter, Gauge, Histogram, Labels, MetricsRegistry, ServerMetrics } from './metrics.js';
 export { createMetricsRegistry, createServerMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
 export type { RateLimiter, RateLimitOptions } from './rate-limit.js';

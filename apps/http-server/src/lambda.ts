@@ -1,12 +1,18 @@
 /**
- * The MCP server as an AWS Lambda function behind a Function URL (payload format 2.0), stateless:
- * every request gets a fresh SDK server and the SDK's web-standard transport; the function catalog,
- * schemas and validators live for the life of the execution environment.
+ * The MCP server as an AWS Lambda function behind a Function URL (payload format 2.0), stateless.
  *
- * Responses are buffered (the Function URL default invoke mode), so the transport answers in JSON
- * mode: progress notifications are not delivered, the result is. Sessions, the GET stream and
- * cancellation need the long-running server (the container image).
+ * One HTTP pipeline for every host: the handler does not answer requests itself. It starts the
+ * same HTTP app the container runs (`createHttpApp`: Host/Origin checks, authentication, rate
+ * limits, body limits, metrics, health, audit) once per execution environment, listening on
+ * loopback inside the sandbox, and relays each Function URL event to it as an HTTP request (the
+ * pattern of the AWS Lambda Web Adapter). The event's source IP becomes the only
+ * X-Forwarded-For entry (one trusted hop), and an AWS_IAM caller's ARN becomes the subject of an
+ * anonymous request; copies of those headers sent by the caller are dropped.
+ *
+ * Responses are buffered (the Function URL default invoke mode): the answer of a call arrives
+ * whole (SSE framing included). Sessions, the GET stream and cancellation need the container.
  */
+import http from 'node:http';
 import {
   type Config,
   createStreamLogger,
@@ -16,20 +22,12 @@ import {
   loadConfig,
   type Services,
 } from '@lambda-mcp/core';
-import type { ToolCallEvent } from '@lambda-mcp/mcp-server';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { createHttpApp, type HttpApp } from './app.js';
 import { createAuditLog } from './audit.js';
-import { type AuthFailure, wwwAuthenticate } from './auth/authenticator.js';
-import { createHostOriginGuard, type HostOriginGuard } from './host-origin.js';
-import {
-  checkJsonRpcBody,
-  JSONRPC_INVALID_REQUEST,
-  JSONRPC_PARSE_ERROR,
-  JSONRPC_SERVER_ERROR,
-  requestIdOf,
-} from './json-rpc.js';
-import { type AuthSetup, createAuthSetup, createRuntime, type Runtime } from './runtime.js';
+import { createHostOriginGuard } from './host-origin.js';
+import { JSONRPC_SERVER_ERROR } from './json-rpc.js';
+import { createRateLimiter } from './rate-limit.js';
+import { createAuthSetup, createRuntime, type Runtime } from './runtime.js';
 import { type HttpSettings, loadHttpSettings } from './settings.js';
 import { VERSION } from './version.js';
 
@@ -72,29 +70,23 @@ interface State {
   config: Config;
   settings: HttpSettings;
   logger: Logger;
-  guard: HostOriginGuard;
-  auth: AuthSetup;
   runtime: Runtime;
-  audit: ReturnType<typeof createAuditLog>;
+  app: HttpApp;
+  port: number;
 }
 
-function json(statusCode: number, value: unknown, headers: Record<string, string> = {}): FunctionUrlResult {
+/** Headers only this adapter may set (any copy in the event is dropped). */
+const IAM_HEADER = 'x-lambda-mcp-iam-user';
+const REQUEST_ID_HEADER = 'x-lambda-mcp-request-id';
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade']);
+
+function rpcError(statusCode: number, message: string): FunctionUrlResult {
   return {
     statusCode,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
-    body: JSON.stringify(value),
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify({ jsonrpc: '2.0', error: { code: JSONRPC_SERVER_ERROR, message }, id: null }),
     isBase64Encoded: false,
   };
-}
-
-function rpcError(
-  statusCode: number,
-  code: number,
-  message: string,
-  headers: Record<string, string> = {},
-  id: string | number | null = null,
-): FunctionUrlResult {
-  return json(statusCode, { jsonrpc: '2.0', error: { code, message }, id }, headers);
 }
 
 async function init(options: FunctionUrlHandlerOptions): Promise<State> {
@@ -117,21 +109,46 @@ async function init(options: FunctionUrlHandlerOptions): Promise<State> {
       'The Function URL handler needs authentication: configure bearer tokens or OAuth (see the deploy guide), or set LAMBDA_MCP_FUNCTION_URL_AUTH=AWS_IAM when the Function URL uses AuthType AWS_IAM.',
     );
   }
+  let app: HttpApp | undefined;
   const runtime = await createRuntime({
     config,
     settings,
     logger,
     version: VERSION,
+    inFlightRequests: () => app?.inFlightRequests() ?? 0,
     ...(options.services ? { services: options.services } : {}),
   });
-  const audit = createAuditLog(settings.auditLog, options.writeAudit);
-  return { config, settings, logger, guard, auth, runtime, audit };
-}
-
-function lowerHeaders(headers: FunctionUrlEvent['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
-  return out;
+  app = createHttpApp({
+    createServer: (o) => runtime.lambda.createServer(o),
+    mode: 'stateless',
+    modeLabel: 'lambda',
+    logger,
+    version: VERSION,
+    guard,
+    authenticator: auth.authenticator,
+    rateLimiter: createRateLimiter({
+      requestsPerMinute: settings.rateLimitPerMinute,
+      ...(settings.rateLimitBurst ? { burst: settings.rateLimitBurst } : {}),
+    }),
+    audit: createAuditLog(settings.auditLog, options.writeAudit),
+    health: () => runtime.health(),
+    metrics: runtime.metrics,
+    maxBodyBytes: settings.maxBodyBytes,
+    sessionIdleTimeoutMs: settings.sessionIdleTimeoutSeconds * 1000,
+    maxSessions: settings.maxSessions,
+    ...(auth.resource ? { resource: auth.resource } : {}),
+    // The adapter writes X-Forwarded-For itself: exactly one trusted hop.
+    trustProxy: 1,
+    logPayloads: config.logPayloads,
+    maxRequestDurationMs: settings.maxRequestDurationSeconds * 1000,
+    bodyTimeoutMs: settings.bodyTimeoutSeconds * 1000,
+    iamSubjectHeader: IAM_HEADER,
+    hostRequestIdHeader: REQUEST_ID_HEADER,
+  });
+  const address = await app.listen(0, '127.0.0.1');
+  // The loopback listener must not keep the execution environment's event loop alive on its own.
+  app.server.unref();
+  return { config, settings, logger, runtime, app, port: address.port };
 }
 
 /**
@@ -155,136 +172,67 @@ export function createFunctionUrlHandler(
       (options.logger ?? createStreamLogger()).error('Function URL handler could not start', {
         error: message,
       });
-      return rpcError(500, JSONRPC_SERVER_ERROR, message);
+      return rpcError(500, message);
     }
-    return handle(s, event);
+    try {
+      return await relay(s, event);
+    } catch (error) {
+      s.logger.error('Function URL request failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return rpcError(500, 'Internal error.');
+    }
   };
 }
 
-async function handle(s: State, event: FunctionUrlEvent): Promise<FunctionUrlResult> {
-  const headers = lowerHeaders(event.headers);
+/** Sends one Function URL event to the loopback app and buffers its answer. */
+function relay(s: State, event: FunctionUrlEvent): Promise<FunctionUrlResult> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) {
+    const name = k.toLowerCase();
+    if (v === undefined || HOP_BY_HOP.has(name)) continue;
+    if (name === IAM_HEADER || name === REQUEST_ID_HEADER || name === 'x-forwarded-for') continue;
+    headers[name] = v;
+  }
+  headers.host ??= event.requestContext?.domainName ?? 'localhost';
+  headers['x-forwarded-for'] = event.requestContext?.http?.sourceIp ?? '0.0.0.0';
+  headers['x-forwarded-proto'] = 'https';
+  const iam = event.requestContext?.authorizer?.iam?.userArn;
+  if (iam) headers[IAM_HEADER] = iam;
+  if (event.requestContext?.requestId) headers[REQUEST_ID_HEADER] = event.requestContext.requestId;
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (body.length > 0 || event.body !== undefined) headers['content-length'] = String(body.length);
   const method = event.requestContext?.http?.method?.toUpperCase() ?? 'GET';
-  const path = event.rawPath || '/';
-  const host = headers.host ?? event.requestContext?.domainName ?? 'localhost';
-  headers.host = host;
+  // The Function URL's root is the MCP endpoint too.
+  const rawPath = !event.rawPath || event.rawPath === '/' ? '/mcp' : event.rawPath;
+  const path = `${rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
 
-  const refusal = s.guard.check({ host, origin: headers.origin });
-  if (refusal) return rpcError(403, JSONRPC_SERVER_ERROR, `Forbidden: ${refusal}`);
-
-  if (path === '/health' && method === 'GET') {
-    const h = s.runtime.health();
-    return json(200, {
-      status: 'ok',
-      version: VERSION,
-      backend: h.backend,
-      functions: h.functions,
-      mode: 'lambda',
-    });
-  }
-  const resource = s.auth.resource ?? `https://${host}/mcp`;
-  const prmUrl = `${new URL(resource).origin}/.well-known/oauth-protected-resource${new URL(resource).pathname}`;
-  if (path.startsWith('/.well-known/oauth-protected-resource')) {
-    const oauth = s.auth.authenticator.oauth;
-    if (!oauth) return json(404, { error: 'not_found' });
-    const scopes = [...new Set([...oauth.requiredScopes, ...Object.keys(oauth.scopes)])];
-    return json(200, {
-      resource,
-      authorization_servers: oauth.authorizationServers ?? [oauth.issuer],
-      ...(scopes.length ? { scopes_supported: scopes } : {}),
-      bearer_methods_supported: ['header'],
-      resource_name: 'lambda-mcp',
-    });
-  }
-  if (path !== '/mcp' && path !== '/')
-    return json(404, { error: 'not_found', error_description: 'The MCP endpoint is /mcp.' });
-
-  const auth = await s.auth.authenticator.authenticate(headers.authorization);
-  if (!auth.ok) {
-    const failure = auth as AuthFailure;
-    return rpcError(
-      failure.status,
-      JSONRPC_SERVER_ERROR,
-      failure.description,
-      failure.status === 503
-        ? { 'retry-after': '5' }
-        : { 'www-authenticate': wwwAuthenticate(failure, s.auth.authenticator.oauth ? prmUrl : undefined) },
-    );
-  }
-  if (method !== 'POST') {
-    return rpcError(
-      405,
-      JSONRPC_SERVER_ERROR,
-      `Method ${method} not allowed: this endpoint is stateless; use POST.`,
-      {
-        allow: 'POST',
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: s.port, method, path, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const out: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v === undefined || HOP_BY_HOP.has(k)) continue;
+            out[k] = Array.isArray(v) ? v.join(', ') : v;
+          }
+          resolve({
+            statusCode: res.statusCode ?? 502,
+            headers: out,
+            body: Buffer.concat(chunks).toString('utf8'),
+            isBase64Encoded: false,
+          });
+        });
       },
     );
-  }
-  const raw = event.body ?? '';
-  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
-  if (Buffer.byteLength(text) > s.settings.maxBodyBytes) {
-    return rpcError(
-      413,
-      JSONRPC_SERVER_ERROR,
-      `Request body too large: the limit is ${s.settings.maxBodyBytes} bytes.`,
-    );
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return rpcError(400, JSONRPC_PARSE_ERROR, 'Parse error: the body is not valid JSON.');
-  }
-  const problem = checkJsonRpcBody(body);
-  if (problem)
-    return rpcError(400, JSONRPC_INVALID_REQUEST, `Invalid Request: ${problem}`, {}, requestIdOf(body));
-
-  const principal = auth.principal;
-  const iam = event.requestContext?.authorizer?.iam;
-  const subject = principal.kind === 'anonymous' && iam?.userArn ? `iam:${iam.userArn}` : principal.subject;
-  const server = s.runtime.lambda.createServer({
-    authorize: principal.functions,
-    onToolCall: (e: ToolCallEvent) => {
-      s.runtime.metrics.toolCalls.inc({
-        tool: e.family === 'generic' ? e.tool : e.family,
-        outcome: e.outcome,
-      });
-      s.audit.record(e, {
-        subject,
-        ...(event.requestContext?.requestId ? { session: event.requestContext.requestId } : {}),
-      });
-    },
+    req.on('error', reject);
+    req.end(body.length > 0 ? body : undefined);
   });
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
-  });
-  try {
-    await server.connect(transport);
-    const query = event.rawQueryString ? `?${event.rawQueryString}` : '';
-    const request = new Request(`https://${host}${path}${query}`, { method, headers, body: text });
-    const authInfo: AuthInfo = {
-      token: '',
-      clientId: principal.clientId ?? subject,
-      scopes: principal.scopes,
-      ...(principal.expiresAt !== undefined ? { expiresAt: principal.expiresAt } : {}),
-      extra: { subject },
-    };
-    const response = await transport.handleRequest(request, { parsedBody: body, authInfo });
-    const out: Record<string, string> = {};
-    response.headers.forEach((v, k) => {
-      out[k] = v;
-    });
-    return { statusCode: response.status, headers: out, body: await response.text(), isBase64Encoded: false };
-  } catch (error) {
-    s.logger.error('Function URL request failed', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return rpcError(500, -32603, 'Internal error.');
-  } finally {
-    await transport.close().catch(() => {});
-    await server.close().catch(() => {});
-  }
 }
 
 /** The Lambda handler: set the function's handler to `lambda.handler` of this file (see the deploy guide). */

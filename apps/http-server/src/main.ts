@@ -7,9 +7,12 @@ import {
   routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
+import type { InvocationHistory } from '@lambda-mcp/core/local';
 import { createHttpApp, type HttpApp } from './app.js';
 import { helpText, parseHttpArgs } from './args.js';
 import { createAuditLog } from './audit.js';
+import { createFleet, type Fleet, type SharedDiscovery } from './fleet/index.js';
+import { createSharedHistory } from './fleet/shared-history.js';
 import { createHostOriginGuard } from './host-origin.js';
 import { createRateLimiter } from './rate-limit.js';
 import { assertAuthForBinding, createAuthSetup, createRuntime, type Runtime } from './runtime.js';
@@ -19,6 +22,8 @@ import { VERSION } from './version.js';
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** A second SIGTERM or Ctrl-C during the graceful shutdown: calls in flight were answered with an error. */
+export const EXIT_FORCED = 3;
 
 export interface HttpServerOptions {
   /** Log Node's process warnings through the logger (JSON lines) instead of raw stderr text; the bin sets it. */
@@ -48,6 +53,11 @@ export interface HttpServerHandle {
   readonly exited: Promise<number>;
   /** Graceful shutdown (in-flight calls get up to the shutdown timeout). */
   shutdown(reason: string): Promise<number>;
+  /**
+   * Forced stop (a second signal): every call in flight is answered with a JSON-RPC error at once,
+   * then the server exits with EXIT_FORCED.
+   */
+  forceStop(reason: string): Promise<number>;
 }
 
 function oneLine(error: unknown): string {
@@ -65,6 +75,7 @@ function done(code: number): HttpServerHandle {
     settings: undefined,
     exited: Promise.resolve(code),
     shutdown: async () => code,
+    forceStop: async () => code,
   };
 }
 
@@ -121,10 +132,69 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     return done(EXIT_USAGE);
   }
 
+  let fleet: Fleet | undefined;
+  if (
+    settings.redisUrl !== undefined ||
+    settings.sessionSecret !== undefined ||
+    settings.maxCallsPerCaller > 0
+  ) {
+    try {
+      fleet = await createFleet(
+        {
+          ...(settings.redisUrl !== undefined ? { redisUrl: settings.redisUrl } : {}),
+          ...(settings.sessionSecret !== undefined ? { sessionSecret: settings.sessionSecret } : {}),
+          maxCallsPerCaller: settings.maxCallsPerCaller,
+          rateLimitPerMinute: settings.rateLimitPerMinute,
+          ...(settings.rateLimitBurst ? { rateLimitBurst: settings.rateLimitBurst } : {}),
+          sessionIdleTimeoutSeconds: settings.sessionIdleTimeoutSeconds,
+          cacheTtlSeconds: config.cacheTtlSeconds,
+        },
+        logger,
+      );
+    } catch (error) {
+      writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
+      return done(EXIT_USAGE);
+    }
+  }
+  let sharedDiscovery: SharedDiscovery | undefined;
+  // The local backend's invocation history goes to Redis too, so every replica's monitor_executions
+  // sees what all of them ran (the machine's history file is kept as well).
+  let localHistoryStore: ((dir: string) => InvocationHistory | undefined) | undefined;
+  const redis = fleet?.redis;
+  if (redis && config.backend === 'local') {
+    const local = await import('@lambda-mcp/core/local');
+    localHistoryStore = (dir) => {
+      const path = config.diskCache ? local.localHistoryFile(config, dir, env) : undefined;
+      return createSharedHistory({
+        redis,
+        dir,
+        logger,
+        codec: { encode: local.encodeHistoryRecord, decode: local.decodeHistoryRecord },
+        ...(path
+          ? {
+              file: local.createHistoryFile({
+                file: path,
+                instanceId: fleet?.replicaId ?? 'replica',
+                logger,
+              }),
+            }
+          : {}),
+      });
+    };
+  }
+
   let app: HttpApp | undefined;
   let runtime: Runtime;
   try {
     runtime = await createRuntime({
+      ...(localHistoryStore ? { localHistoryStore } : {}),
+      ...(fleet
+        ? {
+            prepareBackend: (backend) => {
+              sharedDiscovery = fleet.shareDiscovery(backend);
+            },
+          }
+        : {}),
       config,
       settings,
       logger,
@@ -135,11 +205,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     });
   } catch (error) {
     logger.error('Could not start', { error: oneLine(error) });
+    await fleet?.close().catch(() => {});
     writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
     return done(isLambdaMcpError(error) && error.code === 'INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAILURE);
   }
 
   const audit = createAuditLog(settings.auditLog, options.writeAudit);
+  const localLimiter = createRateLimiter({
+    requestsPerMinute: settings.rateLimitPerMinute,
+    ...(settings.rateLimitBurst ? { burst: settings.rateLimitBurst } : {}),
+  });
   const httpApp = createHttpApp({
     createServer: (o) => runtime.lambda.createServer(o),
     mode: settings.stateless ? 'stateless' : 'stateful',
@@ -147,11 +222,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     version: VERSION,
     guard,
     authenticator: auth.authenticator,
-    rateLimiter: createRateLimiter({
-      requestsPerMinute: settings.rateLimitPerMinute,
-      ...(settings.rateLimitBurst ? { burst: settings.rateLimitBurst } : {}),
-    }),
+    rateLimiter: fleet ? fleet.rateLimiter(localLimiter) : localLimiter,
     audit,
+    ...(fleet ? { fleet } : {}),
     health: () => runtime.health(),
     metrics: runtime.metrics,
     maxBodyBytes: settings.maxBodyBytes,
@@ -160,8 +233,26 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     ...(auth.resource ? { resource: auth.resource } : {}),
     trustProxy: settings.trustProxy,
     logPayloads: config.logPayloads,
+    maxRequestDurationMs: settings.maxRequestDurationSeconds * 1000,
+    bodyTimeoutMs: settings.bodyTimeoutSeconds * 1000,
+    ...(settings.maxConnections > 0 ? { maxConnections: settings.maxConnections } : {}),
   });
   app = httpApp;
+  if (fleet) {
+    const shared = sharedDiscovery;
+    // This replica read a changed catalog from the backend: the others refresh from the fleet's copy
+    // (no backend call), and each tells its own sessions (tools/list_changed).
+    runtime.services.discovery.onChange(() => {
+      if (shared?.takeLoaded()) fleet.publishCatalogChanged();
+    });
+    await fleet.connect({
+      deliverCancel: (m) => httpApp.deliverCancel(m),
+      catalogChanged: () => {
+        void runtime.lambda.refresh().catch(() => {});
+      },
+      sessionEnded: (key) => httpApp.endSession(key),
+    });
+  }
 
   let address: Awaited<ReturnType<HttpApp['listen']>>;
   try {
@@ -169,8 +260,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   } catch (error) {
     const message = oneLine(error);
     logger.error('Could not listen', { host: config.host, port: config.port, error: message });
-    writeErr(`lambda-mcp-http: cannot listen on ${config.host}:${config.port}: ${message}\n`);
+    const code = (error as NodeJS.ErrnoException).code;
+    const next = config.port > 0 && config.port < 65535 ? config.port + 1 : 3001;
+    const hint =
+      code === 'EADDRINUSE'
+        ? `port ${config.port} is already in use (another server is listening there). Choose another port with --port ${next} or MCP_SERVER_PORT=${next}.`
+        : code === 'EACCES'
+          ? `not allowed to listen on port ${config.port} (ports below 1024 need privileges). Choose another with --port or MCP_SERVER_PORT.`
+          : message;
+    writeErr(`lambda-mcp-http: cannot listen on ${config.host}:${config.port}: ${hint}\n`);
     await runtime.close().catch(() => {});
+    await fleet?.close().catch(() => {});
     return done(EXIT_FAILURE);
   }
 
@@ -181,6 +281,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     resolveExit = r;
   });
   let shuttingDown: Promise<number> | undefined;
+  let forcing: Promise<number> | undefined;
   const shutdown = (reason: string): Promise<number> => {
     shuttingDown ??= (async () => {
       logger.info('Shutting down', {
@@ -192,11 +293,28 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       await runtime
         .close()
         .catch((error: unknown) => logger.error('Closing the services failed', { error: oneLine(error) }));
+      await fleet?.close().catch(() => {});
       logger.info('Stopped', { unfinishedCalls: left });
-      resolveExit(EXIT_OK);
-      return EXIT_OK;
+      const code = forcing ? EXIT_FORCED : EXIT_OK;
+      resolveExit(code);
+      return code;
     })();
     return shuttingDown;
+  };
+  const forceStop = (reason: string): Promise<number> => {
+    forcing ??= (async () => {
+      logger.warn('Forced stop: answering the calls in flight with an error', {
+        reason,
+        activeCalls: httpApp.activeCalls(),
+        exitCode: EXIT_FORCED,
+      });
+      const answered = await httpApp.abort();
+      logger.info('Stopped (forced)', { answeredWithError: answered });
+      resolveExit(EXIT_FORCED);
+      void runtime.close().catch(() => {});
+      return EXIT_FORCED;
+    })();
+    return forcing;
   };
 
   logger.info('Listening', {
@@ -206,6 +324,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     auth: auth.authenticator.required ? (auth.authenticator.oauth ? 'oauth' : 'tokens') : 'off (loopback)',
     version: VERSION,
   });
+  // One line for people (stdout; the logs are JSON on stderr): where it is and how to connect.
+  writeOut(
+    `lambda-mcp-http ${VERSION} serving ${runtime.services.backend.kind} functions at ${url}\n` +
+      `  connect an MCP client: { "mcpServers": { "lambda": { "type": "http", "url": "${url}" } } }` +
+      `${auth.authenticator.required ? ' with "headers": { "Authorization": "Bearer <token>" }' : ''}; Ctrl-C stops.\n`,
+  );
   void runtime.lambda.ready.then(() => {
     const h = runtime.health();
     logger.info('Catalog ready', {
@@ -223,5 +347,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     settings,
     exited,
     shutdown,
+    forceStop,
   };
 }

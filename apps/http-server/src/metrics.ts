@@ -233,6 +233,8 @@ export interface ServerMetrics {
   discoveries: Counter;
   authFailures: Counter;
   rateLimited: Counter;
+  refused: Counter;
+  connectionsShed: Counter;
 }
 
 export interface ServerMetricsOptions {
@@ -292,6 +294,14 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
       'Requests refused by authentication or authorization, by reason.',
     ),
     rateLimited: registry.counter('lambda_mcp_rate_limited_total', 'Requests refused by the rate limit.'),
+    refused: registry.counter(
+      'lambda_mcp_http_refused_total',
+      'Requests refused before authentication, by reason (host, origin, body_timeout).',
+    ),
+    connectionsShed: registry.counter(
+      'lambda_mcp_http_connections_shed_total',
+      'Connections closed at the connection cap to make room (slow or idle ones first).',
+    ),
   };
   registry.gauge('lambda_mcp_sessions', 'Live MCP sessions.', () => options.sessions?.() ?? 0);
   registry.gauge(

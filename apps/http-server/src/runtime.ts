@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Backend, type Config, LambdaMcpError, type Logger, type Services } from '@lambda-mcp/core';
+import type { InvocationHistory } from '@lambda-mcp/core/local';
 import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { CatalogHealth } from './app.js';
 import { createAuditLog } from './audit.js';
@@ -19,25 +20,20 @@ import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import type { HttpSettings } from './settings.js';
 
 /** Creates the services for a configuration: the local backend for `--local`, AWS otherwise. */
-export function createServicesFor(config: Config, logger: Logger): Promise<Services> {
-  return createServicesForConfig(config, { logger });
+export function createServicesFor(
+  config: Config,
+  logger: Logger,
+  localHistoryStore?: (dir: string) => InvocationHistory | undefined,
+): Promise<Services> {
+  return createServicesForConfig(config, { logger, ...(localHistoryStore ? { localHistoryStore } : {}) });
 }
 
-/** Times every catalog listing of the backend (the bulk of a discovery run) into the metrics. */
-function instrumentDiscovery(backend: Backend, metrics: ServerMetrics): void {
-  const list = backend.listFunctions.bind(backend);
-  backend.listFunctions = async (options) => {
-    const started = performance.now();
-    try {
-      const result = await list(options);
-      metrics.discoveryDuration.observe((performance.now() - started) / 1000);
-      metrics.discoveries.inc({ outcome: 'success' });
-      return result;
-    } catch (error) {
-      metrics.discoveries.inc({ outcome: 'error' });
-      throw error;
-    }
-  };
+/** Counts and times every discovery run (first discovery and refreshes) from the service's own event. */
+function instrumentDiscovery(services: Services, metrics: ServerMetrics): void {
+  services.discovery.onRun?.((event) => {
+    if (event.outcome === 'success') metrics.discoveryDuration.observe(event.durationMs / 1000);
+    metrics.discoveries.inc({ outcome: event.outcome });
+  });
 }
 
 export interface AuthSetup {
@@ -146,6 +142,10 @@ export interface RuntimeOptions {
   inFlightRequests?: () => number;
   /** Services to use instead of creating them from the config (tests, embedders). */
   services?: Services;
+  /** The local backend's shared history other than the file (the fleet's Redis history). */
+  localHistoryStore?: (dir: string) => InvocationHistory | undefined;
+  /** Called with the backend before the first discovery (the fleet shares its catalog reads). */
+  prepareBackend?: (backend: Backend) => void;
 }
 
 /**
@@ -158,8 +158,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sessions: () => options.sessions?.() ?? 0,
     inFlightRequests: () => options.inFlightRequests?.() ?? 0,
   });
-  const base = options.services ?? (await createServicesFor(config, logger));
-  instrumentDiscovery(base.backend, metrics);
+  const base = options.services ?? (await createServicesFor(config, logger, options.localHistoryStore));
+  instrumentDiscovery(base, metrics);
+  options.prepareBackend?.(base.backend);
   const limiter = createLimiter(settings.maxConcurrentInvocations, settings.maxQueuedInvocations);
   const services: Services = {
     ...base,
@@ -184,6 +185,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         backend: services.backend.kind,
         functions: status.functionCount,
         ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+        ...(services.discovery.status ? { discovery: services.discovery.status() } : {}),
       };
     },
     async close() {

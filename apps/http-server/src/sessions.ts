@@ -18,8 +18,10 @@ export interface Session {
   lastActive: number;
   /** Requests being served now (POST calls, DELETE). */
   activeRequests: number;
-  /** Open standalone GET (SSE) streams. */
+  /** Open standalone GET (SSE) streams (each ended by the app after its maximum duration). */
   openStreams: number;
+  /** JSON-RPC ids of the requests being answered now (a second request with one of them is refused). */
+  inFlightIds: Set<string | number>;
   /** tools/call arguments by JSON-RPC id, kept only when the operator opted into payload logging. */
   pendingArguments?: Map<string | number, unknown>;
   closed: boolean;
@@ -62,6 +64,9 @@ export function createSessionStore(options: SessionStoreOptions): SessionStore {
   const sessions = new Map<string, Session>();
   let timer: NodeJS.Timeout | undefined;
 
+  // An open GET stream keeps a session, but only for its bounded life (the app ends every stream at
+  // --max-request-duration; a live client reconnects, which is activity), and a session with no
+  // call in flight can always be evicted for a new one at the cap.
   const isIdle = (s: Session, t: number) =>
     s.activeRequests === 0 && s.openStreams === 0 && t - s.lastActive >= options.idleTimeoutMs;
 

@@ -25,11 +25,24 @@ export interface HttpSettings {
   maxSessions: number;
   sessionIdleTimeoutSeconds: number;
   shutdownTimeoutSeconds: number;
-  trustProxy: boolean;
+  /** Proxy hops in front of the server whose X-Forwarded-For entries are trusted (0: none). */
+  trustProxy: number;
   auditLog: string;
+  /** A request still being answered after this long is answered with an error and closed. */
+  maxRequestDurationSeconds: number;
+  /** A request body not fully received within this long gets 408. */
+  bodyTimeoutSeconds: number;
+  /** Open connections kept at most (0: derived from the descriptor limit). */
+  maxConnections: number;
+  /** Scale-out (fleet/): shared state in Redis; off when unset. */
+  redisUrl?: string;
+  /** Scale-out: the key replicas share to seal session ids (any replica serves any session). */
+  sessionSecret?: string;
+  /** Scale-out: tool calls in flight per caller, across the fleet with Redis; 0 = no cap. */
+  maxCallsPerCaller: number;
 }
 
-type Kind = 'boolean' | 'list' | 'string' | 'url' | 'integer' | 'duration' | 'path';
+type Kind = 'boolean' | 'list' | 'string' | 'url' | 'integer' | 'duration' | 'path' | 'hops';
 
 export interface HttpSetting {
   key: keyof HttpSettings;
@@ -149,9 +162,9 @@ export const HTTP_SETTINGS: readonly HttpSetting[] = [
     flag: '--rate-limit',
     env: 'LAMBDA_MCP_RATE_LIMIT',
     kind: 'integer',
-    default: '600',
+    default: '3000',
     description:
-      'Requests per minute per client (token or address); 429 with Retry-After beyond. 0 turns it off.',
+      'Requests per minute per client (token or address); 429 with Retry-After beyond. 0 turns it off. The default leaves room for busy well-behaved clients (a whole conformance-suite run sends about 100 requests in a few seconds).',
     min: 0,
     max: 10_000_000,
   },
@@ -160,7 +173,7 @@ export const HTTP_SETTINGS: readonly HttpSetting[] = [
     flag: '--rate-limit-burst',
     env: 'LAMBDA_MCP_RATE_LIMIT_BURST',
     kind: 'integer',
-    default: 'a sixth of the per-minute rate, at least 10',
+    default: 'a sixth of the per-minute rate (500), at least 10',
     description: 'Requests a client may send at once after being idle.',
     min: 1,
     max: 10_000_000,
@@ -220,10 +233,12 @@ export const HTTP_SETTINGS: readonly HttpSetting[] = [
     key: 'trustProxy',
     flag: '--trust-proxy',
     env: 'LAMBDA_MCP_TRUST_PROXY',
-    kind: 'boolean',
-    default: 'false',
+    kind: 'hops',
+    default: 'false (0)',
     description:
-      'Take the client address and scheme from X-Forwarded-For / X-Forwarded-Proto (behind a load balancer).',
+      "Behind N proxies (--trust-proxy alone: 1): the client address is the N-th X-Forwarded-For entry from the right (entries further left are the client's to write), and the scheme comes from X-Forwarded-Proto.",
+    min: 0,
+    max: 16,
   },
   {
     key: 'auditLog',
@@ -233,6 +248,67 @@ export const HTTP_SETTINGS: readonly HttpSetting[] = [
     default: 'stderr',
     description: 'Where audit lines (one JSON line per tool call) go: stderr, off, or a file path.',
   },
+  {
+    key: 'maxRequestDurationSeconds',
+    flag: '--max-request-duration',
+    env: 'LAMBDA_MCP_MAX_REQUEST_DURATION',
+    kind: 'duration',
+    default: '16m',
+    description:
+      'A request still unanswered after this long (a call, its stream) is answered with a JSON-RPC error and closed, so no client holds a slot for ever. Lambda runs at most 15 minutes.',
+    min: 1,
+    max: 24 * 3600,
+  },
+  {
+    key: 'bodyTimeoutSeconds',
+    flag: '--body-timeout',
+    env: 'LAMBDA_MCP_BODY_TIMEOUT',
+    kind: 'duration',
+    default: '30s',
+    description: 'A request body not fully received within this long gets 408 and its connection closed.',
+    min: 1,
+    max: 3600,
+  },
+  {
+    key: 'maxConnections',
+    flag: '--max-connections',
+    env: 'LAMBDA_MCP_MAX_CONNECTIONS',
+    kind: 'integer',
+    default: 'the open-file limit less a reserve (0: derive it)',
+    description:
+      'Open connections kept; beyond it the oldest connection still sending its request (or idle) is closed, so slow clients cannot use up the descriptors that /health and real requests need.',
+    min: 0,
+    max: 1_000_000,
+  },
+  {
+    key: 'redisUrl',
+    flag: '--redis-url',
+    env: 'LAMBDA_MCP_REDIS_URL',
+    kind: 'string',
+    default: '(none: every replica keeps its own state)',
+    description:
+      'Redis shared by the replicas (redis://[user:password@]host:port[/db], rediss:// for TLS): rate limits, per-caller call caps, session liveness, one discovery per catalog TTL, cancels and tools/list_changed across replicas.',
+  },
+  {
+    key: 'sessionSecret',
+    flag: '--session-secret',
+    env: 'LAMBDA_MCP_SESSION_SECRET',
+    kind: 'string',
+    default: '(none: a session is served by the replica that opened it)',
+    description:
+      'Secret shared by the replicas (at least 32 characters) sealing session ids (AES-256-GCM), so any replica serves any session. Prefer the environment (a Kubernetes Secret) to the flag.',
+  },
+  {
+    key: 'maxCallsPerCaller',
+    flag: '--max-calls-per-caller',
+    env: 'LAMBDA_MCP_MAX_CALLS_PER_CALLER',
+    kind: 'integer',
+    default: '0',
+    description:
+      'Tool calls one caller (token or address) may have in flight at once, counted across the fleet with Redis; 429 beyond. 0 turns it off.',
+    min: 0,
+    max: 100_000,
+  },
 ];
 
 const DEFAULTS: HttpSettings = {
@@ -241,14 +317,18 @@ const DEFAULTS: HttpSettings = {
   allowedOrigins: [],
   oauthRequiredScopes: [],
   maxBodyBytes: 4 * 1024 * 1024,
-  rateLimitPerMinute: 600,
+  rateLimitPerMinute: 3000,
   maxConcurrentInvocations: 64,
   maxQueuedInvocations: 256,
   maxSessions: 1000,
   sessionIdleTimeoutSeconds: 900,
   shutdownTimeoutSeconds: 30,
-  trustProxy: false,
+  trustProxy: 0,
   auditLog: 'stderr',
+  maxRequestDurationSeconds: 960,
+  bodyTimeoutSeconds: 30,
+  maxConnections: 0,
+  maxCallsPerCaller: 0,
 };
 
 function bad(origin: string, raw: unknown, accepts: string): LambdaMcpError {
@@ -269,6 +349,17 @@ function convert(setting: HttpSetting, raw: unknown, origin: string): unknown {
       if (['1', 'true', 'yes', 'on'].includes(t)) return true;
       if (['0', 'false', 'no', 'off'].includes(t)) return false;
       throw bad(origin, raw, 'true or false');
+    }
+    case 'hops': {
+      if (typeof raw === 'boolean') return raw ? 1 : 0;
+      const t = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(t)) return 1;
+      if (['0', 'false', 'no', 'off'].includes(t)) return 0;
+      const n = /^\d+$/.test(t) ? Number(t) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n > (setting.max ?? 16)) {
+        throw bad(origin, raw, `true, false or a number of proxy hops from 0 to ${setting.max ?? 16}`);
+      }
+      return n;
     }
     case 'list': {
       const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(','))

@@ -82,7 +82,10 @@ describe('deploy/kubernetes', () => {
     const env = container.env.map((e: { name: string }) => e.name) as string[];
     const known = await knownEnv();
     for (const name of env) expect(known, `unknown env ${name}`).toContain(name);
-    expect(container.args).toContain('--stateless');
+    // Several replicas behind a plain Service: stateless, or stateful with sealed sessions and Redis.
+    if (!container.args.includes('--stateless')) {
+      expect(env).toEqual(expect.arrayContaining(['LAMBDA_MCP_SESSION_SECRET', 'LAMBDA_MCP_REDIS_URL']));
+    }
     for (const d of yamlDocs('kubernetes/secret.example.yaml')) expect(d.kind).toBe('Secret');
   });
 });

@@ -14,6 +14,8 @@ export interface Started extends HttpServerHandle {
   url: string;
   base: string;
   logs: string[];
+  /** What the server wrote for people on stdout (the start-up line). */
+  out: string[];
   audit: Array<Record<string, unknown>>;
 }
 
@@ -24,18 +26,19 @@ export async function start(
   extra: Partial<Parameters<typeof startHttpServer>[0]> = {},
 ): Promise<Started> {
   const logs: string[] = [];
+  const out: string[] = [];
   const audit: Array<Record<string, unknown>> = [];
   const handle = await startHttpServer({
     argv: ['--port', '0', '--host', '127.0.0.1', '--no-disk-cache', ...argv],
     env: { LOG_LEVEL: 'info', ...env },
     writeErr: (t) => void logs.push(t),
-    writeOut: (t) => void logs.push(t),
+    writeOut: (t) => void out.push(t),
     writeAudit: (line) => void audit.push(JSON.parse(line) as Record<string, unknown>),
     ...extra,
   });
   if (!handle.url) throw new Error(`server did not start: ${logs.join('')}`);
   const base = handle.url.replace(/\/mcp$/, '');
-  return Object.assign(handle, { url: handle.url, base, logs, audit }) as Started;
+  return Object.assign(handle, { url: handle.url, base, logs, out, audit }) as Started;
 }
 
 export async function startLocal(argv: string[] = [], env: Record<string, string | undefined> = {}) {

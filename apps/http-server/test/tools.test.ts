@@ -25,7 +25,8 @@ for (const mode of ['stateful', 'stateless'] as const) {
 
     it('negotiates the protocol and gives session ids only when stateful', () => {
       expect(client.getServerVersion()?.name).toBe('lambda-mcp');
-      expect(client.getServerCapabilities()?.tools?.listChanged).toBe(true);
+      // Stateless mode cannot deliver list_changed (no stream outlives a request): not advertised.
+      expect(client.getServerCapabilities()?.tools?.listChanged).toBe(mode === 'stateful');
       if (mode === 'stateful') expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
       else expect(transport.sessionId).toBeUndefined();
     });

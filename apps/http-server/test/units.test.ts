@@ -119,7 +119,8 @@ describe('function patterns', () => {
     expect(m('DATA-processor')).toBe(false);
     expect(createFunctionMatcher([])('echo')).toBe(false);
     expect(createFunctionMatcher(['a?c'])('abc')).toBe(true);
-    expect(createFunctionMatcher(['a.c'])('abc')).toBe(false);
+    // "." cannot be in a function name: refused, not silently matching nothing.
+    expect(() => createFunctionMatcher(['a.c'])).toThrow(/patterns may use/);
     expect(validatePattern('ok-*')).toBeUndefined();
     expect(validatePattern('bad pattern')).toMatch(/patterns may use/);
     expect(validatePattern('!')).toMatch(/empty/);

@@ -9,9 +9,9 @@ import {
   type Services,
 } from '@lambda-mcp/core';
 import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';
+import { LineTooLongError, LineTransport } from './line-transport.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -150,7 +150,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
 
   const stdin = options.stdin ?? process.stdin;
   const server = lambda.createServer();
-  const transport = new StdioServerTransport(stdin, stdout);
+  const transport = new LineTransport(stdin, stdout);
 
   let resolveExit: (code: number) => void = () => {};
   const exited = new Promise<number>((r) => {
@@ -245,6 +245,17 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
 
 /** The JSON-RPC error for a stdin line the transport could not read as a message, if it was that. */
 function invalidLineError(error: Error): object | undefined {
+  if (error instanceof LineTooLongError) {
+    return {
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32600,
+        message: `Invalid Request: the line is longer than the ${error.limitBytes.toLocaleString('en-US')} bytes (10 MB) one message may take over stdio; it was skipped.`,
+        data: { limitBytes: error.limitBytes, lineBytes: error.lineBytes },
+      },
+    };
+  }
   if (error instanceof SyntaxError) {
     return {
       jsonrpc: '2.0',

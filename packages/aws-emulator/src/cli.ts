@@ -3,10 +3,12 @@
  * aws-emulator: serve local functions (and/or a synthetic catalog) over the AWS wire protocols.
  *   node packages/aws-emulator/dist/cli.js --functions examples/functions --port 4566
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createStreamLogger } from '@lambda-mcp/core';
 import { startEmulator } from './emulator.js';
 import type { FaultOptions } from './faults.js';
+import { parsePolicy } from './iam.js';
 import { syntheticCatalog } from './synthetic.js';
 
 const HELP = `Usage: aws-emulator [options]
@@ -27,9 +29,12 @@ Options:
   --throttle-rate R      share of requests answered 429 (0..1)
   --error-rate R         share of requests answered 5xx (0..1)
   --drop-rate R          share of connections dropped (0..1)
+  --stall-rate R         share of requests never answered (connection held open, silent) (0..1)
   --fault-ops OPS        only these operations get faults (comma separated, e.g. Invoke)
   --seed N               seed of the fault decisions (default 1)
   --deny ACTIONS         IAM actions to refuse (comma separated, e.g. tag:GetResources)
+  --policy FILE          an IAM identity policy (JSON) to enforce, e.g. docs/iam/explicit-list.json
+  --quotas               enforce Lambda's control-plane request quotas (15/s; GetFunction 100/s)
   --list-cache-ms MS     reuse one read of the functions for paged calls this long (default 200)
   --verbose              log requests to stderr
   -h, --help             this help
@@ -69,9 +74,12 @@ async function main(): Promise<void> {
         'throttle-rate': { type: 'string' },
         'error-rate': { type: 'string' },
         'drop-rate': { type: 'string' },
+        'stall-rate': { type: 'string' },
         'fault-ops': { type: 'string' },
         seed: { type: 'string' },
         deny: { type: 'string' },
+        policy: { type: 'string' },
+        quotas: { type: 'boolean' },
         'list-cache-ms': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -103,17 +111,29 @@ async function main(): Promise<void> {
   const throttle = num('throttle-rate', str('throttle-rate'), 0, 1);
   const errors = num('error-rate', str('error-rate'), 0, 1);
   const drops = num('drop-rate', str('drop-rate'), 0, 1);
+  const stalls = num('stall-rate', str('stall-rate'), 0, 1);
   if (latency !== undefined) faults.latencyMs = latency;
   if (jitter !== undefined) faults.jitterMs = jitter;
   if (throttle !== undefined) faults.throttleRate = throttle;
   if (errors !== undefined) faults.serverErrorRate = errors;
   if (drops !== undefined) faults.dropRate = drops;
+  if (stalls !== undefined) faults.stallRate = stalls;
   const ops = str('fault-ops');
   if (ops)
     faults.operations = ops
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  let policy: string | undefined;
+  const policyFile = str('policy');
+  if (policyFile) {
+    try {
+      policy = readFileSync(policyFile, 'utf8');
+      parsePolicy(policy);
+    } catch (error) {
+      fail(`--policy ${policyFile}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const logger = createStreamLogger({ level: v.verbose ? 'debug' : 'warn', format: 'pretty' });
   const emulator = await startEmulator({
     ...(str('functions') ? { functionsDir: str('functions') as string } : {}),
@@ -136,6 +156,8 @@ async function main(): Promise<void> {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    ...(policy ? { policy } : {}),
+    ...(v.quotas ? { quotas: true } : {}),
     logger,
   });
   process.stdout.write(`AWS emulator listening on ${emulator.url} (region ${emulator.region})\n`);

@@ -10,6 +10,8 @@ import { silentLogger } from '@lambda-mcp/core';
 import { createLocalBackend, type LocalBackend, type SyntheticFunctionSpec } from '@lambda-mcp/core/local';
 import { accessDenied, faultError, fromBackendError, renderError } from './errors.js';
 import { decideFault, type FaultKind, type FaultOptions } from './faults.js';
+import { ALWAYS_ALLOWED, deniedMessage, evaluatePolicy, type PolicyDocument, parsePolicy } from './iam.js';
+import { createQuotaGate, type QuotaGate, type QuotaOptions } from './quotas.js';
 import { handleCloudWatch, routeCloudWatch } from './services/cloudwatch.js';
 import { bareFunctionName, handleLambda, LAMBDA_IAM_ACTIONS, routeLambda } from './services/lambda.js';
 import { handleLogs, routeLogs } from './services/logs.js';
@@ -21,6 +23,8 @@ import type { EmulatorState } from './state.js';
 import { type Handled, newRequestId, type ServiceName, WireError, type WireRequest } from './wire.js';
 
 export type { FaultKind, FaultOptions } from './faults.js';
+export type { PolicyDocument, PolicyStatementDoc } from './iam.js';
+export type { QuotaOptions } from './quotas.js';
 
 export interface EmulatorOptions {
   /** The platform behind the wire. Default: a local backend over `functionsDir` and `synthetic`. */
@@ -43,6 +47,18 @@ export interface EmulatorOptions {
   seed?: number;
   /** IAM actions answered with AccessDenied, e.g. `tag:GetResources`, `lambda:ListTags`. */
   deny?: string[];
+  /**
+   * An identity policy (IAM JSON) for the caller; what it does not allow is refused as AWS does.
+   * Absent: everything is allowed. Applies to assumed roles too unless `rolePolicies` names them.
+   */
+  policy?: PolicyDocument | string;
+  /** Identity policies of roles assumed through the emulator's STS, by role ARN. */
+  rolePolicies?: Record<string, PolicyDocument | string>;
+  /**
+   * Enforce Lambda's control-plane request quotas (true: AWS's figures, 15 per second for
+   * ListFunctions and most control-plane calls, 100 for GetFunction; see ./quotas.ts).
+   */
+  quotas?: boolean | QuotaOptions;
   /** Extra registry documents served by DescribeSchema (before asking the backend). */
   schemas?: RawSchemaDocument[];
   /**
@@ -90,6 +106,15 @@ export interface Emulator {
   executions(functionName: string): number;
   setFaults(faults: FaultOptions | undefined, seed?: number): void;
   setDeny(actions: string[]): void;
+  /** Turns the control-plane quotas on (true or figures) or off (false). */
+  setQuotas(quotas: boolean | QuotaOptions): void;
+  /** Control-plane requests throttled by the quotas so far. */
+  readonly quotaThrottles: { getFunction: number; controlPlane: number };
+  /** Replaces the identity policies (undefined: allow everything). */
+  setPolicy(
+    policy: PolicyDocument | string | undefined,
+    rolePolicies?: Record<string, PolicyDocument | string>,
+  ): void;
   addSchema(doc: RawSchemaDocument): void;
   clearRequests(): void;
   close(): Promise<void>;
@@ -172,6 +197,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let faults: FaultOptions | undefined = options.faults;
   let seed = options.seed ?? 1;
   let deny = new Set(options.deny ?? []);
+  const gateFor = (q: boolean | QuotaOptions | undefined): QuotaGate | undefined =>
+    q ? createQuotaGate(q === true ? {} : q) : undefined;
+  let quotaGate = gateFor(options.quotas);
+  let policy = options.policy === undefined ? undefined : parsePolicy(options.policy);
+  let rolePolicies = new Map(
+    Object.entries(options.rolePolicies ?? {}).map(([arn, doc]) => [arn, parsePolicy(doc)] as const),
+  );
+  /** The principal of an access key: the assumed role's session, else the emulator's user. */
+  const principalOf = (accessKeyId: string): { arn: string; roleArn?: string } => {
+    const assumed = state.assumedRoles.get(accessKeyId);
+    if (!assumed) return { arn: `arn:aws:iam::${state.accountId}:user/emulator` };
+    return {
+      arn: `${assumed.roleArn.replace(':role/', ':assumed-role/').replace(/^arn:aws:iam:/, 'arn:aws:sts:')}/lambda-mcp`,
+      roleArn: assumed.roleArn,
+    };
+  };
   let seq = 0;
   const requests: EmulatorRequestRecord[] = [];
   const sockets = new Set<Socket>();
@@ -186,25 +227,79 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         return {
           operation: route.operation,
           ...(fn ? { functionName: fn } : {}),
-          resource: route.label ?? `arn:aws:lambda:${state.region}:${state.accountId}:function:*`,
+          resource: lambdaResource(route.label, req.query.get('Qualifier')),
         };
       }
       case 'schemas': {
         const route = routeSchemas(req);
         return {
           operation: route.operation,
-          resource: `arn:aws:schemas:${state.region}:${state.accountId}:schema/*`,
+          resource: `arn:aws:schemas:${state.region}:${state.accountId}:schema/${route.registryName ?? '*'}/${route.schemaName ?? '*'}`,
         };
       }
       case 'monitoring':
         return { operation: routeCloudWatch(req), resource: '*' };
-      case 'logs':
-        return { operation: routeLogs(req), resource: '*' };
+      case 'logs': {
+        let group: unknown;
+        try {
+          group = (JSON.parse(req.body.toString('utf8') || '{}') as { logGroupName?: unknown }).logGroupName;
+        } catch {
+          group = undefined;
+        }
+        return {
+          operation: routeLogs(req),
+          resource:
+            typeof group === 'string'
+              ? `arn:aws:logs:${state.region}:${state.accountId}:log-group:${group}:*`
+              : '*',
+        };
+      }
       case 'tagging':
         return { operation: routeTagging(req), resource: '*' };
-      case 'sts':
-        return { operation: routeSts(req), resource: '*' };
+      case 'sts': {
+        const role = new URLSearchParams(req.body.toString('utf8')).get('RoleArn');
+        return { operation: routeSts(req), resource: role ?? '*' };
+      }
     }
+  }
+
+  /** The ARN IAM checks for a Lambda request: the function (with its qualifier), or `*`. */
+  function lambdaResource(label: string | undefined, qualifier: string | null): string {
+    if (!label) return '*';
+    const base = label.startsWith('arn:')
+      ? label
+      : /^\d{12}:function:/.test(label)
+        ? `arn:aws:lambda:${state.region}:${label}`
+        : `arn:aws:lambda:${state.region}:${state.accountId}:function:${label}`;
+    return qualifier && base.split(':').length === 7 ? `${base}:${qualifier}` : base;
+  }
+
+  /**
+   * GetFunction carries the function's tags only when the caller is allowed lambda:ListTags
+   * ("Lambda returns tag data only if you have explicit allow permissions for lambda:ListTags",
+   * GetFunction API reference); otherwise `TagsError` says why.
+   */
+  function withoutUnallowedTags(handled: Handled, accessKeyId: string, resource: string): Handled {
+    const principal = principalOf(accessKeyId);
+    const doc = (principal.roleArn ? rolePolicies.get(principal.roleArn) : undefined) ?? policy;
+    const functionArn = resource.split(':').slice(0, 7).join(':');
+    const denied = deny.has('lambda:ListTags');
+    const decided = doc ? evaluatePolicy(doc, 'lambda:ListTags', functionArn) : { allowed: true as const };
+    if (!denied && decided.allowed) return handled;
+    const body = JSON.parse(
+      typeof handled.body === 'string' ? handled.body : Buffer.from(handled.body).toString('utf8'),
+    ) as Record<string, unknown>;
+    delete body.Tags;
+    body.TagsError = {
+      ErrorCode: 'AccessDeniedException',
+      Message: deniedMessage(
+        principal.arn,
+        'lambda:ListTags',
+        functionArn,
+        !denied && !decided.allowed && decided.explicit,
+      ),
+    };
+    return { ...handled, body: JSON.stringify(body) };
   }
 
   async function dispatch(req: WireRequest, operation: string): Promise<Handled> {
@@ -265,6 +360,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const input = JSON.parse(body.toString('utf8') || '{}') as { actions?: string[] };
       emulator.setDeny(input.actions ?? []);
       return reply(200, { deny: [...deny] });
+    }
+    if (path === '/_emulator/quotas' && req.method === 'POST') {
+      const input = JSON.parse(body.toString('utf8') || '{}') as { quotas?: boolean | QuotaOptions };
+      emulator.setQuotas(input.quotas ?? false);
+      return reply(200, { quotas: input.quotas ?? false });
+    }
+    if (path === '/_emulator/quotas' && req.method === 'GET') return reply(200, emulator.quotaThrottles);
+    if (path === '/_emulator/policy' && req.method === 'POST') {
+      const input = JSON.parse(body.toString('utf8') || '{}') as {
+        policy?: PolicyDocument;
+        rolePolicies?: Record<string, PolicyDocument>;
+      };
+      try {
+        emulator.setPolicy(input.policy, input.rolePolicies);
+      } catch (error) {
+        return reply(400, { message: error instanceof Error ? error.message : String(error) });
+      }
+      return reply(200, { policy: policy ?? null });
     }
     if (path === '/_emulator/requests/clear' && req.method === 'POST') {
       requests.length = 0;
@@ -347,6 +460,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       send(res, rendered.status, rendered.headers, rendered.body, requestId);
     };
 
+    // A stalled request is never answered: the socket stays open and silent until the client
+    // gives up (its socket closes) or the emulator closes (every socket is destroyed).
+    const stallAnswer = () => {
+      record.status = 0;
+      return new Promise<void>((resolve) => {
+        if (req.socket.destroyed) return resolve();
+        req.socket.once('close', () => resolve());
+      });
+    };
+
     let decision = decideFault({}, seed, record.seq, service, 'Unknown');
     try {
       const { operation, functionName, resource } = await identify(wire);
@@ -391,6 +514,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         await waitOut(decision.delayMs);
         return answerError(accessDenied(service, action, state.accountId, resource));
       }
+      if (action && !ALWAYS_ALLOWED.has(action)) {
+        const principal = principalOf(auth.accessKeyId);
+        const doc = (principal.roleArn ? rolePolicies.get(principal.roleArn) : undefined) ?? policy;
+        const decided = doc ? evaluatePolicy(doc, action, resource) : { allowed: true as const };
+        if (!decided.allowed) {
+          await waitOut(decision.delayMs);
+          return answerError(
+            accessDenied(
+              service,
+              action,
+              state.accountId,
+              resource,
+              deniedMessage(principal.arn, action, resource, decided.explicit),
+            ),
+          );
+        }
+      }
+
+      if (service === 'lambda' && quotaGate && !quotaGate.take(operation)) {
+        await waitOut(decision.delayMs);
+        return answerError(
+          new WireError(429, 'TooManyRequestsException', 'Rate exceeded', {
+            type: 'User',
+            reason: 'CallerRateLimitExceeded',
+            messageKey: 'message',
+          }),
+        );
+      }
 
       const invoke = service === 'lambda' && operation === 'Invoke';
       const faultAfter =
@@ -404,6 +555,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           req.socket.destroy();
           return;
         }
+        if (decision.fault === 'stall') return stallAnswer();
         return answerError(faultError(service, decision.fault, faults?.retryAfterSeconds ?? 1));
       }
 
@@ -417,6 +569,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
         return answerError(fromBackendError(service, error));
       }
+      if (service === 'lambda' && operation === 'GetFunction' && handled.status === 200) {
+        handled = withoutUnallowedTags(handled, auth.accessKeyId, resource);
+      }
       if (handled.functionName) record.functionName = handled.functionName;
       await waitOut(decision.delayMs);
       if (faultAfter && decision.fault) {
@@ -427,6 +582,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           req.socket.destroy();
           return;
         }
+        if (decision.fault === 'stall') return stallAnswer();
         return answerError(faultError(service, decision.fault, faults?.retryAfterSeconds ?? 1));
       }
       record.status = handled.status;
@@ -482,6 +638,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     },
     setDeny(actions: string[]) {
       deny = new Set(actions);
+    },
+    setQuotas(next) {
+      quotaGate = gateFor(next);
+    },
+    get quotaThrottles() {
+      return { ...(quotaGate?.throttled ?? { getFunction: 0, controlPlane: 0 }) };
+    },
+    setPolicy(next, nextRoles) {
+      policy = next === undefined ? undefined : parsePolicy(next);
+      rolePolicies = new Map(
+        Object.entries(nextRoles ?? {}).map(([arn, doc]) => [arn, parsePolicy(doc)] as const),
+      );
     },
     addSchema,
     clearRequests() {

@@ -64,7 +64,7 @@ export function renderError(service: ServiceName, error: WireError, requestId: s
 /** The error an injected fault answers with, per service. */
 export function faultError(
   service: ServiceName,
-  kind: Exclude<FaultKind, 'drop'>,
+  kind: Exclude<FaultKind, 'drop' | 'stall'>,
   retryAfterSeconds: number,
 ): WireError {
   if (kind === 'throttle') {
@@ -129,8 +129,11 @@ export function accessDenied(
   action: string,
   accountId: string,
   resource: string,
+  text?: string,
 ): WireError {
-  const message = `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
+  const message =
+    text ??
+    `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;
   switch (service) {
     case 'lambda':
       return new WireError(403, 'AccessDeniedException', message, { messageKey: 'Message' });

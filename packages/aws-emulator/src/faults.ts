@@ -13,6 +13,12 @@ export interface FaultOptions {
   serverErrorRate?: number;
   /** Share of requests whose connection is destroyed without an answer (0..1). */
   dropRate?: number;
+  /**
+   * Share of requests never answered: the connection stays open, silent, until the client gives
+   * up or the emulator closes (0..1). For Invoke, `afterExecutionShare` decides whether the
+   * function ran first. Drawn after the other faults, so adding it shifts none of their draws.
+   */
+  stallRate?: number;
   /** Retry-After sent with injected throttles (seconds, default 1). */
   retryAfterSeconds?: number;
   /**
@@ -26,7 +32,7 @@ export interface FaultOptions {
   services?: string[];
 }
 
-export type FaultKind = 'throttle' | 'server-error' | 'drop';
+export type FaultKind = 'throttle' | 'server-error' | 'drop' | 'stall';
 
 export interface FaultDecision {
   delayMs: number;
@@ -68,9 +74,11 @@ export function decideFault(
   const throttle = faults.throttleRate ?? 0;
   const server = faults.serverErrorRate ?? 0;
   const drop = faults.dropRate ?? 0;
+  const stall = faults.stallRate ?? 0;
   let fault: FaultKind | undefined;
   if (pick < throttle) fault = 'throttle';
   else if (pick < throttle + server) fault = 'server-error';
   else if (pick < throttle + server + drop) fault = 'drop';
+  else if (pick < throttle + server + drop + stall) fault = 'stall';
   return fault ? { delayMs, fault, afterExecution } : { delayMs, afterExecution };
 }

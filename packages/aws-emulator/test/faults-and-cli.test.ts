@@ -60,6 +60,38 @@ describe('fault injection', () => {
     expect(first.some((o) => o.startsWith('200'))).toBe(true);
   });
 
+  it('stalls: never answers until the client gives up, then serves again when the stall is lifted', async () => {
+    const emulator = await startEmulator({
+      synthetic: syntheticCatalog({ count: 2 }),
+      faults: { stallRate: 1, operations: ['ListFunctions'] },
+    });
+    const clients = sdkClients(emulator.url);
+    try {
+      const started = performance.now();
+      const outcome = await clients.lambda
+        .send(new ListFunctionsCommand({}), { abortSignal: AbortSignal.timeout(400) })
+        .then(
+          () => 'answered',
+          (error: Error) => error.name,
+        );
+      expect(outcome).toBe('AbortError');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(350);
+      await waitFor(
+        () => emulator.requests[0]?.durationMs !== undefined,
+        5_000,
+        'the stalled request to end',
+      );
+      expect(emulator.requests[0]).toMatchObject({ operation: 'ListFunctions', fault: 'stall', status: 0 });
+      // Other operations are not stalled; lifting the stall serves ListFunctions again.
+      emulator.setFaults(undefined);
+      const page = await clients.lambda.send(new ListFunctionsCommand({}));
+      expect(page.Functions).toHaveLength(2);
+    } finally {
+      clients.destroy();
+      await emulator.close();
+    }
+  });
+
   it('adds the configured latency to every response', async () => {
     const emulator = await startEmulator({
       synthetic: syntheticCatalog({ count: 2 }),

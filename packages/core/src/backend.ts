@@ -1,7 +1,9 @@
 import type {
+  BackendIdentity,
   BackendInvokeRequest,
   BackendInvokeResult,
   CallOptions,
+  DiscoveryMode,
   FilterLogEventsPage,
   FilterLogEventsRequest,
   FunctionConfig,
@@ -65,6 +67,21 @@ export interface Backend {
 
   /** CloudWatch Logs FilterLogEvents, one page. */
   filterLogEvents(request: FilterLogEventsRequest, options?: CallOptions): Promise<FilterLogEventsPage>;
+
+  /**
+   * Optional: who the backend calls as (credentials resolved, principal asked for). Throws
+   * CREDENTIALS_MISSING or ACCESS_DENIED when the credentials are missing or refused.
+   */
+  identity?(options?: CallOptions): Promise<BackendIdentity>;
+
+  /** Optional: how `listFunctions` finds functions (default `list-all`). */
+  readonly discoveryMode?: DiscoveryMode;
+
+  /**
+   * Optional: functions the last `listFunctions` was asked for but could not read, by name, with
+   * the reason (explicit-list discovery: missing, or access denied). Discovery reports them.
+   */
+  listProblems?(): ReadonlyMap<string, string>;
 
   /** Releases workers, sockets and timers. Idempotent. */
   close(): Promise<void>;

@@ -11,6 +11,23 @@ export type { AnnotationOverride, Config, ConfigInput } from './config/schema.js
 export { BACKENDS, ConfigSchema, LOG_LEVELS, parseConfig, TOOL_FAMILIES } from './config/schema.js';
 export type { ConfigKey, ConfigSetting, SettingKind } from './config/settings.js';
 export { CONFIG_SETTINGS, formatSettingsHelp, formatSettingsMarkdown } from './config/settings.js';
+export type {
+  CheckOutcome,
+  CheckResult,
+  CheckStatus,
+  DoctorCheck,
+  DoctorContext,
+  DoctorFacts,
+  PolicyStatement,
+  RunDoctorOptions,
+} from './doctor/index.js';
+export {
+  defaultDoctorChecks,
+  grantFix,
+  IAM_STATEMENTS,
+  runDoctorChecks,
+  statementFor,
+} from './doctor/index.js';
 export type { ErrorCode, LambdaMcpErrorOptions } from './errors.js';
 export { isErrorCode, isLambdaMcpError, LambdaMcpError, toLambdaMcpError } from './errors.js';
 export type { LogFields, Logger, LogLevel, StreamLoggerOptions } from './logger.js';
@@ -18,8 +35,22 @@ export { createStreamLogger, routeProcessWarnings, silentLogger } from './logger
 export { createServices } from './services/create-services.js';
 export type { DiscoveryServiceOptions } from './services/discovery-service.js';
 export { catalogFingerprint, createDiscoveryService } from './services/discovery-service.js';
+export { errorDetailsOf, groupErrors, parseErrorEvent } from './services/error-details.js';
 export type { CompiledFilters } from './services/filters.js';
 export { compileFilters, evaluateFilters, tagsMatch } from './services/filters.js';
+export type {
+  FunctionAuthorizer,
+  FunctionPattern,
+  FunctionPatternKind,
+  FunctionPolicy,
+  FunctionTarget,
+} from './services/function-policy.js';
+export {
+  compileFunctionPolicy,
+  isAuthorized,
+  matchFunctionPattern,
+  parseFunctionPattern,
+} from './services/function-policy.js';
 export type { InvocationServiceOptions } from './services/invocation-service.js';
 export {
   ASYNC_PAYLOAD_LIMIT_BYTES,
@@ -28,6 +59,11 @@ export {
   INVOKE_TIMEOUT_MARGIN_MS,
   SYNC_PAYLOAD_LIMIT_BYTES,
 } from './services/invocation-service.js';
+export {
+  DEFAULT_METRIC_TYPES,
+  metricNamesAccepted,
+  normalizeMetricTypes,
+} from './services/metric-catalog.js';
 export type { MetricsServiceOptions } from './services/metrics-service.js';
 export {
   buildMetricQueries,
@@ -44,7 +80,11 @@ export {
   ensureObjectRoot,
   JSON_SCHEMA_2020_12,
 } from './services/schema-convert.js';
-export { generateExamples } from './services/schema-examples.js';
+export {
+  type DescribedExample,
+  exampleFromDescription,
+  generateExamples,
+} from './services/schema-examples.js';
 export type { SchemaServiceOptions } from './services/schema-service.js';
 export {
   createSchemaService,
@@ -54,6 +94,13 @@ export {
 } from './services/schema-service.js';
 export type { SchemaValidator } from './services/schema-validator.js';
 export { createSchemaValidator, formatFieldErrors } from './services/schema-validator.js';
+export type {
+  FunctionIndex,
+  FunctionSearchHit,
+  FunctionSearchOptions,
+  SearchableFunction,
+} from './services/search.js';
+export { createFunctionIndex } from './services/search.js';
 export type * from './services/types.js';
 export type * from './types.js';
 export { mapWithConcurrency } from './util/concurrency.js';

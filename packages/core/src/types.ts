@@ -204,3 +204,23 @@ export interface UnusableFunction {
   /** What is wrong, e.g. the manifest field and what is accepted. */
   problem: string;
 }
+
+/** Who a backend calls as (diagnostics: `lambda-mcp doctor`). Never carries a secret. */
+export interface BackendIdentity {
+  /** Where the credentials come from, as far as the configuration tells. */
+  source: string;
+  /** The access key id, masked. */
+  accessKey?: string;
+  /** The principal's ARN (STS GetCallerIdentity). */
+  principal?: string;
+  account?: string;
+  /** Why the principal could not be told (network, endpoint), when it could not. */
+  problem?: string;
+}
+
+/**
+ * How a backend finds functions, for diagnostics and least-privilege documentation:
+ * `list-all` reads the whole account (ListFunctions), `explicit-list` reads each configured
+ * function (GetFunction, ListTags), `trusted-list` trusts the configured list without reading.
+ */
+export type DiscoveryMode = 'list-all' | 'explicit-list' | 'trusted-list';

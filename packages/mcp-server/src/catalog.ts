@@ -127,6 +127,8 @@ export interface ToolCatalog {
   activeCalls(): number;
   /** Resolves when no tool call is running (at once if none is). */
   whenIdle(): Promise<void>;
+  /** Changes exactly when this caller's tool list changes (list_changed goes only to those). */
+  fingerprint(options?: { authorize?: FunctionAuthorizer }): string;
   /** The per-function tool for a function, if it has one (for this caller). */
   toolFor(
     fn: Pick<FunctionInfo, 'name' | 'qualifier'>,
@@ -152,30 +154,43 @@ export interface ResolvedCatalogOptions {
 interface CatalogState {
   loaded: boolean;
   functions: FunctionInfo[];
-  /** All functions, sorted by tool name; definitions built lazily beyond the default view. */
+  /** What a caller without restrictions sees. */
+  full: View;
+  /**
+   * What each restricted caller sees, computed over the functions it may see only (tool names,
+   * collision suffixes, counts, fingerprint), by authorizer (or by its policy's patterns).
+   */
+  views: Map<unknown, View>;
+  /** Built tools by `key` NUL `tool name` (a function may have another name in another view). */
+  tools: Map<string, FunctionTool>;
+  building: Map<string, Promise<FunctionTool>>;
+  discoveryError?: LambdaMcpError;
+  catalogSource?: 'live' | 'cache';
+  /** The full view's fingerprint. */
+  fingerprint: string;
+}
+
+/** The functions one caller may see, sorted by tool name, with the tool names assigned among them. */
+interface View {
   entries: Entry[];
   byName: Map<string, Entry>;
   byKey: Map<string, Entry>;
-  discoveryError?: LambdaMcpError;
-  catalogSource?: 'live' | 'cache';
+  /** Changes exactly when this caller's tool list changes. */
   fingerprint: string;
 }
 
 interface Entry {
-  /** Position in the catalog's entries (sorted by tool name). */
+  /** Position in the view's entries (sorted by tool name). */
   index: number;
   key: string;
   name: string;
   fn: FunctionInfo;
-  tool?: FunctionTool;
-  building?: Promise<FunctionTool>;
 }
+
+/** Views kept per catalog state (one per session or token); the oldest is dropped beyond this. */
+const MAX_VIEWS = 256;
 
 const SCHEMA_CONCURRENCY = 8;
-
-function hash(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
 
 function errorSummary(e: LambdaMcpError): { code: string; message: string } {
   return { code: e.code, message: e.message };
@@ -198,29 +213,24 @@ function label(fn: Pick<FunctionInfo, 'name' | 'qualifier'>): string {
   return fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name;
 }
 
-/** Description for a per-function tool: the function's own, or a generated one that says what it takes. */
+/**
+ * Description for a per-function tool, lean (every tool's description is sent to the model on each
+ * tools/list): the function's own description, or what it is; the arguments only when the schema
+ * does not already say them (a wrapped payload, or no schema).
+ */
 export function describeFunctionTool(fn: FunctionInfo, input: ToolInput, backendKind: string): string {
   const what = backendKind === 'aws' ? 'AWS Lambda function' : 'Lambda function';
-  const facts = [fn.runtime, `${fn.memorySizeMb} MB`, `timeout ${fn.timeoutSeconds} s`]
-    .filter(Boolean)
-    .join(', ');
-  let inputHint: string;
-  if (input.mode === 'flat') {
-    const fields = summarizeFields(input.schema);
-    inputHint = fields
-      ? `Arguments are the function's event fields: ${fields}.`
-      : "Arguments are the function's event (a JSON object matching the input schema).";
-  } else if (input.mode === 'wrapped') {
+  let inputHint = '';
+  if (input.mode === 'wrapped') {
     const property = input.property ?? 'payload';
     const inner = (input.schema.properties as Record<string, JsonObject> | undefined)?.[property];
-    inputHint = `Pass the function's event in "${property}" (a JSON ${String(inner?.type ?? 'value')}).`;
-  } else {
-    inputHint =
-      'No input schema is known: pass the event fields as a JSON object (get_function_schema may show examples).';
+    inputHint = ` Pass the event in "${property}" (a JSON ${String(inner?.type ?? 'value')}).`;
+  } else if (input.mode !== 'flat') {
+    inputHint = ' No input schema is known: pass the event as a JSON object.';
   }
   const own = fn.description?.trim();
-  if (own) return `${own}\n\nInvokes the ${what} "${label(fn)}" (${facts}). ${inputHint}`;
-  return `Invokes the ${what} "${label(fn)}" (${facts}) and returns its response. ${inputHint}`;
+  if (own) return `${own}${inputHint}`;
+  return `Invokes the ${what} "${label(fn)}"${fn.runtime ? ` (${fn.runtime})` : ''}.${inputHint}`;
 }
 
 export function createToolCatalog(services: Services, options: ToolCatalogOptions = {}): ToolCatalog {
@@ -242,14 +252,48 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
   const generic = resolved.toolFamilies !== 'per-function';
   const backend = { kind: services.backend?.kind ?? 'unknown', region: services.backend?.region ?? '' };
 
-  let state: CatalogState = {
-    loaded: false,
-    functions: [],
-    entries: [],
-    byName: new Map(),
-    byKey: new Map(),
-    fingerprint: '',
-  };
+  function makeView(functions: readonly FunctionInfo[], loaded: boolean, error?: LambdaMcpError): View {
+    const names = assignToolNames(functions, {
+      prefixes: resolved.functionPrefixes,
+      reserved: GENERIC_TOOL_NAMES,
+    });
+    const entries: Entry[] = functions
+      .map((fn) => {
+        const key = functionKey(fn);
+        return { index: 0, key, name: names.get(key) ?? key, fn };
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    entries.forEach((e, i) => {
+      e.index = i;
+    });
+    // Hashed entry by entry: one string of a 10,000-function catalog is several MB at once.
+    const digest = createHash('sha256').update(
+      JSON.stringify([generic, perFunction, loaded ? '' : `error:${error?.code ?? ''}`]),
+    );
+    for (const e of entries) digest.update(JSON.stringify([e.key, e.name, e.fn]));
+    const fingerprint = digest.digest('hex');
+    return {
+      entries,
+      byName: new Map(entries.map((e) => [e.name, e])),
+      byKey: new Map(entries.map((e) => [e.key, e])),
+      fingerprint,
+    };
+  }
+
+  function emptyState(): CatalogState {
+    const full = makeView([], false);
+    return {
+      loaded: false,
+      functions: [],
+      full,
+      views: new Map(),
+      tools: new Map(),
+      building: new Map(),
+      fingerprint: '',
+    };
+  }
+
+  let state: CatalogState = emptyState();
   let isReady = false;
   let closed = false;
   let listedBeforeReady = false;
@@ -257,10 +301,13 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
   let retryTimer: NodeJS.Timeout | undefined;
   let retryAttempt = 0;
 
-  async function buildTool(entry: Entry): Promise<FunctionTool> {
-    if (entry.tool) return entry.tool;
-    if (entry.building) return entry.building;
-    entry.building = (async () => {
+  async function buildTool(entry: Entry, s: CatalogState = state): Promise<FunctionTool> {
+    const id = `${entry.key}\u0000${entry.name}`;
+    const built = s.tools.get(id);
+    if (built) return built;
+    const pending = s.building.get(id);
+    if (pending) return pending;
+    const building = (async () => {
       const fn = entry.fn;
       const problems: string[] = [];
       let schemas: Awaited<ReturnType<Services['schemas']['getSchemas']>> | undefined;
@@ -299,14 +346,32 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
         ...(out.output ? { output: out.output } : {}),
         problems,
       };
-      entry.tool = tool;
+      s.tools.set(id, tool);
       return tool;
     })();
+    s.building.set(id, building);
     try {
-      return await entry.building;
+      return await building;
     } finally {
-      entry.building = undefined;
+      s.building.delete(id);
     }
+  }
+
+  /** What this caller sees: the functions it may see, named among themselves. */
+  function viewFor(s: CatalogState, authorize?: FunctionAuthorizer): View {
+    if (!authorize) return s.full;
+    // A compiled policy is keyed by its patterns, so per-request authorizers share a view.
+    const patterns = (authorize as { patterns?: unknown }).patterns;
+    const cacheKey = Array.isArray(patterns) ? `patterns:${JSON.stringify(patterns)}` : authorize;
+    let view = s.views.get(cacheKey);
+    if (!view) {
+      const functions = s.functions.filter((fn) => allowed(authorize, fn));
+      view =
+        functions.length === s.functions.length ? s.full : makeView(functions, s.loaded, s.discoveryError);
+      if (s.views.size >= MAX_VIEWS) s.views.delete(s.views.keys().next().value);
+      s.views.set(cacheKey, view);
+    }
+    return view;
   }
 
   /** The entries this caller gets tools for: authorized, then capped. */
@@ -314,16 +379,18 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     s: CatalogState,
     authorize?: FunctionAuthorizer,
   ): { entries: Entry[]; visible: number } {
-    if (!perFunction)
-      return { entries: [], visible: s.entries.filter((e) => allowed(authorize, e.fn)).length };
-    const visibleEntries = authorize ? s.entries.filter((e) => allowed(authorize, e.fn)) : s.entries;
-    return { entries: visibleEntries.slice(0, resolved.maxFunctionTools), visible: visibleEntries.length };
+    const view = viewFor(s, authorize);
+    if (!perFunction) return { entries: [], visible: view.entries.length };
+    return { entries: view.entries.slice(0, resolved.maxFunctionTools), visible: view.entries.length };
   }
 
   function allowed(authorize: FunctionAuthorizer | undefined, fn: FunctionInfo): boolean {
     if (!authorize) return true;
     try {
-      return authorize(fn.name) === true;
+      return (
+        authorize({ name: fn.name, arn: fn.arn, ...(fn.qualifier ? { qualifier: fn.qualifier } : {}) }) ===
+        true
+      );
     } catch (error) {
       logger.error('The authorize hook threw; denying', { error: toLambdaMcpError(error).message });
       return false;
@@ -351,48 +418,33 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
         'Function discovery failed: only the generic tools are available until it succeeds',
         errorSummary(discoveryError!),
       );
-      return { ...state, discoveryError, fingerprint: hash(`error:${discoveryError?.code}`) };
+      const full = makeView([], false, discoveryError);
+      return { ...emptyState(), full, discoveryError, fingerprint: full.fingerprint };
     }
     const lastError = services.discovery.lastError;
     const functions = catalog.functions;
-    const names = assignToolNames(functions, {
-      prefixes: resolved.functionPrefixes,
-      reserved: GENERIC_TOOL_NAMES,
-    });
-    const previous = state.byKey;
-    const entries: Entry[] = functions
-      .map((fn) => {
-        const key = functionKey(fn);
-        const name = names.get(key) ?? key;
-        const old = previous.get(key);
-        // Reuse a built tool only if nothing it was built from changed.
-        const reuse = old?.tool && old.name === name && JSON.stringify(old.fn) === JSON.stringify(fn);
-        return { index: 0, key, name, fn, ...(reuse ? { tool: old.tool } : {}) } as Entry;
-      })
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    entries.forEach((e, i) => {
-      e.index = i;
-    });
+    const full = makeView(functions, true);
+    // Reuse a built tool only if nothing it was built from changed.
+    const tools = new Map<string, FunctionTool>();
+    for (const entry of full.entries) {
+      const id = `${entry.key}\u0000${entry.name}`;
+      const old = state.tools.get(id);
+      if (old && JSON.stringify(old.function) === JSON.stringify(entry.fn)) tools.set(id, old);
+    }
     const next: CatalogState = {
       loaded: true,
       functions,
-      entries,
-      byName: new Map(entries.map((e) => [e.name, e])),
-      byKey: new Map(entries.map((e) => [e.key, e])),
+      full,
+      views: new Map(),
+      tools,
+      building: new Map(),
       ...(lastError ? { discoveryError: lastError } : {}),
       catalogSource: catalog.source,
-      fingerprint: '',
+      fingerprint: full.fingerprint,
     };
     const { entries: shown } = viewEntries(next);
-    const tools = await mapLimit(shown, SCHEMA_CONCURRENCY, buildTool);
-    next.fingerprint = hash(
-      JSON.stringify([
-        tools.map((t) => t.definition),
-        entries.map((e) => [e.key, e.name, e.fn]),
-        generic,
-        perFunction,
-      ]),
-    );
+    await mapLimit(shown, SCHEMA_CONCURRENCY, (entry) => buildTool(entry, next));
+    const entries = full.entries;
     if (entries.length === 0) {
       logger.warn(
         'Discovery found no function that matches the configured filters: only the generic tools are listed, and they have nothing to invoke',
@@ -444,7 +496,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
         if (next.fingerprint !== before) {
           changed = true;
           if (isReady || listedBeforeReady) {
-            logger.info('The tool list changed', { functions: state.entries.length });
+            logger.info('The tool list changed', { functions: state.full.entries.length });
             emitChanged();
           }
         }
@@ -569,20 +621,17 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     return tools.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  /** This caller's per-function tool of that name, within the cap of its own view. */
   function findFunctionEntry(name: string, authorize?: FunctionAuthorizer): Entry | undefined {
     if (!perFunction) return undefined;
-    const entry = state.byName.get(name);
-    if (!entry || !allowed(authorize, entry.fn)) return undefined;
-    // Within the cap for this caller? (Its rank among the functions this caller may see.)
-    const index = entry.index;
-    if (!authorize) return index < resolved.maxFunctionTools ? entry : undefined;
-    let rank = 0;
-    for (let i = 0; i < index; i++) {
-      const e = state.entries[i];
-      if (e && allowed(authorize, e.fn)) rank += 1;
-      if (rank >= resolved.maxFunctionTools) return undefined;
-    }
-    return entry;
+    const entry = viewFor(state, authorize).byName.get(name);
+    return entry && entry.index < resolved.maxFunctionTools ? entry : undefined;
+  }
+
+  function entryFor(fn: Pick<FunctionInfo, 'name' | 'qualifier'>, authorize?: FunctionAuthorizer) {
+    if (!perFunction) return undefined;
+    const entry = viewFor(state, authorize).byKey.get(functionKey(fn));
+    return entry && entry.index < resolved.maxFunctionTools ? entry : undefined;
   }
 
   function discoveryProblem(): string | undefined {
@@ -599,16 +648,11 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     logger,
     allowed,
     discoveryProblem,
-    toolNameFor: (fn, authorize) => {
-      const entry = state.byKey.get(functionKey(fn));
-      if (!entry) return undefined;
-      return findFunctionEntry(entry.name, authorize) ? entry.name : undefined;
+    toolNameFor: (fn, authorize) => entryFor(fn, authorize)?.name,
+    knownInputSchema: (fn) => {
+      const entry = state.full.byKey.get(functionKey(fn));
+      return entry ? state.tools.get(`${entry.key}\u0000${entry.name}`)?.input.schema : undefined;
     },
-    toolFor: async (fn) => {
-      const entry = state.byKey.get(functionKey(fn));
-      return entry ? buildTool(entry) : undefined;
-    },
-    catalogSource: () => state.catalogSource,
   });
 
   async function callFunctionTool(
@@ -643,7 +687,10 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
           invocationType: 'RequestResponse',
           logType: 'None',
         },
-        context.signal ? { signal: context.signal } : undefined,
+        {
+          ...(context.signal ? { signal: context.signal } : {}),
+          ...(context.authorize ? { authorize: context.authorize } : {}),
+        },
       );
       const shaped = shapeInvocationResult(label(fn), result, {
         maxResultBytes: resolved.maxResultBytes,
@@ -800,10 +847,10 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
             idleWaiters.push(resolve);
           }),
     toolFor(fn, opts = {}) {
-      const entry = state.byKey.get(functionKey(fn));
-      if (!entry) return undefined;
-      return findFunctionEntry(entry.name, opts.authorize) ? entry.tool : undefined;
+      const entry = entryFor(fn, opts.authorize);
+      return entry ? state.tools.get(`${entry.key}\u0000${entry.name}`) : undefined;
     },
+    fingerprint: (opts = {}) => viewFor(state, opts.authorize).fingerprint,
     options: resolved,
     close() {
       if (closed) return;

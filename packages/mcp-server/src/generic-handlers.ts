@@ -8,13 +8,12 @@ import {
   type Logger,
   type LogType,
   type MetricsReport,
-  type MetricType,
   parseTimeRange,
   type ResolvedSchema,
   type Services,
   toLambdaMcpError,
 } from '@lambda-mcp/core';
-import type { FunctionTool, ResolvedCatalogOptions } from './catalog.js';
+import type { ResolvedCatalogOptions } from './catalog.js';
 import {
   errorResult,
   fieldErrorsOf,
@@ -26,6 +25,9 @@ import {
 import { GENERIC_TOOLS, type GenericToolName, MAX_BATCH_INVOCATIONS } from './generic-tools.js';
 import { byteLength, previewJson, structuredResult, truncateUtf8 } from './result.js';
 import { isOpenFallback, toToolInput } from './tool-schema.js';
+import { metricsToolValue, schemaToolValue } from './tools/model-shapes.js';
+import { createFunctionSearch, MAX_SEARCH_RESULTS, searchHitValue } from './tools/search-functions.js';
+import { didYouMean, suggestNames } from './tools/suggest.js';
 import type {
   FunctionAuthorizer,
   JsonObject,
@@ -50,8 +52,8 @@ export interface GenericHandlerDeps {
     fn: Pick<FunctionInfo, 'name' | 'qualifier'>,
     authorize?: FunctionAuthorizer,
   ): string | undefined;
-  toolFor(fn: Pick<FunctionInfo, 'name' | 'qualifier'>): Promise<FunctionTool | undefined>;
-  catalogSource(): 'live' | 'cache' | undefined;
+  /** The input schema of a function whose tool is built already (searched by search_functions). */
+  knownInputSchema?(fn: FunctionInfo): JsonObject | undefined;
 }
 
 type Resolved =
@@ -81,8 +83,16 @@ function snakeSource(schema: ResolvedSchema | undefined): JsonObject {
 /** The `execution_result` of invoke_function(s): Lambda's answer in snake_case. */
 export function executionResult(r: InvocationResult): JsonObject {
   const p = r.payload;
-  const payload =
-    p.kind === 'json' ? p.value : p.kind === 'text' ? p.text : p.kind === 'binary' ? p.base64 : null;
+  // A function error's payload is the error itself: function_error carries it once.
+  const payload = r.functionError
+    ? null
+    : p.kind === 'json'
+      ? p.value
+      : p.kind === 'text'
+        ? p.text
+        : p.kind === 'binary'
+          ? p.base64
+          : null;
   const report = r.report;
   return {
     function_name: r.functionName,
@@ -157,54 +167,10 @@ function summaryLine(r: InvocationResult): string {
   return `${target} returned status ${r.statusCode} in ${took} (payload: ${r.payload.kind}).`;
 }
 
-function snakeMetrics(report: MetricsReport): JsonObject {
-  const s = report.series;
-  return {
-    function_name: report.functionName,
-    ...(report.qualifier ? { qualifier: report.qualifier } : {}),
-    start: report.start,
-    end: report.end,
-    period_seconds: report.periodSeconds,
-    series: {
-      ...(s.invocations ? { invocations: s.invocations } : {}),
-      ...(s.errors ? { errors: s.errors } : {}),
-      ...(s.throttles ? { throttles: s.throttles } : {}),
-      ...(s.duration ? { duration: s.duration } : {}),
-      ...(s.concurrency ? { concurrency: s.concurrency } : {}),
-    },
-    summary: {
-      invocations: report.summary.invocations,
-      errors: report.summary.errors,
-      throttles: report.summary.throttles,
-      error_rate: report.summary.errorRate,
-      ...(report.summary.averageDurationMs !== undefined
-        ? { average_duration_ms: report.summary.averageDurationMs }
-        : {}),
-      ...(report.summary.maxDurationMs !== undefined
-        ? { max_duration_ms: report.summary.maxDurationMs }
-        : {}),
-      ...(report.summary.maxConcurrency !== undefined
-        ? { max_concurrency: report.summary.maxConcurrency }
-        : {}),
-    },
-    ...(report.recentErrors
-      ? {
-          recent_errors: report.recentErrors.map((e) => ({
-            timestamp: e.timestamp,
-            ...(e.requestId ? { request_id: e.requestId } : {}),
-            kind: e.kind,
-            message: redact(e.message),
-            ...(e.logStream ? { log_stream: e.logStream } : {}),
-          })),
-        }
-      : {}),
-    ...(report.problems && report.problems.length > 0 ? { problems: report.problems } : {}),
-  };
-}
-
 export function createGenericHandlers(deps: GenericHandlerDeps) {
   const { services, options, logger } = deps;
   const max = options.maxResultBytes;
+  const search = createFunctionSearch((fn) => deps.knownInputSchema?.(fn));
 
   // One ResolvedSchema object per tool, so the SchemaService compiles each validator once.
   const argSchemas = new Map<GenericToolName, ResolvedSchema>(
@@ -214,11 +180,34 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     ]),
   );
 
-  function notAvailable(name: string): GenericHandlerResult {
+  /** Close names among the functions this caller may see (never a hidden one). */
+  async function suggestionsFor(name: string, context: ToolCallContext): Promise<string> {
+    try {
+      const catalog = await services.discovery.getCatalog(
+        context.signal ? { signal: context.signal } : undefined,
+      );
+      const visible = catalog.functions
+        .filter((fn) => deps.allowed(context.authorize, fn))
+        .map((fn) => fn.name);
+      return didYouMean(suggestNames(name, visible));
+    } catch {
+      return '';
+    }
+  }
+
+  function notAvailable(name: string, suggestion = ''): GenericHandlerResult {
+    const text = notAvailableText(name, deps.discoveryProblem());
     return {
       result: {
         isError: true,
-        content: [{ type: 'text', text: notAvailableText(name, deps.discoveryProblem()) }],
+        content: [
+          {
+            type: 'text',
+            text: suggestion
+              ? text.replace('[FUNCTION_NOT_ALLOWED].', `[FUNCTION_NOT_ALLOWED].${suggestion}`)
+              : text,
+          },
+        ],
       },
       audit: { function: name, outcome: 'not_available', errorCode: 'FUNCTION_NOT_ALLOWED' },
     };
@@ -247,13 +236,13 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       const r = await services.discovery.resolve(name, {
         ...(qualifier ? { qualifier } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.authorize ? { authorize: context.authorize } : {}),
       });
-      if (!deps.allowed(context.authorize, r.function)) return { ok: false, handled: notAvailable(name) };
       return { ok: true, fn: r.function, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
     } catch (error) {
       const e = toLambdaMcpError(error);
       if (e.code === 'FUNCTION_NOT_ALLOWED' || e.code === 'FUNCTION_NOT_FOUND') {
-        return { ok: false, handled: notAvailable(name) };
+        return { ok: false, handled: notAvailable(name, await suggestionsFor(name, context)) };
       }
       return { ok: false, handled: failed(e, name) };
     }
@@ -279,10 +268,9 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
   async function listFunctions(args: JsonObject, context: ToolCallContext): Promise<GenericHandlerResult> {
     let functions: FunctionInfo[];
     let source: 'live' | 'cache' | undefined;
+    let catalog: Awaited<ReturnType<Services['discovery']['getCatalog']>>;
     try {
-      const catalog = await services.discovery.getCatalog(
-        context.signal ? { signal: context.signal } : undefined,
-      );
+      catalog = await services.discovery.getCatalog(context.signal ? { signal: context.signal } : undefined);
       functions = catalog.functions;
       source = catalog.source;
     } catch (error) {
@@ -308,7 +296,15 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       return true;
     });
     const withMetadata = args.include_metadata === true;
-    const items = filtered.map((fn) => {
+    const query = str(args.query)?.trim();
+    let ranked = filtered;
+    if (query) {
+      const keep = new Set(filtered);
+      ranked = search
+        .search(catalog, query, Math.max(1, filtered.length), (fn) => keep.has(fn))
+        .map((h) => h.fn);
+    }
+    const items = ranked.map((fn) => {
       const toolName = deps.toolNameFor(fn, context.authorize);
       return {
         name: fn.name,
@@ -339,7 +335,7 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     const value: JsonObject = {
       functions: items,
       total_count: visible.length,
-      filtered_count: filtered.length,
+      filtered_count: ranked.length,
       ...(withoutOwnTool > 0
         ? {
             without_own_tool_count: withoutOwnTool,
@@ -354,7 +350,7 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     };
     const result = structuredResult(value, {
       maxResultBytes: max,
-      summary: `${filtered.length} of ${visible.length} functions${problem ? ` (warning: ${problem})` : ''}.`,
+      summary: `${ranked.length} of ${visible.length} functions${query ? ` matching ${JSON.stringify(query)}, best first` : ''}${problem ? ` (warning: ${problem})` : ''}.`,
       shrink: (v, budget) => {
         const all = v.functions as unknown[];
         let lo = 0;
@@ -391,10 +387,10 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     const audit = { function: r.fn.name, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
     let result: InvocationResult;
     try {
-      result = await services.invocation.invoke(
-        requestFrom(args, r.fn, r.qualifier),
-        context.signal ? { signal: context.signal } : undefined,
-      );
+      result = await services.invocation.invoke(requestFrom(args, r.fn, r.qualifier), {
+        ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.authorize ? { authorize: context.authorize } : {}),
+      });
     } catch (error) {
       const e = toLambdaMcpError(error);
       if (e.code === 'INVALID_INPUT') {
@@ -443,7 +439,11 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       runnable.length > 0
         ? await services.invocation.invokeMany(
             runnable.map((x) => x.request),
-            { concurrency, ...(context.signal ? { signal: context.signal } : {}) },
+            {
+              concurrency,
+              ...(context.signal ? { signal: context.signal } : {}),
+              ...(context.authorize ? { authorize: context.authorize } : {}),
+            },
           )
         : [];
     const results: JsonObject[] = [];
@@ -573,11 +573,11 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     const input = isOpenFallback(schemas.input) ? undefined : schemas.input;
     const toolInput = toToolInput(input, services.schemas);
     const problems = [...schemas.problems, ...toolInput.problems];
-    let examples: unknown[] | undefined;
-    if (args.include_examples === true) {
+    let examples: Array<{ description: string; payload: unknown }> | undefined;
+    if (args.include_examples !== false) {
       if (input) {
         try {
-          examples = services.schemas.examples(input, 3);
+          examples = services.schemas.describedExamples(input, 3);
         } catch (error) {
           problems.push(`Examples could not be generated: ${toLambdaMcpError(error).message}`);
           examples = [];
@@ -588,22 +588,26 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       }
     }
     const toolName = deps.toolNameFor(r.fn, context.authorize);
-    const value: JsonObject = {
-      function_name: r.fn.name,
+    const value: JsonObject = schemaToolValue({
+      functionName: r.fn.name,
       ...(r.qualifier ? { qualifier: r.qualifier } : {}),
-      ...(toolName ? { tool_name: toolName } : {}),
-      input_schema: input?.schema ?? null,
-      ...(input ? { dialect: input.dialect } : {}),
-      source: snakeSource(input),
-      output_schema: schemas.output?.schema ?? null,
-      // The tool's inputSchema only when it differs from the function's schema (wrapped or open).
-      ...(JSON.stringify(toolInput.schema) !== JSON.stringify(input?.schema)
-        ? { tool_input_schema: toolInput.schema }
-        : {}),
-      input_mode: toolInput.mode,
+      ...(toolName ? { toolName } : {}),
+      schema: input?.schema ?? null,
+      version: input?.source.kind === 'registry' ? (input.source.version ?? null) : null,
       ...(examples ? { examples } : {}),
-      problems,
-    };
+      extras: {
+        input_schema: input?.schema ?? null,
+        ...(input ? { dialect: input.dialect } : {}),
+        source: snakeSource(input),
+        output_schema: schemas.output?.schema ?? null,
+        // The tool's inputSchema only when it differs from the function's schema (wrapped or open).
+        ...(JSON.stringify(toolInput.schema) !== JSON.stringify(input?.schema)
+          ? { tool_input_schema: toolInput.schema }
+          : {}),
+        input_mode: toolInput.mode,
+        problems,
+      },
+    });
     const summary = input
       ? `Input schema of ${r.fn.name} (${input.dialect}, from ${input.source.kind === 'registry' ? input.source.arn : 'the function'}).`
       : `${r.fn.name} has no known input schema; its tool accepts any JSON object.`;
@@ -612,7 +616,7 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
         maxResultBytes: max,
         summary,
         shrink: (v) => {
-          const { examples: _examples, output_schema: _output, ...rest } = v;
+          const { examples: _examples, output_schema: _output, input_schema: _input, ...rest } = v;
           return {
             ...rest,
             output_schema: null,
@@ -665,15 +669,24 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
           ...(r.qualifier ? { qualifier: r.qualifier } : {}),
           start,
           end,
-          ...(Array.isArray(args.metric_types) ? { metrics: args.metric_types as MetricType[] } : {}),
+          ...(Array.isArray(args.metric_types) ? { metrics: args.metric_types as string[] } : {}),
           includeErrors: args.include_errors === true,
         },
         context.signal ? { signal: context.signal } : undefined,
       );
     } catch (error) {
-      return failed(toLambdaMcpError(error), r.fn.name, r.qualifier);
+      const e = toLambdaMcpError(error);
+      if (e.code === 'INVALID_REQUEST' && e.details?.field === 'metrics') {
+        return {
+          result: invalidArgumentsResult('monitor_executions', [
+            { path: '/metric_types', message: e.message, keyword: 'enum' },
+          ]),
+          audit: { ...audit, outcome: 'invalid_arguments', errorCode: e.code },
+        };
+      }
+      return failed(e, r.fn.name, r.qualifier);
     }
-    const value = snakeMetrics(report);
+    const value = metricsToolValue(report, { includeRaw: args.include_raw_errors === true });
     const s = report.summary;
     const summary =
       `${r.fn.name} from ${report.start} to ${report.end}: ${s.invocations} invocations, ${s.errors} errors ` +
@@ -690,6 +703,38 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     };
   }
 
+  async function searchFunctions(args: JsonObject, context: ToolCallContext): Promise<GenericHandlerResult> {
+    let catalog: Awaited<ReturnType<Services['discovery']['getCatalog']>>;
+    try {
+      catalog = await services.discovery.getCatalog(context.signal ? { signal: context.signal } : undefined);
+    } catch (error) {
+      const e = toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
+      return {
+        result: errorResult(e, 'Function discovery failed, so there is nothing to search yet'),
+        audit: { outcome: 'error', errorCode: e.code },
+      };
+    }
+    const query = String(args.query);
+    const limit = Math.min(MAX_SEARCH_RESULTS, typeof args.limit === 'number' ? args.limit : 10);
+    const visible = (fn: FunctionInfo) => deps.allowed(context.authorize, fn);
+    const hits = search.search(catalog, query, limit, visible);
+    const value: JsonObject = {
+      query,
+      functions: hits.map((h) => searchHitValue(h, deps.toolNameFor(h.fn, context.authorize))),
+      total_count: catalog.functions.filter(visible).length,
+    };
+    const best = hits[0]?.fn.name;
+    return {
+      result: structuredResult(value, {
+        maxResultBytes: max,
+        summary: best
+          ? `${hits.length} functions match ${JSON.stringify(query)}; best: ${best}. Invoke with invoke_function (function_name) or its tool_name.`
+          : `No function matches ${JSON.stringify(query)}; try other words or list_functions.`,
+      }),
+      audit: { outcome: 'success' },
+    };
+  }
+
   const handlers: Record<
     GenericToolName,
     (args: JsonObject, context: ToolCallContext) => Promise<GenericHandlerResult>
@@ -699,6 +744,7 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     invoke_functions: invokeFunctions,
     get_function_schema: getFunctionSchema,
     monitor_executions: monitorExecutions,
+    search_functions: searchFunctions,
   };
 
   return {

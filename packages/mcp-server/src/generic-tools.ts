@@ -1,3 +1,5 @@
+import { metricNamesAccepted } from '@lambda-mcp/core';
+import { SEARCH_FUNCTIONS_TOOL } from './tools/search-functions.js';
 import type { ToolDefinition } from './types.js';
 
 /**
@@ -10,6 +12,7 @@ export const GENERIC_TOOL_NAMES = [
   'invoke_functions',
   'list_functions',
   'monitor_executions',
+  'search_functions',
 ] as const;
 export type GenericToolName = (typeof GENERIC_TOOL_NAMES)[number];
 
@@ -20,65 +23,40 @@ const invocationTypeSchema = {
   enum: ['RequestResponse', 'Event', 'DryRun'],
   default: 'RequestResponse',
   description:
-    'RequestResponse (default): run and wait for the result. Event: queue an asynchronous run and return at once (no result). DryRun: only check that the call would be allowed.',
+    'RequestResponse waits for the result; Event runs it asynchronously; DryRun only checks access.',
 };
 const logTypeSchema = {
   type: 'string',
   enum: ['None', 'Tail'],
   default: 'None',
-  description:
-    'Tail: also return the last 4 KB of the execution log and the REPORT figures (duration, memory).',
+  description: 'Tail: also return the last 4 KB of the log and the duration/memory figures.',
 };
 const functionNameSchema = {
   type: 'string',
   minLength: 1,
   maxLength: 256,
-  description: 'The function name (as list_functions shows it), a full or partial ARN, or name:qualifier.',
+  description: 'Function name, ARN, or name:qualifier.',
 };
 const qualifierSchema = {
   type: 'string',
   minLength: 1,
   maxLength: 128,
-  description: 'A version number or alias name (optional).',
+  description: 'Version or alias.',
 };
 
 const executionResultSchema = {
   type: 'object',
-  description: 'What Lambda answered.',
   properties: {
     function_name: { type: 'string' },
-    qualifier: { type: 'string' },
-    invocation_type: { type: 'string', enum: ['RequestResponse', 'Event', 'DryRun'] },
-    status_code: { type: 'integer', description: '200 RequestResponse, 202 Event, 204 DryRun.' },
-    request_id: { type: 'string' },
-    executed_version: { type: 'string' },
-    payload: { description: "The function's response: JSON as is, text as a string, binary as base64." },
+    invocation_type: { type: 'string' },
+    status_code: { type: 'integer' },
+    payload: {},
     payload_format: { type: 'string', enum: ['json', 'text', 'binary', 'empty'] },
-    payload_truncated: {
-      type: 'object',
-      description:
-        'Present when the payload was cut to fit the result size limit; payload is then a text preview.',
-      properties: { total_bytes: { type: 'integer' }, shown_bytes: { type: 'integer' } },
-    },
     function_error: {
       type: 'object',
-      description: 'Present when the function itself failed.',
-      properties: {
-        kind: { type: 'string', description: 'Unhandled or Handled.' },
-        type: { type: 'string' },
-        message: { type: 'string' },
-        trace: { type: 'array', items: { type: 'string' } },
-      },
-      required: ['type', 'message'],
+      description: 'Present when the function failed: type, message, trace.',
     },
-    logs: { type: 'array', items: { type: 'string' }, description: 'Log tail lines (log_type Tail).' },
-    logs_truncated: { type: 'boolean' },
-    duration_ms: { type: 'number' },
-    billed_duration_ms: { type: 'number' },
-    memory_size_mb: { type: 'number' },
-    memory_used_mb: { type: 'number' },
-    init_duration_ms: { type: 'number', description: 'Present on a cold start.' },
-    elapsed_ms: { type: 'number', description: 'Wall-clock time seen by this server.' },
+    logs: { type: 'array', items: { type: 'string' } },
   },
   required: ['function_name', 'invocation_type', 'status_code', 'payload_format'],
 };
@@ -93,15 +71,6 @@ const errorSchema = {
   required: ['code', 'message'],
 };
 
-const dataPoints = {
-  type: 'array',
-  items: {
-    type: 'object',
-    properties: { timestamp: { type: 'string' }, value: { type: 'number' } },
-    required: ['timestamp', 'value'],
-  },
-};
-
 const readOnly = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 const invoking = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
 
@@ -110,27 +79,27 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
     name: 'list_functions',
     title: 'List Lambda functions',
     description:
-      'Lists the Lambda functions this server exposes (only those that pass its configured filters). ' +
-      'Use it to find the right function, its tool name and its metadata before invoking. ' +
-      'Optional filters narrow the list by tags or runtime. Returns functions, total_count (all exposed functions) and filtered_count (after your filters).',
+      'Lists the Lambda functions you can use, with their tool names; filter by tags or runtime, or rank by a plain-language query. ' +
+      'With many functions, prefer search_functions.',
     inputSchema: {
       type: 'object',
       properties: {
         include_metadata: {
           type: 'boolean',
           default: false,
-          description:
-            'Also return runtime, timeout, memory_size, tags, schema_arn and last_modified for each function (default false: name, description, tool name).',
+          description: 'Add runtime, timeout, memory, tags, schema ARN.',
         },
         filter_by_tags: {
           type: 'object',
           additionalProperties: { type: 'string' },
-          description: 'Only functions with all these tags. A value of "*" matches any value of that tag.',
+          description: 'Required tags; "*" matches any value.',
         },
-        runtime_filter: {
+        runtime_filter: { type: 'string', description: 'Runtime prefix, e.g. "python3".' },
+        query: {
           type: 'string',
-          description:
-            'Only functions whose runtime starts with this text (case-insensitive), e.g. "nodejs" or "python3.12".',
+          minLength: 1,
+          maxLength: 500,
+          description: 'Rank by relevance to this request, best first.',
         },
       },
       additionalProperties: false,
@@ -138,39 +107,9 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
     outputSchema: {
       type: 'object',
       properties: {
-        functions: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              name: { type: 'string' },
-              qualifier: { type: 'string' },
-              arn: { type: 'string' },
-              description: { type: 'string' },
-              tool_name: {
-                type: 'string',
-                description: 'The per-function tool that invokes it, when there is one.',
-              },
-              runtime: { type: 'string' },
-              timeout: { type: 'number', description: 'Seconds.' },
-              memory_size: { type: 'number', description: 'MB.' },
-              tags: { type: 'object', additionalProperties: { type: 'string' } },
-              schema_arn: { type: 'string' },
-              output_schema_arn: { type: 'string' },
-              last_modified: { type: 'string' },
-            },
-            required: ['name', 'arn'],
-          },
-        },
+        functions: { type: 'array', items: { type: 'object' } },
         total_count: { type: 'integer' },
         filtered_count: { type: 'integer' },
-        returned_count: {
-          type: 'integer',
-          description: 'Present when the list was cut to fit the size limit.',
-        },
-        truncated: { type: 'boolean' },
-        catalog_source: { type: 'string', enum: ['live', 'cache'] },
-        warning: { type: 'string' },
       },
       required: ['functions', 'total_count', 'filtered_count'],
     },
@@ -181,16 +120,13 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
     name: 'invoke_function',
     title: 'Invoke a Lambda function',
     description:
-      'Invokes one Lambda function with a JSON payload and returns its execution result: status_code, payload, function_error (when the function failed), executed_version, and with log_type "Tail" the log lines plus duration_ms, billed_duration_ms, memory_used_mb and init_duration_ms. ' +
-      'Use it for any function (also those without their own tool), for an alias or version (qualifier), for asynchronous (Event) or DryRun calls, or to see logs. ' +
-      "The payload is checked against the function's input schema when it has one (see get_function_schema). Invocations run real code and may change data.",
+      'Invokes any function you can use by name with a JSON payload and returns its result, error and (log_type Tail) logs. ' +
+      'Use it for functions without their own tool, versions or aliases, async (Event) or DryRun calls. It runs real code.',
     inputSchema: {
       type: 'object',
       properties: {
         function_name: functionNameSchema,
-        payload: {
-          description: "The function's event: any JSON value, usually an object. Defaults to {}.",
-        },
+        payload: { description: 'The event (any JSON); default {}.' },
         invocation_type: invocationTypeSchema,
         log_type: logTypeSchema,
         qualifier: qualifierSchema,
@@ -209,10 +145,7 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
   invoke_functions: {
     name: 'invoke_functions',
     title: 'Invoke several Lambda functions',
-    description:
-      `Runs up to ${MAX_BATCH_INVOCATIONS} invocations in one call, in parallel under a concurrency cap. ` +
-      'Every item gets its own result or error (status success, function_error or error), in the order given; one failure does not affect the others. ' +
-      'Use it to fan out the same function over several payloads or to call several functions at once.',
+    description: `Runs up to ${MAX_BATCH_INVOCATIONS} invocations in parallel; each item gets its own result or error, in order.`,
     inputSchema: {
       type: 'object',
       properties: {
@@ -224,7 +157,7 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
             type: 'object',
             properties: {
               function_name: functionNameSchema,
-              payload: { description: "The function's event (any JSON value). Defaults to {}." },
+              payload: { description: 'The event (any JSON); default {}.' },
               invocation_type: invocationTypeSchema,
               log_type: logTypeSchema,
               qualifier: qualifierSchema,
@@ -237,7 +170,7 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
           type: 'integer',
           minimum: 1,
           maximum: 100,
-          description: "How many run at once (capped by the server's own limit).",
+          description: 'How many at once (capped by the server).',
         },
       },
       required: ['invocations'],
@@ -255,7 +188,7 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
               function_name: { type: 'string' },
               qualifier: { type: 'string' },
               status: { type: 'string', enum: ['success', 'function_error', 'error'] },
-              execution_result: executionResultSchema,
+              execution_result: { type: 'object' },
               error: errorSchema,
             },
             required: ['index', 'function_name', 'status'],
@@ -275,18 +208,14 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
     name: 'get_function_schema',
     title: "Get a function's input schema",
     description:
-      "Returns a function's input JSON Schema (and output schema, when known), where it comes from (e.g. the EventBridge Schema Registry), the exact inputSchema of its MCP tool, and with include_examples some example payloads that validate. " +
+      "Returns a function's input JSON Schema (schema, version) with example payloads that validate, plus its output schema and source. " +
       'Use it before invoking a function whose input you are not sure of.',
     inputSchema: {
       type: 'object',
       properties: {
         function_name: functionNameSchema,
-        schema_version: {
-          type: 'string',
-          minLength: 1,
-          description: 'A registry schema version (default: latest).',
-        },
-        include_examples: { type: 'boolean', default: false, description: 'Also return example payloads.' },
+        schema_version: { type: 'string', minLength: 1, description: 'Registry version (default latest).' },
+        include_examples: { type: 'boolean', default: true },
       },
       required: ['function_name'],
       additionalProperties: false,
@@ -295,40 +224,20 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
       type: 'object',
       properties: {
         function_name: { type: 'string' },
-        qualifier: { type: 'string' },
-        tool_name: { type: 'string' },
-        input_schema: {
-          type: ['object', 'null'],
-          description: 'null when the function has no known input schema.',
-        },
-        dialect: { type: 'string' },
-        source: {
-          type: 'object',
-          properties: {
-            kind: { type: 'string', enum: ['registry', 'none'] },
-            arn: { type: 'string' },
-            registry_name: { type: 'string' },
-            schema_name: { type: 'string' },
-            version: { type: 'string' },
-            type: { type: 'string' },
+        schema: { type: ['object', 'null'], description: 'null when no input schema is known.' },
+        version: { type: ['string', 'null'] },
+        examples: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { description: { type: 'string' }, payload: {} },
+            required: ['description', 'payload'],
           },
-          required: ['kind'],
         },
-        output_schema: { type: ['object', 'null'] },
-        tool_input_schema: {
-          type: 'object',
-          description: "The inputSchema of this function's MCP tool, when it differs from input_schema.",
-        },
-        input_mode: {
-          type: 'string',
-          enum: ['flat', 'wrapped', 'open'],
-          description:
-            'flat: the arguments are the event; wrapped: the event goes in "payload"; open: any object.',
-        },
-        examples: { type: 'array' },
+        input_mode: { type: 'string', enum: ['flat', 'wrapped', 'open'] },
         problems: { type: 'array', items: { type: 'string' } },
       },
-      required: ['function_name', 'input_schema', 'source', 'problems'],
+      required: ['function_name', 'schema', 'version', 'problems'],
     },
     annotations: { title: "Get a function's input schema", ...readOnly },
   },
@@ -337,8 +246,8 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
     name: 'monitor_executions',
     title: 'Monitor function executions',
     description:
-      'Reports how a function ran over a time range: series of invocations, errors, throttles, duration (average, p50, p90, p99, maximum) and concurrency, a summary (totals and error rate), and with include_errors the recent error details from its logs. ' +
-      'time_range takes ISO 8601 times or relative forms such as "1h", "30m", "7d" (meaning that long ago) and "now"; the default is the last hour.',
+      'Reports how a function ran over a time range: invocations, errors, throttles, duration percentiles, concurrency, async and stream metrics, cold starts, and recent errors grouped by type. ' +
+      'Use it to debug failures or slowness.',
     inputSchema: {
       type: 'object',
       properties: {
@@ -347,20 +256,24 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
         time_range: {
           type: 'object',
           properties: {
-            start: {
-              type: 'string',
-              description: 'ISO 8601 time or relative ("1h" = one hour ago). Default "1h".',
-            },
-            end: { type: 'string', description: 'ISO 8601 time, relative, or "now" (default).' },
+            start: { type: 'string', description: 'ISO 8601 or relative ("1h" ago). Default "1h".' },
+            end: { type: 'string', description: 'ISO 8601, relative or "now" (default).' },
           },
           additionalProperties: false,
         },
-        include_errors: { type: 'boolean', default: false, description: 'Also return recent error details.' },
+        include_errors: { type: 'boolean', default: false, description: 'Add recent errors from the logs.' },
+        include_raw_errors: {
+          type: 'boolean',
+          default: false,
+          description: "Add each error's raw log line.",
+        },
         metric_types: {
           type: 'array',
-          items: { type: 'string', enum: ['invocations', 'errors', 'throttles', 'duration', 'concurrency'] },
+          items: { type: 'string', minLength: 1, maxLength: 64 },
           uniqueItems: true,
-          description: 'Which series to return (default: all).',
+          description: `Any case: ${metricNamesAccepted()
+            .filter((_, i) => i % 2 === 1)
+            .join(', ')} (default the first five).`,
         },
       },
       required: ['function_name'],
@@ -370,62 +283,19 @@ export const GENERIC_TOOLS: Readonly<Record<GenericToolName, ToolDefinition>> = 
       type: 'object',
       properties: {
         function_name: { type: 'string' },
-        qualifier: { type: 'string' },
         start: { type: 'string' },
         end: { type: 'string' },
         period_seconds: { type: 'integer' },
-        series: {
-          type: 'object',
-          properties: {
-            invocations: dataPoints,
-            errors: dataPoints,
-            throttles: dataPoints,
-            duration: {
-              type: 'object',
-              properties: {
-                average: dataPoints,
-                p50: dataPoints,
-                p90: dataPoints,
-                p99: dataPoints,
-                maximum: dataPoints,
-              },
-            },
-            concurrency: dataPoints,
-          },
-        },
-        summary: {
-          type: 'object',
-          properties: {
-            invocations: { type: 'number' },
-            errors: { type: 'number' },
-            throttles: { type: 'number' },
-            error_rate: { type: 'number' },
-            average_duration_ms: { type: 'number' },
-            max_duration_ms: { type: 'number' },
-            max_concurrency: { type: 'number' },
-          },
-          required: ['invocations', 'errors', 'throttles', 'error_rate'],
-        },
-        recent_errors: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              timestamp: { type: 'string' },
-              request_id: { type: 'string' },
-              kind: { type: 'string' },
-              message: { type: 'string' },
-              log_stream: { type: 'string' },
-            },
-            required: ['timestamp', 'kind', 'message'],
-          },
-        },
-        series_truncated: { type: 'boolean' },
+        series: { type: 'object', description: 'Points per metric; a failed one is {error}.' },
+        summary: { type: 'object' },
+        recent_errors: { type: 'array', items: { type: 'object' } },
       },
       required: ['function_name', 'start', 'end', 'period_seconds', 'series', 'summary'],
     },
     annotations: { title: 'Monitor function executions', ...readOnly },
   },
+
+  search_functions: SEARCH_FUNCTIONS_TOOL,
 };
 
 export function isGenericToolName(name: string): name is GenericToolName {

@@ -1,5 +1,6 @@
 import type { DecodedPayload, FieldError, FunctionErrorInfo, InvocationResult } from '@lambda-mcp/core';
 import { formatFieldErrors, redact } from './errors.js';
+import { fitJson } from './tools/fit.js';
 import type { JsonObject, TextContent, ToolResult } from './types.js';
 
 const encoder = new TextEncoder();
@@ -249,9 +250,11 @@ export function structuredResult(value: JsonObject, options: StructuredOptions):
   }
   const notice = (shown: number) =>
     `[Result truncated: the full result is ${formatBytes(total)}; this server returns at most ${formatBytes(max)} (maxResultBytes), so ${formatBytes(shown)} are shown. Large fields or lists were cut inside the structure (see the fields named truncated or *_truncated).]`;
-  if (options.shrink) {
-    const budget = max - byteLength(summary) - byteLength(notice(max)) - 16;
-    const smaller = options.shrink(value, budget);
+  const budget = max - byteLength(summary) - byteLength(notice(max)) - 16;
+  {
+    // The tool's own shrink first; then a generic cut that keeps every field's type.
+    let smaller = options.shrink?.(value, budget) ?? fitJson(value, budget);
+    if (smaller && byteLength(JSON.stringify(smaller)) > budget) smaller = fitJson(smaller, budget);
     if (smaller) {
       const smallerText = JSON.stringify(smaller);
       if (byteLength(smallerText) <= budget) {

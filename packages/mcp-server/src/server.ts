@@ -40,6 +40,11 @@ export interface CreateServerOptions {
   authorize?: FunctionAuthorizer;
   /** One event per tool call (audit), without payloads. */
   onToolCall?: (event: ToolCallEvent) => void;
+  /**
+   * Whether to advertise `tools.listChanged` (default true). Transports that cannot deliver the
+   * notification (stateless HTTP, the Lambda Function URL) pass false.
+   */
+  listChanged?: boolean;
 }
 
 export interface LambdaMcpServer {
@@ -68,19 +73,24 @@ export function createLambdaMcpServer(
     component: 'mcp-server',
   });
   const catalog = createToolCatalog(services, { ...options, logger: options.logger ?? services.logger });
-  const connected = new Set<Server>();
+  const connected = new Set<TrackedServer>();
 
   const ignoreNotConnected = (what: string) => (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     if (!/not connected/i.test(message)) logger.warn(`Could not send ${what}`, { error: message });
   };
   const unsubscribe = catalog.onToolsChanged(() => {
-    const status = catalog.status();
     for (const server of [...connected]) {
       if (!server.transport) {
         connected.delete(server);
         continue;
       }
+      // Only a caller whose own tool list changed hears of it, with its own count.
+      const authorize = server.authorize ? { authorize: server.authorize } : {};
+      const fingerprint = catalog.fingerprint(authorize);
+      if (fingerprint === server.seenFingerprint) continue;
+      server.seenFingerprint = fingerprint;
+      const status = catalog.status(authorize);
       server.sendToolListChanged().catch(ignoreNotConnected('tools/list_changed'));
       // Also a log notification (filtered by the client's logging/setLevel), saying why.
       server
@@ -111,11 +121,13 @@ export function createLambdaMcpServer(
     const server = new TrackedServer(
       { name: options.name ?? SERVER_NAME, version: options.version ?? VERSION },
       {
-        capabilities: { tools: { listChanged: true }, logging: {} },
+        capabilities: { tools: { listChanged: serverOptions.listChanged ?? true }, logging: {} },
         instructions: instructions(),
         jsonSchemaValidator: sharedValidator,
       },
       connected,
+      authorize,
+      catalog.fingerprint(authorize ? { authorize } : {}),
     );
     answerInitializeWithCurrentInstructions(server, instructions);
 
@@ -209,15 +221,23 @@ function jsonRpcError(code: number, message: string): Error & { code: number } {
 
 /** A `Server` that joins the broadcast set while connected (so list_changed reaches it). */
 class TrackedServer extends Server {
-  readonly #registry: Set<Server>;
+  readonly #registry: Set<TrackedServer>;
+  /** This caller's authorization (its view of the catalog). */
+  readonly authorize: FunctionAuthorizer | undefined;
+  /** The fingerprint of this caller's tool list when it was last told about it. */
+  seenFingerprint: string;
 
   constructor(
     info: ConstructorParameters<typeof Server>[0],
     options: ConstructorParameters<typeof Server>[1],
-    registry: Set<Server>,
+    registry: Set<TrackedServer>,
+    authorize: FunctionAuthorizer | undefined,
+    seenFingerprint: string,
   ) {
     super(info, options);
     this.#registry = registry;
+    this.authorize = authorize;
+    this.seenFingerprint = seenFingerprint;
   }
 
   override async connect(transport: Transport): Promise<void> {

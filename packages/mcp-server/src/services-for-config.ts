@@ -20,6 +20,11 @@ export interface ServicesForConfigOptions {
    * other processes ran). Default: `config.diskCache`.
    */
   localHistory?: boolean;
+  /**
+   * A shared history for the local backend other than the file, keyed by the resolved functions
+   * folder (the HTTP server passes its Redis history when replicas share one). Wins over the file.
+   */
+  localHistoryStore?: (dir: string) => import('@lambda-mcp/core/local').InvocationHistory | undefined;
 }
 
 /**
@@ -45,9 +50,11 @@ export async function createServicesForConfig(
     const historyFile = history
       ? localHistoryFile({ ...config, diskCache: true }, dir, options.env)
       : undefined;
+    const store = options.localHistoryStore?.(dir);
     const backend = createLocalBackend({
       dir,
       ...(historyFile ? { historyFile } : {}),
+      ...(store ? { history: store } : {}),
       logger: logger.child({ component: 'local-backend' }),
       ...(config.region ? { region: config.region } : {}),
       inputSchemaArnTagKey: config.inputSchemaArnTagKey,

@@ -4,6 +4,8 @@
  * `server.ts` knows the SDK.
  */
 
+import type { FunctionAuthorizer } from '@lambda-mcp/core';
+
 export type JsonObject = Record<string, unknown>;
 
 export interface ToolAnnotations {
@@ -40,8 +42,11 @@ export interface ToolResult {
 
 export type ToolFamily = 'function' | 'generic';
 
-/** Decides whether the caller may see and use a function (by its Lambda function name). */
-export type FunctionAuthorizer = (functionName: string) => boolean;
+/**
+ * Decides whether the caller may see and use a function: it gets the target (name, the qualifier
+ * the call would use, ARN). `compileFunctionPolicy` (core) builds one from patterns.
+ */
+export type { FunctionAuthorizer } from '@lambda-mcp/core';
 
 export interface ProgressUpdate {
   /** Increases with every update. */

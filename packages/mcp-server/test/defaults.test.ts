@@ -201,7 +201,7 @@ describe('the per-function tool cap (maxFunctionTools) is visible where it bites
     const lambda = createLambdaMcpServer(services, { maxFunctionTools: 10 });
     try {
       await lambda.ready;
-      const c = await connect(lambda, { authorize: (name) => name < 'fn-05' });
+      const c = await connect(lambda, { authorize: (target) => target.name < 'fn-05' });
       const { tools } = await c.client.listTools();
       expect(tools.find((t) => t.name === 'invoke_function')?.description).not.toContain(
         'no tool of their own',

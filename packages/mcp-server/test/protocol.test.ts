@@ -87,9 +87,10 @@ describe('tools/list', () => {
     });
     const cl = tools.find((t) => t.name === 'customer_lookup')!;
     expect(cl.outputSchema).toMatchObject({ type: 'object', required: ['id', 'name'] });
-    // Generated description when the function has none: what it is and what it takes.
+    // Generated description when the function has none: what it is, without repeating the
+    // fields its inputSchema already gives (issue 14.5: every byte is sent on each tools/list).
     expect(cl.description).toContain('customer-lookup');
-    expect(cl.description).toContain('customer_id (string, required)');
+    expect(cl.description).not.toContain('customer_id');
     // A non-object root schema is wrapped in "payload".
     const ls = tools.find((t) => t.name === 'list_summer')!;
     expect(ls.inputSchema).toMatchObject({
@@ -436,7 +437,7 @@ describe('generic tools', () => {
     expect(s.summary).toMatchObject({ invocations: 1, error_rate: 0 });
     expect(new Date(s.end).getTime() - new Date(s.start).getTime()).toBeGreaterThan(2 * 3600_000 - 60_000);
     expect(s.series.duration.p99).toBeDefined();
-    expect(s.recent_errors[0]).toMatchObject({ kind: 'error', message: 'boom' });
+    expect(s.recent_errors[0]).toMatchObject({ kind: 'error', count: 1, occurrences: [{ message: 'boom' }] });
     const bad = await client.callTool({
       name: 'monitor_executions',
       arguments: { function_name: 'echo', time_range: { start: 'yesterday-ish' } },
@@ -620,7 +621,7 @@ describe('authorization and audit hooks', () => {
       {},
       {},
       {
-        authorize: (fn) => fn !== 'always-fails' && fn !== 'customer-lookup',
+        authorize: (fn) => fn.name !== 'always-fails' && fn.name !== 'customer-lookup',
         onToolCall: (e) => events.push(e),
       },
     );

@@ -77,11 +77,11 @@ describe('over createServices and the local backend', () => {
       name: 'get_function_schema',
       arguments: { function_name: 'data-processor', include_examples: true },
     });
-    const sc = s.structuredContent as { examples: unknown[]; dialect: string };
+    const sc = s.structuredContent as { examples: Array<{ payload: unknown }>; dialect: string };
     expect(sc.dialect).toBe('2020-12');
     expect(sc.examples.length).toBeGreaterThan(0);
     // The generated examples validate against the tool's own schema: call the tool with one.
-    const example = sc.examples[0] as Record<string, unknown>;
+    const example = sc.examples[0]?.payload as Record<string, unknown>;
     const run = await client.callTool({ name: 'data_processor', arguments: example });
     expect(run.isError).toBeFalsy();
   });

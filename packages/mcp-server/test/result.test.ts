@@ -175,8 +175,20 @@ describe('structuredResult', () => {
     expect(r.content[1]!.text).toContain('Result truncated');
   });
 
-  it('falls back to isError text when it cannot shrink', () => {
-    const r = structuredResult({ blob: 'y'.repeat(5000) }, { maxResultBytes: 1024 });
+  it('without a shrink of its own, cuts the largest fields with a notice, not isError', () => {
+    const r = structuredResult({ blob: 'y'.repeat(5000), n: 1 }, { maxResultBytes: 1024 });
+    expect(r.isError).toBeUndefined();
+    const sc = r.structuredContent as { blob: string; n: number; truncated: boolean };
+    expect(sc).toMatchObject({ n: 1, truncated: true });
+    expect(sc.blob).toMatch(/^y+…$/);
+    expect(JSON.parse(r.content[0]!.text)).toEqual(sc);
+    expect(r.content.at(-1)!.text).toContain('Result truncated');
+    expect(r.content.map((c) => byteLength(c.text)).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(1024);
+  });
+
+  it('falls back to isError text when nothing can be cut', () => {
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+    const r = structuredResult(many, { maxResultBytes: 1024 });
     expect(r.isError).toBe(true);
     expect(r.structuredContent).toBeUndefined();
     expect(byteLength(r.content[0]!.text)).toBeLessThanOrEqual(1024);

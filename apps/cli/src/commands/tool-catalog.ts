@@ -11,6 +11,8 @@ export interface ToolListing {
   tools: ToolDefinition[];
   /** Things a person should know (tool cap reached, discovery failed). */
   notes: string[];
+  /** Discovery failed: only the generic tools are listed (the first note says why). */
+  discoveryFailed: boolean;
 }
 
 /** Builds the catalog the MCP servers build (same package, same options from the config), waits for it. */
@@ -40,7 +42,7 @@ export function listTools(services: Services): Promise<ToolListing> {
         `${status.cappedCount} function${status.cappedCount === 1 ? '' : 's'} have no tool of their own (cap of ${status.maxFunctionTools} per-function tools, LAMBDA_MCP_MAX_TOOLS); they are reachable through invoke_function.`,
       );
     }
-    return { tools, notes };
+    return { tools, notes, discoveryFailed: status.discoveryError !== undefined };
   });
 }
 

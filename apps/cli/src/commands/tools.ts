@@ -31,10 +31,14 @@ export async function runTools(ctx: Context): Promise<ExitCode> {
       );
     }
   }
+  // Discovery failed (backend refused or down): the listing is what a client would see, but the
+  // command failed, with the backend-failure code.
+  const done = listing.discoveryFailed ? EXIT.FAILURE : EXIT.OK;
   if (ctx.flags.json) {
     // Exactly the `tools/list` result a client receives.
     ctx.printJson({ tools });
-    return EXIT.OK;
+    if (listing.discoveryFailed) ctx.note(`${ctx.err.red('error:')} ${listing.notes[0]}`);
+    return done;
   }
   const { out, err } = ctx;
   for (const note of listing.notes) ctx.note(`${err.yellow('note:')} ${note}`);
@@ -57,7 +61,7 @@ export async function runTools(ctx: Context): Promise<ExitCode> {
     ctx.print();
     ctx.print(out.dim(`${tools.length} tool${tools.length === 1 ? '' : 's'}`));
   }
-  return EXIT.OK;
+  return done;
 }
 
 function indent(text: string, prefix: string): string {

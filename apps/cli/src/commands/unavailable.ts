@@ -15,12 +15,18 @@ export async function explainUnavailable(
   error: unknown,
   qualifier?: string,
 ): Promise<unknown> {
-  if (
-    !isLambdaMcpError(error) ||
-    (error.code !== 'FUNCTION_NOT_ALLOWED' && error.code !== 'FUNCTION_NOT_FOUND')
-  ) {
-    return error;
+  if (!isLambdaMcpError(error)) return error;
+  // Core says a catalog function has no such version or alias; say it the CLI's way (exit 2).
+  if (error.code === 'INVALID_REQUEST' && error.details?.unknownQualifier === true) {
+    const name = error.message.match(/^Function '([^']+)'/)?.[1] ?? input;
+    return new CliError(
+      'usage',
+      'FUNCTION_NOT_FOUND',
+      `function '${name}' has no version or alias '${String(error.details.qualifier)}'. Accepted: a version number or alias that exists for ${name}, or no qualifier for $LATEST.`,
+      { cause: error },
+    );
   }
+  if (error.code !== 'FUNCTION_NOT_ALLOWED' && error.code !== 'FUNCTION_NOT_FOUND') return error;
   let name: string;
   try {
     const ref = parseFunctionReference(input);

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '@lambda-mcp/core';
-import { createRemoteJWKSet, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, customFetch, type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { ALLOW_ALL, createFunctionMatcher, type FunctionMatcher } from './patterns.js';
 import type { AuthPolicy, OAuthSettings } from './policy.js';
 import type { Principal } from './principal.js';
@@ -79,6 +79,42 @@ export function resolveStaticTokens(
   return out;
 }
 
+/** The largest JWKS response read (a key set is a few KB; an endpoint serving more is refused). */
+export const MAX_JWKS_BYTES = 1024 * 1024;
+
+/** fetch for the JWKS that stops reading past `maxBytes` (declared or streamed). */
+export function createCappedFetch(maxBytes: number = MAX_JWKS_BYTES): typeof fetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const tooLarge = () =>
+      new joseErrors.JWKSInvalid(`The JWKS response is larger than ${maxBytes} bytes; refusing to read it.`);
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      await response.body?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    if (!response.body) return response;
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+    return new Response(Buffer.concat(chunks, size), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
+
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 function scopesOf(payload: JWTPayload): string[] {
@@ -96,6 +132,8 @@ export interface AuthenticatorOptions {
   logger: Logger;
   /** Test seam: fetch for the JWKS (defaults to global fetch via jose). */
   jwksTimeoutMs?: number;
+  /** Largest JWKS response read (default MAX_JWKS_BYTES). */
+  jwksMaxBytes?: number;
 }
 
 export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
@@ -106,6 +144,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         timeoutDuration: options.jwksTimeoutMs ?? 5_000,
         cooldownDuration: 30_000,
         cacheMaxAge: 10 * 60_000,
+        [customFetch]: createCappedFetch(options.jwksMaxBytes),
       })
     : undefined;
   const audience = oauth?.audience ?? options.resource;
@@ -204,10 +243,18 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticato
         : typeof payload.azp === 'string'
           ? payload.azp
           : undefined;
+    const owner = sub ?? clientId;
+    if (!owner) {
+      // Without one, every such token would share one owner: one session namespace, one rate bucket.
+      return invalid(
+        'The access token names no subject ("sub") and no client ("client_id" or "azp"); this server needs one to tell callers apart.',
+        'no_subject',
+      );
+    }
     return {
       ok: true,
       principal: {
-        subject: `jwt:${sub ?? clientId ?? 'unknown'}`,
+        subject: `jwt:${owner}`,
         kind: 'jwt',
         scopes,
         ...(clientId ? { clientId } : {}),

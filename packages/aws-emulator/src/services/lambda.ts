@@ -88,19 +88,45 @@ interface ParsedName {
   accountId?: string;
 }
 
-function validationError(value: string, member: string, pattern: string): WireError {
+/**
+ * AWS's validation answer: every failed constraint, "N validation error(s) detected: …; …"
+ * (400 ValidationException, as recorded in the fixtures' test_function_name_and_qualifier_validation).
+ */
+function validationErrors(errors: string[]): WireError {
   return new WireError(
     400,
     'ValidationException',
-    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern}`,
+    `${errors.length} validation error${errors.length === 1 ? '' : 's'} detected: ${errors.join('; ')}`,
     { messageKey: 'message' },
   );
 }
 
+const patternError = (value: string, member: string, pattern: string) =>
+  `Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern}`;
+const lengthError = (value: string, member: string, max: number) =>
+  `Value '${value}' at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${max}`;
+
+/**
+ * Lambda API reference (Invoke, GetFunction, GetFunctionConfiguration): FunctionName has length
+ * 1-170 (the ARN with a qualifier; a bare name is at most 64, which Lambda reports as not found
+ * rather than invalid), Qualifier 1-128.
+ */
+const MAX_FUNCTION_NAME_PARAM = 170;
+const MAX_QUALIFIER = 128;
+
 function parseFunctionName(label: string, queryQualifier: string | null): ParsedName {
-  if (!new RegExp(`^(?:${FUNCTION_NAME_PATTERN})$`).test(label)) {
-    throw validationError(label, 'functionName', FUNCTION_NAME_PATTERN);
+  const errors: string[] = [];
+  if (label.length > MAX_FUNCTION_NAME_PARAM)
+    errors.push(lengthError(label, 'functionName', MAX_FUNCTION_NAME_PARAM));
+  if (!new RegExp(`^(?:${FUNCTION_NAME_PATTERN})$`).test(label))
+    errors.push(patternError(label, 'functionName', FUNCTION_NAME_PATTERN));
+  if (queryQualifier !== null) {
+    if (queryQualifier.length > MAX_QUALIFIER)
+      errors.push(lengthError(queryQualifier, 'qualifier', MAX_QUALIFIER));
+    if (!new RegExp(`^(?:${QUALIFIER_PATTERN})$`).test(queryQualifier))
+      errors.push(patternError(queryQualifier, 'qualifier', QUALIFIER_PATTERN));
   }
+  if (errors.length > 0) throw validationErrors(errors);
   const parts = label.split(':');
   let parsed: ParsedName;
   if (label.startsWith('arn:')) {
@@ -114,9 +140,6 @@ function parseFunctionName(label: string, queryQualifier: string | null): Parsed
     if (parts[1] !== undefined) parsed.qualifier = parts[1];
   }
   if (queryQualifier !== null) {
-    if (!new RegExp(`^(?:${QUALIFIER_PATTERN})$`).test(queryQualifier)) {
-      throw validationError(queryQualifier, 'qualifier', QUALIFIER_PATTERN);
-    }
     if (parsed.qualifier !== undefined && parsed.qualifier !== queryQualifier) {
       throw new WireError(
         400,
@@ -143,13 +166,33 @@ function notFound(state: EmulatorState, parsed: ParsedName, suffix?: string): Wi
   );
 }
 
-/** A name from another account or region is not this emulator's function. */
-function checkHome(state: EmulatorState, parsed: ParsedName, suffix?: string): void {
-  if (
-    (parsed.region && parsed.region !== state.region) ||
-    (parsed.accountId && parsed.accountId !== state.accountId)
-  ) {
-    throw notFound(state, parsed, suffix);
+/**
+ * A function of another region: 404 ResourceNotFoundException "Functions from '<r>' are not
+ * reachable in this region ('<here>')" (as AWS answers it). Another account's function, without a
+ * resource policy granting it: 403 AccessDeniedException.
+ */
+function checkHome(
+  state: EmulatorState,
+  parsed: ParsedName,
+  suffix?: string,
+  action = 'lambda:GetFunction',
+): void {
+  if (parsed.region && parsed.region !== state.region) {
+    throw new WireError(
+      404,
+      'ResourceNotFoundException',
+      `Functions from '${parsed.region}' are not reachable in this region ('${state.region}')`,
+      { type: 'User', messageKey: 'Message' },
+    );
+  }
+  if (parsed.accountId && parsed.accountId !== state.accountId) {
+    const resource = `arn:aws:lambda:${state.region}:${parsed.accountId}:function:${parsed.name}${suffix ? `:${suffix}` : ''}`;
+    throw new WireError(
+      403,
+      'AccessDeniedException',
+      `User: arn:aws:iam::${state.accountId}:user/emulator is not authorized to perform: ${action} on resource: ${resource} because no resource-based policy allows the ${action} action`,
+      { messageKey: 'Message' },
+    );
   }
 }
 
@@ -365,7 +408,7 @@ async function getFunction(
 
 async function listTags(state: EmulatorState, label: string): Promise<Handled> {
   if (!new RegExp(`^(?:${TAG_RESOURCE_PATTERN})$`).test(label)) {
-    throw validationError(label, 'resource', TAG_RESOURCE_PATTERN);
+    throw validationErrors([patternError(label, 'resource', TAG_RESOURCE_PATTERN)]);
   }
   const parts = label.split(':');
   if (parts[5] !== 'function') {
@@ -445,7 +488,7 @@ async function invoke(req: WireRequest, state: EmulatorState, label: string): Pr
     }
   }
   const suffix = parsed.qualifier ?? '$LATEST';
-  checkHome(state, parsed, suffix);
+  checkHome(state, parsed, parsed.qualifier, 'lambda:InvokeFunction');
   const size = req.body.length;
   if (invocationType === 'Event' && size > ASYNC_PAYLOAD_LIMIT) {
     throw new WireError(

@@ -27,19 +27,24 @@ import type {
 import {
   type AwsClients,
   type AwsConnectionOptions,
+  bounded,
   buildCredentials,
   computeScope,
   configuredEndpoints,
   createAwsClients,
   createInvokeClient,
+  readClientConfig,
   resolveRegion,
   withoutSdkLogging,
 } from './clients.js';
 import { mapAwsError } from './errors.js';
+import { type ExplicitListOptions, withExplicitList } from './explicit-list.js';
+import { describeCredentialSource, probeAwsIdentity } from './identity.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
 import { createTagReader } from './tags.js';
+import { withThrottleRetry } from './throttle-retry.js';
 
 export interface AwsBackendOptions extends AwsConnectionOptions {
   /** Bring your own clients (any subset); the rest are built from the options. */
@@ -47,6 +52,11 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
   logger?: Logger;
   /** Retries of Invoke after throttles (and connections never made). */
   invokeRetry?: Partial<InvokeRetryPolicy>;
+  /**
+   * Largest Invoke response read (default 7 MiB: Lambda's 6 MB synchronous limit plus a margin).
+   * Past it reading stops, the connection is closed and the call fails with PAYLOAD_TOO_LARGE.
+   */
+  maxInvokeResponseBytes?: number;
   /** Concurrent ListTags calls when GetResources is denied (default 10). */
   tagsFallbackConcurrency?: number;
   /** Without tag filters, up to this many functions get ListTags rather than GetResources (default 20). */
@@ -59,6 +69,17 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    * apply the filters, and getTags with other filters works as always.
    */
   tagFiltersHint?: TagFilter[];
+  /**
+   * Without tag filters: read the tags of every tagged function (GetResources, 100 a page) while
+   * the ListFunctions pages are read, for a discovery that needs the tags of many functions
+   * (schema ARN tags, annotations). Only a hint, as `tagFiltersHint`.
+   */
+  prefetchAllTags?: boolean;
+  /**
+   * Discover only these functions (FUNCTION_LIST with no prefix): GetFunction and ListTags per
+   * function, never ListFunctions or tag:GetResources (./explicit-list.ts).
+   */
+  explicitList?: ExplicitListOptions;
 }
 
 export interface AwsBackend extends Backend {
@@ -67,6 +88,10 @@ export interface AwsBackend extends Backend {
   readonly clients: AwsClients;
   /** Endpoint overrides in effect, by service (`all` for every service). */
   readonly endpoints: Readonly<Record<string, string>>;
+  /** Who the backend calls as (STS GetCallerIdentity; needs no permission). */
+  identity(options?: CallOptions): Promise<import('../types.js').BackendIdentity>;
+  /** True once tag:GetResources was denied (tags are then read with ListTags per function). */
+  readonly taggingDenied: boolean;
 }
 
 const LIST_PAGE_SIZE = 50;
@@ -111,14 +136,11 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     if (!schemaRegion || schemaRegion === region || byo.schemas) return clients.schemas;
     let client = schemaClients.get(schemaRegion);
     if (!client) {
-      client = withoutSdkLogging(
-        new (sdk.schemas().SchemasClient)({
-          region: schemaRegion,
-          credentials,
-          maxAttempts: options.maxAttempts ?? 3,
-          ...(options.profile ? { profile: options.profile } : {}),
-          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        }),
+      client = bounded(
+        withoutSdkLogging(
+          new (sdk.schemas().SchemasClient)(readClientConfig(options, schemaRegion, credentials)),
+        ),
+        options,
       );
       schemaClients.set(schemaRegion, client);
     }
@@ -135,20 +157,42 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     scope,
     clients,
     endpoints,
+    get taggingDenied() {
+      return tagReader.taggingDenied;
+    },
+
+    identity(callOptions?: CallOptions) {
+      checkOpen();
+      return probeAwsIdentity(
+        {
+          region,
+          credentials,
+          endpoints,
+          source: describeCredentialSource(options, options.env ?? process.env),
+        },
+        callOptions,
+      );
+    },
 
     async listFunctions(callOptions?: CallOptions): Promise<FunctionConfig[]> {
       checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
+      else if (options.prefetchAllTags) tagReader.prefetchAll();
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {
         for (let page = 0; page < MAX_PAGES; page++) {
-          const response = await clients.lambda.send(
-            new (sdk.lambda().ListFunctionsCommand)({
-              MaxItems: LIST_PAGE_SIZE,
-              ...(marker ? { Marker: marker } : {}),
-            }),
-            callOpts(callOptions),
+          // Throttles (the control-plane quota) are waited out with backoff: ./throttle-retry.ts.
+          const response = await withThrottleRetry(
+            () =>
+              clients.lambda.send(
+                new (sdk.lambda().ListFunctionsCommand)({
+                  MaxItems: LIST_PAGE_SIZE,
+                  ...(marker ? { Marker: marker } : {}),
+                }),
+                callOpts(callOptions),
+              ),
+            callOptions?.signal ? { signal: callOptions.signal } : {},
           );
           for (const fc of response.Functions ?? []) out.push(toFunctionConfig(fc));
           if (!response.NextMarker || response.NextMarker === marker) break;
@@ -197,7 +241,16 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
 
     async invoke(request: BackendInvokeRequest, callOptions?: CallOptions): Promise<BackendInvokeResult> {
       checkOpen();
-      return invokeLambda({ client: getInvokeClient(), logger, retry }, request, callOptions);
+      return invokeLambda(
+        {
+          client: getInvokeClient(),
+          logger,
+          retry,
+          ...(options.maxInvokeResponseBytes ? { maxResponseBytes: options.maxInvokeResponseBytes } : {}),
+        },
+        request,
+        callOptions,
+      );
     },
 
     async describeSchema(ref: SchemaRef, callOptions?: CallOptions): Promise<RawSchemaDocument> {
@@ -265,6 +318,8 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     },
   };
   logger.debug('AWS backend ready', { region, endpoints, scope });
+  if (options.explicitList?.entries.length)
+    return withExplicitList(backend, { lambda: () => clients.lambda, logger, region }, options.explicitList);
   return backend;
 }
 

@@ -9,6 +9,14 @@ import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { SchemasClient } from '@aws-sdk/client-schemas';
 import { LambdaMcpError } from '../errors.js';
+import {
+  type AwsHttpLimits,
+  addResponseCap,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_READ_RESPONSE_BYTES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  requestHandlerOptions,
+} from './http-limits.js';
 import { sdk } from './sdk.js';
 
 export interface AwsClients {
@@ -40,8 +48,26 @@ export interface AwsConnectionOptions {
   credentials?: AwsCredentials;
   /** SDK attempts for reads (standard retry mode). Invoke never uses the SDK's retries. */
   maxAttempts?: number;
+  /** No TCP connection to an AWS endpoint within this long: given up (default 5,000 ms). */
+  connectTimeoutMs?: number;
+  /**
+   * A read request (ListFunctions, tags, schemas, metrics, logs, STS) with no response, or no
+   * data while its body is read, for this long is given up and retried by the SDK's standard
+   * retries (default 20,000 ms). Invoke is bounded by its own deadline instead.
+   */
+  requestTimeoutMs?: number;
+  /** Largest response body read from a read request (default 64 MiB). */
+  maxReadResponseBytes?: number;
   /** Environment to read (defaults to process.env); used for the scope and endpoint overrides. */
   env?: Record<string, string | undefined>;
+}
+
+/** The timeouts of the options, defaults applied. */
+export function httpLimitsOf(options: AwsConnectionOptions): AwsHttpLimits {
+  return {
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  };
 }
 
 /** Service ids as the SDK spells them in AWS_ENDPOINT_URL_<ID>. */
@@ -76,6 +102,7 @@ export function buildCredentials(options: AwsConnectionOptions, region: string):
       },
       clientConfig: {
         region,
+        requestHandler: requestHandlerOptions(httpLimitsOf(options), 'read'),
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
         ...(options.profile ? { profile: options.profile } : {}),
       },
@@ -124,20 +151,14 @@ export function createAwsClients(
   credentials: AwsCredentials,
   byo: Partial<AwsClients> = {},
 ): { clients: AwsClients; built(): Array<AwsClients[keyof AwsClients]> } {
-  const common = {
-    region,
-    credentials,
-    maxAttempts: options.maxAttempts ?? 3,
-    retryMode: 'standard',
-    ...(options.profile ? { profile: options.profile } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-  };
+  const common = readClientConfig(options, region, credentials);
+  const own = <T extends OwnClient>(client: T): T => bounded(withoutSdkLogging(client), options);
   const factories: ClientFactories = {
-    lambda: () => withoutSdkLogging(new (sdk.lambda().LambdaClient)(common)),
-    schemas: () => withoutSdkLogging(new (sdk.schemas().SchemasClient)(common)),
-    cloudWatch: () => withoutSdkLogging(new (sdk.cloudWatch().CloudWatchClient)(common)),
-    logs: () => withoutSdkLogging(new (sdk.logs().CloudWatchLogsClient)(common)),
-    tagging: () => withoutSdkLogging(new (sdk.tagging().ResourceGroupsTaggingAPIClient)(common)),
+    lambda: () => own(new (sdk.lambda().LambdaClient)(common)),
+    schemas: () => own(new (sdk.schemas().SchemasClient)(common)),
+    cloudWatch: () => own(new (sdk.cloudWatch().CloudWatchClient)(common)),
+    logs: () => own(new (sdk.logs().CloudWatchLogsClient)(common)),
+    tagging: () => own(new (sdk.tagging().ResourceGroupsTaggingAPIClient)(common)),
   };
   const made: Partial<AwsClients> = {};
   const clients = {} as AwsClients;
@@ -156,6 +177,30 @@ export function createAwsClients(
     clients,
     built: () => CLIENT_KEYS.flatMap((k) => (made[k] ? [made[k] as AwsClients[typeof k]] : [])),
   };
+}
+
+type OwnClient = { middlewareStack: { remove(name: string): boolean; add: (...args: never[]) => unknown } };
+
+/** The configuration of our own read clients: region, credentials, retries, timeouts, endpoint. */
+export function readClientConfig(options: AwsConnectionOptions, region: string, credentials: AwsCredentials) {
+  return {
+    region,
+    credentials,
+    maxAttempts: options.maxAttempts ?? 3,
+    retryMode: 'standard',
+    requestHandler: requestHandlerOptions(httpLimitsOf(options), 'read'),
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+}
+
+/** Our own read clients read at most `maxReadResponseBytes` of any response. */
+export function bounded<T extends OwnClient>(client: T, options: AwsConnectionOptions): T {
+  addResponseCap(
+    client.middlewareStack as unknown as Parameters<typeof addResponseCap>[0],
+    options.maxReadResponseBytes ?? DEFAULT_MAX_READ_RESPONSE_BYTES,
+  );
+  return client;
 }
 
 /**
@@ -181,6 +226,7 @@ export function createInvokeClient(
       region,
       credentials,
       maxAttempts: 1,
+      requestHandler: requestHandlerOptions(httpLimitsOf(options), 'invoke'),
       ...(options.profile ? { profile: options.profile } : {}),
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     }),

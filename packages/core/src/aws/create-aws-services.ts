@@ -22,6 +22,15 @@ export interface AwsServices extends Services {
 }
 
 /**
+ * Whether discovery lists the account and wants the tags of many functions: then they are read
+ * alongside the ListFunctions pages rather than after them. An explicit list with no prefix is
+ * read function by function instead (./explicit-list.ts: GetFunction and ListTags, no listing).
+ */
+function prefetchAllTags(config: Config): boolean {
+  return !(config.functionList.length > 0 && config.functionPrefixes.length === 0);
+}
+
+/**
  * The four services over the AWS backend, with the disk catalog cache when `config.diskCache` is
  * on (the default): a restarted server answers from the last catalog of the same scope at once.
  */
@@ -33,7 +42,11 @@ export async function createAwsServices(
   const logger = options.logger ?? silentLogger;
   const backend = await createAwsBackend({
     ...awsBackendOptionsFromConfig(config),
-    ...(config.tagFilters.length > 0 ? { tagFiltersHint: config.tagFilters } : {}),
+    ...(config.tagFilters.length > 0
+      ? { tagFiltersHint: config.tagFilters }
+      : prefetchAllTags(config)
+        ? { prefetchAllTags: true }
+        : {}),
     ...options.backendOptions,
     ...(options.clients ? { clients: options.clients } : {}),
     logger,

@@ -164,9 +164,56 @@ export function isCredentialsError(error: unknown): boolean {
   );
 }
 
+/**
+ * AWS's access-denied message names the action and the resource: "User: <principal> is not
+ * authorized to perform: <action> on resource: <resource> because no identity-based policy allows
+ * the <action> action" (IAM User Guide, "Troubleshoot access denied error messages"). The action
+ * and resource are kept as error details so `lambda-mcp doctor` can name the statement to add.
+ */
+export function deniedActionOf(
+  message: string,
+): { deniedAction: string; deniedResource?: string; deniedBy?: string } | undefined {
+  const m =
+    /not authorized to perform:? ([a-zA-Z0-9-]+:[A-Za-z0-9*]+)(?: on resource:? ("[^"]*"|\S+))?(?: because (?:no|an?) ([a-z-]+(?: [a-z-]+)*) (?:policy|allows))?/.exec(
+      message,
+    );
+  if (!m?.[1]) return undefined;
+  const out: { deniedAction: string; deniedResource?: string; deniedBy?: string } = { deniedAction: m[1] };
+  if (m[2]) out.deniedResource = m[2].replace(/^"|"$/g, '');
+  if (m[3]) out.deniedBy = m[3];
+  return out;
+}
+
+/** STS names for credentials it does not accept (unknown key, bad signature, expired token). */
+const REJECTED_CREDENTIAL_NAMES = new Set([
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'InvalidAccessKeyId',
+  'AuthFailure',
+  'InvalidSignatureException',
+]);
+
+/** True when AWS refused the credentials themselves (not a missing permission). */
+export function isRejectedCredentialsError(error: unknown): boolean {
+  return REJECTED_CREDENTIAL_NAMES.has(asSdkError(error).name ?? '');
+}
+
+/**
+ * The SDK's Node.js handler gave up connecting (its `connectionTimeout`): no connection, so the
+ * request was never sent. It has no error code, only this name and message.
+ */
+function isConnectTimeout(e: SdkErrorLike): boolean {
+  return e.name === 'TimeoutError' && /did not establish a connection/i.test(e.message ?? '');
+}
+
 /** True when the request certainly never reached AWS (safe to send again, even an Invoke). */
 export function isNotSentError(error: unknown): boolean {
-  const code = networkCodeOf(asSdkError(error));
+  const e = asSdkError(error);
+  if (isConnectTimeout(e)) return true;
+  const code = networkCodeOf(e);
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 
@@ -204,6 +251,36 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
   const msg = awsMessage(e);
   const subject = what(ctx);
 
+  if (name === 'ResponseTooLargeError') {
+    // Our own cap (http-limits.ts) on the body read: the endpoint sent more than AWS ever does.
+    const limit = (e as { limitBytes?: number }).limitBytes ?? 0;
+    const declared = (e as { declaredBytes?: number }).declaredBytes;
+    const details = { limitBytes: limit, ...(declared !== undefined ? { declaredBytes: declared } : {}) };
+    if (ctx.operation === 'Invoke') {
+      return new LambdaMcpError(
+        'PAYLOAD_TOO_LARGE',
+        `${subject} answered with a response larger than Lambda's 6 MB limit for synchronous responses ` +
+          `(${declared !== undefined ? `${declared} bytes declared` : `more than ${limit} bytes`}); ` +
+          `reading stopped at ${limit} bytes and the connection was closed.` +
+          (isSyncInvoke(ctx) ? ' The function ran; it was not sent again.' : ''),
+        { cause: error, details },
+      );
+    }
+    return new LambdaMcpError(
+      'SERVICE_ERROR',
+      `AWS answered ${subject} with a response over ${limit} bytes; reading stopped. Check any endpoint override (AWS_ENDPOINT_URL…).`,
+      { cause: error, details },
+    );
+  }
+
+  if (isConnectTimeout(e)) {
+    return new LambdaMcpError(
+      'BACKEND_UNAVAILABLE',
+      `Cannot reach AWS for ${subject}: no connection within the connection timeout (LAMBDA_MCP_AWS_CONNECT_TIMEOUT_MS); it was not sent. Check the network, the region and any endpoint override (AWS_ENDPOINT_URL…).`,
+      { ...base, retryable: true },
+    );
+  }
+
   if (name === 'AbortError') {
     return new LambdaMcpError(
       'ABORTED',
@@ -225,6 +302,17 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
     return new LambdaMcpError(
       'CREDENTIALS_MISSING',
       `The AWS credentials have expired (${name}). Refresh them (for SSO: \`aws sso login\`) and try again.`,
+      base,
+    );
+  }
+
+  // An answer that is no AWS response at all (an HTML or text error page, an endpoint that
+  // implements only some operations): a backend failure, not a rejected request.
+  if (name === 'SyntaxError' || /^Deserialization error/i.test(msg)) {
+    return new LambdaMcpError(
+      'BACKEND_UNAVAILABLE',
+      `${subject}: the endpoint answered${status ? ` HTTP ${status}` : ''} with something that is not an AWS response (${msg.split('\n', 1)[0]}). ` +
+        'Check the endpoint (AWS_ENDPOINT_URL…); an endpoint that implements only Invoke can serve an explicit FUNCTION_LIST with LAMBDA_MCP_TRUST_FUNCTION_LIST=true.',
       base,
     );
   }
@@ -285,10 +373,11 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
   }
 
   if (isAccessDeniedError(e) || (status === 401 && ctx.service === 'schemas')) {
+    const denied = deniedActionOf(msg);
     return new LambdaMcpError(
       'ACCESS_DENIED',
       `Access denied for ${subject} (${name})${msg ? `: ${msg}` : ''}. Check the IAM permissions of the credentials in use.`,
-      base,
+      denied ? { ...base, details: { ...base.details, ...denied } } : base,
     );
   }
 
@@ -326,18 +415,19 @@ export function mapAwsError(error: unknown, ctx: AwsErrorContext): LambdaMcpErro
     }
   }
 
+  if (isTimeout) {
+    return new LambdaMcpError(
+      'TIMED_OUT',
+      `${subject} timed out waiting for AWS (no answer within the request timeout, LAMBDA_MCP_AWS_REQUEST_TIMEOUT_MS); try again later.`,
+      { ...base, retryable: true },
+    );
+  }
   if (networkCode) {
     return new LambdaMcpError(
       'BACKEND_UNAVAILABLE',
       `Cannot reach AWS for ${subject} (${networkCode}). Check the network, the region and any endpoint override (AWS_ENDPOINT_URL…).`,
       { ...base, retryable: true },
     );
-  }
-  if (isTimeout) {
-    return new LambdaMcpError('TIMED_OUT', `${subject} timed out waiting for AWS.`, {
-      ...base,
-      retryable: true,
-    });
   }
   if (isServer) {
     return new LambdaMcpError(

@@ -10,6 +10,7 @@ import { LambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BackendInvokeRequest, BackendInvokeResult, CallOptions } from '../types.js';
 import { isNotSentError, isThrottlingError, mapAwsError, retryAfterSecondsOf } from './errors.js';
+import { addResponseCap, DEFAULT_MAX_INVOKE_RESPONSE_BYTES } from './http-limits.js';
 import { sdk } from './sdk.js';
 
 export interface InvokeRetryPolicy {
@@ -80,6 +81,8 @@ export interface InvokeDeps {
   client: LambdaClient;
   logger: Logger;
   retry: InvokeRetryPolicy;
+  /** Largest response read (default 7 MiB: Lambda's 6 MB synchronous limit plus a margin). */
+  maxResponseBytes?: number;
   /** For tests: the random source of the jitter. */
   random?: () => number;
 }
@@ -133,6 +136,11 @@ export async function invokeLambda(
         ...(sync && request.clientContext ? { ClientContext: request.clientContext } : {}),
       });
       addNoSdkRetry(command);
+      // On every client, a caller's own included: an endless or huge body is never read whole.
+      addResponseCap(
+        command.middlewareStack as unknown as Parameters<typeof addResponseCap>[0],
+        deps.maxResponseBytes ?? DEFAULT_MAX_INVOKE_RESPONSE_BYTES,
+      );
       try {
         const out = await deps.client.send(command, { abortSignal: signal });
         const payload = out.Payload

@@ -14,6 +14,7 @@ import type * as LogsSdk from '@aws-sdk/client-cloudwatch-logs';
 import type * as LambdaSdk from '@aws-sdk/client-lambda';
 import type * as TaggingSdk from '@aws-sdk/client-resource-groups-tagging-api';
 import type * as SchemasSdk from '@aws-sdk/client-schemas';
+import type * as StsSdk from '@aws-sdk/client-sts';
 import type * as CredentialProviders from '@aws-sdk/credential-providers';
 import type * as SmithyConfig from '@smithy/core/config';
 
@@ -33,6 +34,7 @@ export const sdk = {
   cloudWatch: lazy<typeof CloudWatchSdk>('@aws-sdk/client-cloudwatch'),
   logs: lazy<typeof LogsSdk>('@aws-sdk/client-cloudwatch-logs'),
   tagging: lazy<typeof TaggingSdk>('@aws-sdk/client-resource-groups-tagging-api'),
+  sts: lazy<typeof StsSdk>('@aws-sdk/client-sts'),
   credentials: lazy<typeof CredentialProviders>('@aws-sdk/credential-providers'),
   smithyConfig: lazy<typeof SmithyConfig>('@smithy/core/config'),
 };

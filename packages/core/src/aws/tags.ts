@@ -40,6 +40,13 @@ export interface TagReader {
    * ListFunctions pages are read); the next getTags with the same filters uses the result.
    */
   prefetch(tagFilters: TagFilter[]): void;
+  /**
+   * Starts reading the tags of every tagged function now (GetResources without filters, 100 a
+   * page: half as many pages as ListFunctions, so done by the time the listing is); the next
+   * getTags without filters uses the result instead of reading after the listing.
+   */
+  prefetchAll(): void;
+
   /** Set once GetResources was denied; later calls go straight to ListTags. */
   readonly taggingDenied: boolean;
 }
@@ -137,7 +144,9 @@ export function createTagReader(options: TagReaderOptions): TagReader {
   }
 
   const filterKey = (filters: TagFilter[]) =>
-    JSON.stringify(filters.map((f) => [f.key, [...(f.values ?? [])].sort()]).sort());
+    filters.length === 0
+      ? 'all'
+      : JSON.stringify(filters.map((f) => [f.key, [...(f.values ?? [])].sort()]).sort());
   let prefetched: { key: string; at: number; result: Promise<Map<string, Tags>> } | undefined;
 
   const onDenied = (functions: number) => {
@@ -182,12 +191,18 @@ export function createTagReader(options: TagReaderOptions): TagReader {
       result.catch(() => undefined);
       prefetched = { key: filterKey(filters), at: Date.now(), result };
     },
+    prefetchAll() {
+      if (denied) return;
+      const result = viaTaggingApi(undefined, undefined, undefined);
+      result.catch(() => undefined);
+      prefetched = { key: 'all', at: Date.now(), result };
+    },
     async getTags(request, callOptions = {}) {
       const signal = callOptions.signal;
       const arns = [...new Set(request.arns.map(unqualifyArn))];
       if (arns.length === 0) return new Map();
       const filters = request.tagFilters?.filter((f) => f.key) ?? [];
-      if (!denied && filters.length > 0) {
+      if (!denied && prefetched) {
         const early = await fromPrefetch(filters, new Set(arns));
         if (early) return early;
       }

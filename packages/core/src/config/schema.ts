@@ -34,11 +34,20 @@ export const ConfigSchema = z.object({
   roleArn: z.string().min(1).optional(),
   roleExternalId: z.string().min(1).optional(),
   roleSessionName: z.string().min(1).default('lambda-mcp'),
+  /** No connection to an AWS endpoint within this long: given up (never sent; retried). */
+  awsConnectTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+  /** A read request with no answer (or no data) for this long: given up and retried. */
+  awsRequestTimeoutMs: z.number().int().min(100).max(3_600_000).default(20_000),
+  /** An Invoke is given up after the function's own timeout plus this margin (it may have run). */
+  invokeTimeoutMarginMs: z.number().int().min(0).max(900_000).default(10_000),
+  /** One discovery (every page, tags) must finish within this long; retried after a failure. */
+  discoveryTimeoutSeconds: z.number().int().min(1).max(86_400).default(120),
 
   // discovery filters (all configured filters must match)
   functionPrefixes: z.array(z.string().min(1)).default([]),
   /** Names, full or partial ARNs, or `name:qualifier`. */
   functionList: z.array(z.string().min(1)).default([]),
+  trustFunctionList: z.boolean().default(false),
   tagFilters: z.array(TagFilterSchema).default([]),
   runtimes: z.array(z.string().min(1)).default([]),
   /** Names (or `*` globs) never exposed, whatever else matches. */

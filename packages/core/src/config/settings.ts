@@ -119,6 +119,54 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     description: 'Session name for the role to assume.',
   },
   {
+    name: 'awsConnectTimeoutMs',
+    env: 'LAMBDA_MCP_AWS_CONNECT_TIMEOUT_MS',
+    flag: '--aws-connect-timeout-ms',
+    kind: 'integer',
+    min: 100,
+    max: 600_000,
+    default: '5000',
+    accepts: 'an integer from 100 to 600000 (milliseconds)',
+    description:
+      'An AWS endpoint that accepts no connection within this long is given up (the request was never sent, so it is retried).',
+  },
+  {
+    name: 'awsRequestTimeoutMs',
+    env: 'LAMBDA_MCP_AWS_REQUEST_TIMEOUT_MS',
+    flag: '--aws-request-timeout-ms',
+    kind: 'integer',
+    min: 100,
+    max: 3_600_000,
+    default: '20000',
+    accepts: 'an integer from 100 to 3600000 (milliseconds)',
+    description:
+      'An AWS read (ListFunctions, tags, schemas, metrics, logs) that gets no answer, or no data, for this long is given up and retried (TIMED_OUT after the SDK’s attempts). Invoke has its own bound.',
+  },
+  {
+    name: 'invokeTimeoutMarginMs',
+    env: 'LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_MS',
+    flag: '--invoke-timeout-margin-ms',
+    kind: 'integer',
+    min: 0,
+    max: 900_000,
+    default: '10000',
+    accepts: 'an integer from 0 to 900000 (milliseconds)',
+    description:
+      'An invocation with no answer after the function’s own timeout plus this margin is given up with TIMED_OUT (it may have run; it is never sent again).',
+  },
+  {
+    name: 'discoveryTimeoutSeconds',
+    env: 'LAMBDA_MCP_DISCOVERY_TIMEOUT',
+    flag: '--discovery-timeout',
+    kind: 'duration',
+    min: 1,
+    max: 86_400,
+    default: '120',
+    accepts: 'seconds (e.g. 120) or a duration such as 90s, 2m',
+    description:
+      'One discovery of the functions (every ListFunctions page and the tags) must finish within this long; otherwise it fails with a retryable TIMED_OUT and is tried again in the background.',
+  },
+  {
     name: 'functionPrefixes',
     env: 'FUNCTION_PREFIX',
     flag: '--function-prefix',
@@ -136,6 +184,16 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     accepts: 'comma-separated function names, name:qualifier, full or partial ARNs',
     description:
       'Only these functions. An entry with a qualifier (name:alias, name:3) exposes that qualifier only.',
+  },
+  {
+    name: 'trustFunctionList',
+    env: 'LAMBDA_MCP_TRUST_FUNCTION_LIST',
+    flag: '--trust-function-list',
+    kind: 'boolean',
+    default: 'false',
+    accepts: 'true or false (also 1/0, yes/no, on/off)',
+    description:
+      'With FUNCTION_LIST and no prefix: expose the listed functions without reading their configuration or tags (for endpoints that implement only Invoke; tools get no schema, description or timeout).',
   },
   {
     name: 'tagFilters',
@@ -178,8 +236,10 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     flag: '--exclude',
     kind: 'list',
     default: '(none)',
-    accepts: 'comma-separated names or globs (* and ?)',
-    description: 'Functions never exposed, whatever else matches.',
+    accepts:
+      'comma-separated function patterns: name, name:qualifier, <account>:function:name or a full ARN, with * and ? in any part',
+    description:
+      'Functions (or qualifiers) never exposed or invoked, whatever else matches; an entry that cannot name a function is refused at start-up.',
   },
   {
     name: 'inputSchemaArnTagKey',

@@ -136,6 +136,48 @@ function toEntry(value: unknown): (HistoryEntry & { instance: string }) | undefi
   return { instance: v.instance, record, lines };
 }
 
+/**
+ * One finished record as the history stores it (one JSON object, no newline): the file's line, and
+ * what other stores shared by several processes (the HTTP server's Redis history) keep.
+ */
+export function encodeHistoryRecord(record: InvocationRecord, instanceId: string): string {
+  const stored: StoredRecord = {
+    v: FORMAT,
+    instance: instanceId,
+    requestId: record.requestId,
+    functionName: record.functionName,
+    ...(record.qualifier !== undefined ? { qualifier: record.qualifier } : {}),
+    invocationType: record.invocationType,
+    start: record.start,
+    durationMs: record.durationMs,
+    ...(record.initDurationMs !== undefined ? { initDurationMs: record.initDurationMs } : {}),
+    throttled: record.throttled,
+    ...(record.errorType !== undefined ? { errorType: record.errorType } : {}),
+    ...(record.aborted ? { aborted: true } : {}),
+    concurrency: record.concurrency,
+    ...(record.logStreamName !== undefined ? { logStreamName: record.logStreamName } : {}),
+    droppedLogBytes: record.droppedLogBytes,
+    lines: record.lines.map((l) => [l.ts, l.message]),
+  };
+  return JSON.stringify(stored);
+}
+
+/** Reads one stored record back (undefined for anything malformed); `instance` names its writer. */
+export function decodeHistoryRecord(text: string): (HistoryEntry & { instance: string }) | undefined {
+  return parseLine(text);
+}
+
+/**
+ * What the local backend needs of its shared history: the file (`createHistoryFile`), or another
+ * store shared by several processes (the HTTP server's Redis history for a fleet of replicas).
+ */
+export interface InvocationHistory {
+  /** Appends one finished record (must not throw; a failing store logs and goes on). */
+  append(record: InvocationRecord): void;
+  /** Records other backends appended since the last call. */
+  readNew(): Promise<HistoryEntry[]>;
+}
+
 /** Parses one line; a line glued to the end of a torn one (a writer died mid-line) is still found. */
 function parseLine(text: string): (HistoryEntry & { instance: string }) | undefined {
   try {
@@ -200,25 +242,7 @@ export function createHistoryFile(options: HistoryFileOptions): HistoryFile {
 
   function append(record: InvocationRecord): void {
     if (!enabled || record.discarded) return;
-    const stored: StoredRecord = {
-      v: FORMAT,
-      instance: instanceId,
-      requestId: record.requestId,
-      functionName: record.functionName,
-      ...(record.qualifier !== undefined ? { qualifier: record.qualifier } : {}),
-      invocationType: record.invocationType,
-      start: record.start,
-      durationMs: record.durationMs,
-      ...(record.initDurationMs !== undefined ? { initDurationMs: record.initDurationMs } : {}),
-      throttled: record.throttled,
-      ...(record.errorType !== undefined ? { errorType: record.errorType } : {}),
-      ...(record.aborted ? { aborted: true } : {}),
-      concurrency: record.concurrency,
-      ...(record.logStreamName !== undefined ? { logStreamName: record.logStreamName } : {}),
-      droppedLogBytes: record.droppedLogBytes,
-      lines: record.lines.map((l) => [l.ts, l.message]),
-    };
-    const data = Buffer.from(`${JSON.stringify(stored)}\n`, 'utf8');
+    const data = Buffer.from(`${encodeHistoryRecord(record, instanceId)}\n`, 'utf8');
     let fd: number | undefined;
     try {
       if (!dirReady) {

@@ -4,7 +4,15 @@ export type { CreateLocalServicesOptions, LocalServices } from './create-local-s
 export { createLocalServices } from './create-local-services.js';
 export type { LogMatcher } from './filter-pattern.js';
 export { compileFilterPattern } from './filter-pattern.js';
-export { DEFAULT_HISTORY_MAX_BYTES, localHistoryFile } from './history.js';
+export {
+  createHistoryFile,
+  DEFAULT_HISTORY_MAX_BYTES,
+  decodeHistoryRecord,
+  encodeHistoryRecord,
+  type HistoryEntry,
+  type InvocationHistory,
+  localHistoryFile,
+} from './history.js';
 export type { LocalBackend, LocalBackendOptions, LocalFunctionStats } from './local-backend.js';
 export { createLocalBackend, LOCAL_LIMITS } from './local-backend.js';
 export type { ReportFields } from './log-format.js';

@@ -1,9 +1,11 @@
 /**
- * Messages between the host (instance.ts) and a function worker (worker.ts). Types only: the
- * worker bundle must stay dependency-free, so nothing here may carry runtime code.
+ * Messages between the host (instance.ts) and a function's runtime process (worker.ts), one JSON
+ * object a line on the runtime's fd 3. Types only: the runtime bundle must stay dependency-free,
+ * so nothing here may carry runtime code. The host validates every line the runtime sends
+ * (child-messages.ts); the runtime trusts the host.
  */
 
-/** Given to the worker at start (Worker `workerData`). */
+/** What the runtime needs to load one function (sent in the `init` message). */
 export interface WorkerInit {
   /** Absolute path of the handler's module file, already checked to lie inside the function folder. */
   file: string;
@@ -15,10 +17,20 @@ export interface WorkerInit {
   memorySizeMb: number;
   logGroupName: string;
   logStreamName: string;
-  /** Bytes of log text per invocation the worker forwards before it drops the rest. */
+  /** The function folder: the working directory, as LAMBDA_TASK_ROOT in Lambda. */
+  taskRoot: string;
+  /** Bytes of log text per invocation the runtime forwards before it drops the rest. */
   maxLogBytesPerInvocation: number;
-  /** Largest response the worker sends back (AWS: 6291556 bytes). */
+  /** Largest response the runtime sends back (AWS: 6291556 bytes). */
   maxResponseBytes: number;
+}
+
+/** Turns a started (possibly pre-forked) runtime into one function's instance. */
+export interface InitMessage {
+  t: 'init';
+  init: WorkerInit;
+  /** The whole environment of the function: process.env is replaced by it. */
+  env: Record<string, string>;
 }
 
 export interface InvokeMessage {
@@ -32,7 +44,7 @@ export interface InvokeMessage {
   clientContext?: unknown;
 }
 
-export type HostToWorker = InvokeMessage;
+export type HostToWorker = InitMessage | InvokeMessage;
 
 /** The error shape AWS's Node runtime returns (`errorType`, `errorMessage`, `trace`). */
 export interface WorkerErrorPayload {
@@ -54,8 +66,8 @@ export type WorkerToHost =
       /** Response body (JSON text) when the handler succeeded. */
       body?: string;
       error?: WorkerErrorPayload;
-      /** Peak memory seen by the worker isolate so far, in bytes. */
+      /** Peak resident memory of the runtime process so far, in bytes. */
       memoryBytes: number;
-      /** The worker must be replaced after this invocation (uncaught error, unhandled rejection). */
+      /** The instance must be replaced after this invocation (uncaught error, unhandled rejection). */
       fatal?: boolean;
     };

@@ -1,30 +1,52 @@
 /**
- * One local function instance: a worker thread that loads the handler once (the INIT phase) and
- * then runs invocations one at a time, like a Lambda execution environment. Dependency-free (only
- * node: built-ins) because tsup builds it as its own file, dist/local/worker.js.
+ * The runtime of one local function instance: its own Node.js process (started by instance.ts,
+ * possibly ahead of time as a spare), which loads the handler once on the host's `init` message
+ * (the INIT phase) and then runs invocations one at a time, like a Lambda execution environment.
+ * Dependency-free (only node: built-ins) because tsup builds it as its own file,
+ * dist/local/worker.js.
  *
- * Console output and raw stdout/stderr writes are turned into Lambda Text-format log lines and
- * posted to the host; nothing is written to the host's streams.
+ * The host talks to it over fd 3, one JSON message a line (protocol.ts). Console output and writes
+ * through process.stdout/stderr become Lambda Text-format log lines sent on that channel, in order
+ * with the answer; anything else written to fd 1 and 2 (by native code or by child processes,
+ * which inherit them) reaches the host on the process's own stdout/stderr pipes, which the host
+ * keeps as the function's log. Nothing here can reach the host's streams.
  */
 import fs from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import { getHeapStatistics } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
-import type { InvokeMessage, WorkerErrorPayload, WorkerInit, WorkerToHost } from './protocol.js';
+import type { InitMessage, InvokeMessage, WorkerErrorPayload, WorkerInit, WorkerToHost } from './protocol.js';
 
-const init = workerData as WorkerInit;
-const port = parentPort;
-if (!port) throw new Error('worker.js must run as a worker thread');
+// Kept before any function code can replace them.
+const reallyExit = (process as unknown as { reallyExit: (code?: number) => never }).reallyExit.bind(process);
+const resourceUsage = process.resourceUsage.bind(process);
 
-const post = (message: WorkerToHost): void => port.postMessage(message);
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+const post = (message: WorkerToHost): void => {
+  channel.write(`${JSON.stringify(message)}\n`);
+};
+// The host went away (or closed the channel): nothing is left to serve.
+channel.on('close', () => reallyExit(0));
+channel.on('error', () => reallyExit(0));
+
+let init: WorkerInit = {
+  file: '',
+  exportPath: '',
+  handler: '',
+  functionName: '',
+  memorySizeMb: 128,
+  logGroupName: '',
+  logStreamName: '',
+  taskRoot: '',
+  maxLogBytesPerInvocation: 6 * 1024 * 1024,
+  maxResponseBytes: 6_291_556,
+};
 
 // Lambda's Node runtime logs `undefined` as the request id during INIT.
 let currentRequestId = 'undefined';
 let logBytes = 0;
 let droppedBytes = 0;
-let peakMemory = 0;
 
 function emitLog(text: string): void {
   const bytes = Buffer.byteLength(text);
@@ -76,8 +98,8 @@ function patchWrite(stream: NodeJS.WriteStream): void {
 patchWrite(process.stdout);
 patchWrite(process.stderr);
 
-// A worker shares the host's file descriptors: writes to fd 1 and 2 would land on the host's
-// stdout/stderr, so they are captured like console output.
+// Synchronous writes to fd 1 and 2 go through the channel too, so that they stay in order with
+// the invocation's other log lines (the stdout/stderr pipes are read separately by the host).
 const fsRecord = fs as unknown as Record<string, unknown>;
 const writeSync = fs.writeSync;
 fsRecord.writeSync = (fd: number, data: unknown, ...rest: unknown[]): number => {
@@ -103,13 +125,6 @@ fsRecord.write = (fd: number, data: unknown, ...rest: unknown[]): void => {
   emitLog(`${format(...args)}\n`);
 syncBuiltinESMExports();
 
-// A worker shares the host's process: keep the handler from signalling or aborting it.
-const refuse = (what: string) => () => {
-  throw new Error(`${what} is not available to a function in the local runtime`);
-};
-(process as unknown as Record<string, unknown>).kill = refuse('process.kill');
-(process as unknown as Record<string, unknown>).abort = refuse('process.abort');
-
 // --- errors in AWS's Node shape ----------------------------------------------------------------
 function isErrorLike(value: unknown): value is Error {
   return (
@@ -121,8 +136,8 @@ function isErrorLike(value: unknown): value is Error {
   );
 }
 
-// Frames of this runtime file and Node's message-port plumbing say nothing about the handler.
-const OWN_FRAMES = [import.meta.url, 'node:internal/event_target', 'node:internal/per_context/messageport'];
+// Frames of this runtime file say nothing about the handler.
+const OWN_FRAMES = [import.meta.url];
 
 function toPayload(error: unknown): WorkerErrorPayload {
   try {
@@ -150,11 +165,9 @@ function logError(title: string, payload: WorkerErrorPayload): void {
   logLine('ERROR', `${title} \t${formatted}`);
 }
 
+/** Peak resident memory of this process (the host also watches it from outside). */
 function sampleMemory(): number {
-  const h = getHeapStatistics() as ReturnType<typeof getHeapStatistics> & { external_memory?: number };
-  const used = h.total_physical_size + (h.external_memory ?? 0);
-  if (used > peakMemory) peakMemory = used;
-  return peakMemory;
+  return resourceUsage().maxRSS * 1024;
 }
 
 // --- INIT: load the handler ------------------------------------------------------------------
@@ -310,7 +323,7 @@ function run(message: InvokeMessage): void {
       );
     } else if (fn.length < 3) {
       // A synchronous handler that takes no callback: Lambda answers null once the event loop is
-      // empty. We cannot observe that from inside a worker, so answer on the next turn instead
+      // empty. The host channel keeps this loop busy for ever, so answer on the next turn instead
       // (after any context.succeed/done calls made in the same turn).
       setImmediate(() => settle(null, null));
     }
@@ -319,18 +332,40 @@ function run(message: InvokeMessage): void {
   }
 }
 
-port.on('message', (message: InvokeMessage) => {
-  if (message.t === 'invoke') run(message);
-});
+function start(message: InitMessage): void {
+  init = message.init;
+  for (const key of Object.keys(process.env)) delete process.env[key];
+  Object.assign(process.env, message.env);
+  try {
+    process.chdir(init.taskRoot);
+  } catch {
+    // The folder is checked by the host; a vanished one fails at import below.
+  }
+  loadHandler().then(
+    (fn) => {
+      handler = fn;
+      post({ t: 'ready', memoryBytes: sampleMemory() });
+    },
+    (error: unknown) => {
+      const payload = toPayload(error);
+      logError('Init Error', payload);
+      post({ t: 'init-error', error: payload });
+    },
+  );
+}
 
-loadHandler().then(
-  (fn) => {
-    handler = fn;
-    post({ t: 'ready', memoryBytes: sampleMemory() });
-  },
-  (error: unknown) => {
-    const payload = toPayload(error);
-    logError('Init Error', payload);
-    post({ t: 'init-error', error: payload });
-  },
-);
+// Host messages: one JSON object a line.
+let pending = '';
+channel.setEncoding('utf8');
+channel.on('data', (chunk: string) => {
+  pending += chunk;
+  let nl = pending.indexOf('\n');
+  while (nl >= 0) {
+    const line = pending.slice(0, nl);
+    pending = pending.slice(nl + 1);
+    nl = pending.indexOf('\n');
+    const message = JSON.parse(line) as InitMessage | InvokeMessage;
+    if (message.t === 'init') start(message);
+    else if (message.t === 'invoke') run(message);
+  }
+});

@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { CallOptions, FunctionConfig, FunctionInfo, Tags } from '../types.js';
 import { abortError, raceSignal, throwIfAborted } from '../util/abort.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { fingerprint } from '../util/fingerprint.js';
+import { fingerprint, fingerprintList } from '../util/fingerprint.js';
 import {
   assertQualifier,
   type FunctionReference,
@@ -14,7 +14,22 @@ import {
   parseFunctionReference,
 } from '../util/function-ref.js';
 import { type CompiledFilters, compileFilters, evaluateFilters, listEntryMatches } from './filters.js';
-import type { Catalog, CatalogCacheStore, DiscoveryService, ExcludedFunction } from './types.js';
+import { type FunctionTarget, findExclusion, isAuthorized } from './function-policy.js';
+import type {
+  AuthorizedCallOptions,
+  Catalog,
+  CatalogCacheStore,
+  DiscoveryRunEvent,
+  DiscoveryService,
+  DiscoveryStatus,
+  ExcludedFunction,
+} from './types.js';
+
+/** A catalog loaded from the disk cache is re-read this long after it was loaded (ms). */
+export const CACHE_REVALIDATE_DELAY_MS = 300;
+
+/** Waits before retrying a failed discovery (ms): backoff with jitter, the last one repeated. */
+export const DISCOVERY_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000] as const;
 
 export interface DiscoveryServiceOptions {
   backend: Backend;
@@ -23,6 +38,8 @@ export interface DiscoveryServiceOptions {
   catalogCache?: CatalogCacheStore;
   /** Clock in ms (tests). */
   now?: () => number;
+  /** Delays before retrying a failed discovery (default DISCOVERY_RETRY_DELAYS_MS); [] turns retries off. */
+  retryDelaysMs?: readonly number[];
 }
 
 interface Computed {
@@ -33,7 +50,7 @@ interface Computed {
 
 /** Fingerprint of a catalog's content: sorted entries, no timestamps. */
 export function catalogFingerprint(functions: readonly FunctionInfo[]): string {
-  return fingerprint(functions);
+  return fingerprintList(functions);
 }
 
 function compareEntries(a: FunctionInfo, b: FunctionInfo): number {
@@ -78,9 +95,28 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   let savedFingerprint: string | undefined;
   let saving: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let revalidateTimer: NodeJS.Timeout | undefined;
+  let cacheLoadedAt: number | undefined;
+  let nextRetryAt: number | undefined;
+  let consecutiveFailures = 0;
+  let lastSuccessAt: number | undefined;
+  let refreshStartedAt: number | undefined;
   let closed = false;
+  const timeoutMs = (config.discoveryTimeoutSeconds ?? 120) * 1000;
+  const retryDelays = options.retryDelaysMs ?? DISCOVERY_RETRY_DELAYS_MS;
   const internal = new AbortController();
   const listeners = new Set<(catalog: Catalog, previous: Catalog | undefined) => void>();
+  const runListeners = new Set<(event: DiscoveryRunEvent) => void>();
+  const emitRun = (event: DiscoveryRunEvent) => {
+    for (const l of runListeners) {
+      try {
+        l(event);
+      } catch (error) {
+        logger.warn('discovery run listener failed', { error: toLambdaMcpError(error).message });
+      }
+    }
+  };
   const indexes = new WeakMap<Catalog, Map<string, FunctionInfo[]>>();
 
   function toInfo(fn: FunctionConfig, tags: Tags, qualifier?: string): FunctionInfo {
@@ -96,6 +132,8 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   async function compute(signal: AbortSignal, forExplain: boolean): Promise<Computed> {
     const started = now();
     const all = await backend.listFunctions({ signal });
+    // Explicit-list discovery says why a listed function was not read (missing, access denied).
+    const unread = backend.listProblems?.();
     const problems: string[] = [];
     type Candidate = { fn: FunctionConfig; qualifier?: string; pre: string[] };
     const candidates: Candidate[] = all.map((fn) => ({
@@ -114,7 +152,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         const label = formatFunctionKey(entry.name, entry.qualifier);
         const base = all.find((fn) => listEntryMatches(entry, fn));
         if (!base) {
-          problems.push(`FUNCTION_LIST entry "${label}": no such function`);
+          problems.push(`FUNCTION_LIST entry "${label}": ${unread?.get(entry.name) ?? 'no such function'}`);
           return undefined;
         }
         const pre = evaluateFilters(filters, base, {}, { skipTags: true, qualifier: entry.qualifier });
@@ -141,7 +179,9 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     for (const c of pinnedCandidates) if (c) candidates.push(c);
     for (const entry of filters.list) {
       if (entry.qualifier === undefined && !all.some((fn) => listEntryMatches(entry, fn))) {
-        problems.push(`FUNCTION_LIST entry "${entry.name}": no such function`);
+        problems.push(
+          `FUNCTION_LIST entry "${entry.name}": ${unread?.get(entry.name) ?? 'no such function'}`,
+        );
       }
     }
 
@@ -217,9 +257,15 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
   function startRefresh(): Promise<Catalog> {
     if (closed) return Promise.reject(new LambdaMcpError('INTERNAL', 'The discovery service is closed.'));
     if (inflight) return inflight;
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = undefined;
+    nextRetryAt = undefined;
+    refreshStartedAt = now();
     const run = (async () => {
+      const deadline = withDeadline(internal.signal);
+      const runStarted = performance.now();
       try {
-        const computed = await compute(internal.signal, false);
+        const computed = await deadline.run((signal) => compute(signal, false));
         const next: Catalog = {
           functions: computed.included,
           generatedAt: new Date(now()),
@@ -236,35 +282,129 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         const previous = current;
         current = next;
         lastError = undefined;
+        consecutiveFailures = 0;
+        lastSuccessAt = now();
         logger.info('catalog refreshed', { functions: next.functions.length, fingerprint: next.fingerprint });
         const changed = previous ? previous.fingerprint !== next.fingerprint : failedBefore;
         failedBefore = false;
         if (changed) emit(next, previous);
         save(next);
+        emitRun({
+          outcome: 'success',
+          durationMs: performance.now() - runStarted,
+          functions: next.functions.length,
+        });
         return next;
       } catch (error) {
         const err = closed
           ? new LambdaMcpError('ABORTED', 'The discovery service was closed during a refresh.', {
               cause: error,
             })
-          : toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
+          : deadline.expired()
+            ? deadline.timedOut(error)
+            : toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
         lastError = err;
         failedBefore = true;
-        if (!closed) logger.warn('catalog refresh failed', { code: err.code, error: err.message });
+        consecutiveFailures += 1;
+        if (!closed) {
+          logger.warn('catalog refresh failed', { code: err.code, error: err.message });
+          scheduleRetry(err);
+          emitRun({ outcome: 'error', durationMs: performance.now() - runStarted, code: err.code });
+        }
         throw err;
       } finally {
+        deadline.clear();
         checkedAt = now();
         inflight = undefined;
+        refreshStartedAt = undefined;
       }
     })();
     inflight = run;
     return run;
   }
 
+  /**
+   * One discovery's deadline: the work gets a signal that aborts when the deadline passes (so the
+   * AWS requests in flight are abandoned), and the wait for it ends then too, even if the backend
+   * ignores the signal.
+   */
+  function withDeadline(parent: AbortSignal) {
+    const controller = new AbortController();
+    const timeout = setTimeout(() => controller.abort(new Error('discovery deadline')), timeoutMs);
+    timeout.unref?.();
+    const signal = AbortSignal.any([parent, controller.signal]);
+    return {
+      run: <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> => raceSignal(work(signal), signal),
+      expired: () => controller.signal.aborted && !parent.aborted,
+      timedOut: (cause: unknown) =>
+        new LambdaMcpError(
+          'TIMED_OUT',
+          `Function discovery did not finish within ${timeoutMs / 1000} s (LAMBDA_MCP_DISCOVERY_TIMEOUT): ` +
+            'the AWS endpoint is slow or not answering. It is retried in the background; try again shortly.',
+          { cause, retryable: true, details: { timeoutSeconds: timeoutMs / 1000 } },
+        ),
+      clear: () => clearTimeout(timeout),
+    };
+  }
+
+  /** After a failure that may pass (timeouts, throttles, an unreachable or failing endpoint). */
+  function scheduleRetry(err: LambdaMcpError): void {
+    if (closed || retryTimer || retryDelays.length === 0) return;
+    if (
+      !err.retryable &&
+      !['TIMED_OUT', 'BACKEND_UNAVAILABLE', 'SERVICE_ERROR', 'THROTTLED'].includes(err.code)
+    )
+      return;
+    const base = retryDelays[Math.min(consecutiveFailures - 1, retryDelays.length - 1)] ?? 60_000;
+    const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+    nextRetryAt = now() + delay;
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      nextRetryAt = undefined;
+      backgroundRefresh();
+    }, delay);
+    retryTimer.unref?.();
+  }
+
+  function status(): DiscoveryStatus {
+    const out: DiscoveryStatus = {
+      state: lastError ? 'failing' : lastSuccessAt !== undefined ? 'ok' : 'starting',
+      live: current?.source === 'live',
+      functions: current?.functions.length ?? 0,
+      timeoutSeconds: timeoutMs / 1000,
+      consecutiveFailures,
+    };
+    if (current) out.catalogSource = current.source === 'cache' ? 'cache' : 'live';
+    if (lastSuccessAt !== undefined) out.lastSuccessAt = new Date(lastSuccessAt).toISOString();
+    if (refreshStartedAt !== undefined)
+      out.refreshingForMs = Math.max(0, Math.round(now() - refreshStartedAt));
+    if (lastError)
+      out.lastError = { code: lastError.code, message: lastError.message, retryable: lastError.retryable };
+    if (nextRetryAt !== undefined) out.nextRetryAt = new Date(nextRetryAt).toISOString();
+    return out;
+  }
+
   function backgroundRefresh(): void {
     startRefresh().catch(() => {
       // recorded in lastError and logged
     });
+  }
+
+  /**
+   * Re-reads a catalog served from the disk cache, a moment after it was loaded: the first read
+   * loads the AWS SDK and builds its clients (synchronous work), which would otherwise delay the
+   * very answers the cache is there for. The allowlist (every invocation) needs the live catalog
+   * and starts the read at once anyway.
+   */
+  function revalidateCached(): void {
+    if (inflight || revalidateTimer || closed) return;
+    const wait = (cacheLoadedAt ?? Number.NEGATIVE_INFINITY) + CACHE_REVALIDATE_DELAY_MS - now();
+    if (wait <= 0) return backgroundRefresh();
+    revalidateTimer = setTimeout(() => {
+      revalidateTimer = undefined;
+      if (!closed && current?.source === 'cache' && !inflight) backgroundRefresh();
+    }, wait);
+    revalidateTimer.unref?.();
   }
 
   function loadCacheOnce(): Promise<void> {
@@ -276,7 +416,8 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
           current = { ...cached, source: 'cache' };
           savedFingerprint = cached.fingerprint;
           logger.info('catalog loaded from the disk cache', { functions: cached.functions.length });
-          backgroundRefresh();
+          cacheLoadedAt = now();
+          revalidateCached();
         }
       } catch (error) {
         logger.warn('could not read the catalog cache', { error: toLambdaMcpError(error).message });
@@ -293,7 +434,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     if (opts.refresh) return raceSignal(startRefresh(), opts.signal);
     if (current?.source === 'cache') {
       // Stale-while-revalidate: the cached catalog is shown while a live one is read.
-      if (!inflight && !isFresh()) backgroundRefresh();
+      if (!inflight && !isFresh()) revalidateCached();
       return current;
     }
     if (current && isFresh()) return current;
@@ -330,7 +471,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
 
   async function resolve(
     nameOrArn: string,
-    opts: CallOptions & { qualifier?: string } = {},
+    opts: AuthorizedCallOptions & { qualifier?: string } = {},
   ): Promise<{ function: FunctionInfo; qualifier?: string }> {
     if (typeof nameOrArn !== 'string') {
       throw new LambdaMcpError('INVALID_REQUEST', 'The function name must be a string.', {
@@ -350,8 +491,17 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       }
       qualifier = opts.qualifier;
     }
+    // Authorization first: the operator's exclusions and the caller's policy, for the function and
+    // the qualifier the call would use. Everything below sees only what passes, so no answer
+    // tells a hidden function from a missing one.
+    const permits = (fn: FunctionInfo, q: string | undefined): boolean => {
+      const target: FunctionTarget = { name: fn.name, arn: fn.arn, ...(q ? { qualifier: q } : {}) };
+      return findExclusion(filters.exclude, target) === undefined && isAuthorized(opts.authorize, target);
+    };
+    const visible = (c: Catalog) =>
+      (indexOf(c).get(ref.name) ?? []).filter((fn) => permits(fn, fn.qualifier));
     let catalog = await trustedCatalog(opts);
-    let entries = indexOf(catalog).get(ref.name) ?? [];
+    let entries = visible(catalog);
     if (entries.length === 0 && inflight) {
       // A refresh is under way (the catalog had gone stale): a function that appeared since is in it.
       const pending = inflight;
@@ -359,7 +509,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
         if (isErrorCode(error, 'ABORTED')) throw error;
         return catalog;
       });
-      entries = indexOf(catalog).get(ref.name) ?? [];
+      entries = visible(catalog);
     }
     if (entries.length === 0) throw notAllowed(nameOrArn);
     const matching = entries.filter((fn) => listEntryMatches(ref, fn));
@@ -376,7 +526,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     if (qualifier !== undefined) {
       const pinned = matching.find((fn) => fn.qualifier === qualifier);
       if (pinned) return { function: pinned, qualifier };
-      if (unqualified) return { function: unqualified, qualifier };
+      if (unqualified) {
+        if (!permits(unqualified, qualifier)) throw notAllowed(nameOrArn);
+        return { function: unqualified, qualifier };
+      }
       const allowed = matching.map((fn) => fn.qualifier).join(', ');
       throw notAllowed(
         nameOrArn,
@@ -409,13 +562,23 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       throwIfAborted(opts.signal);
       if (closed) throw new LambdaMcpError('INTERNAL', 'The discovery service is closed.');
       const signal = opts.signal ? AbortSignal.any([opts.signal, internal.signal]) : internal.signal;
+      const deadline = withDeadline(signal);
       try {
-        const { included, excluded } = await compute(signal, true);
+        const { included, excluded } = await deadline.run((bounded) => compute(bounded, true));
         return { included, excluded };
       } catch (error) {
+        if (deadline.expired()) throw deadline.timedOut(error);
         if (signal.aborted) throw abortError(signal);
         throw toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
+      } finally {
+        deadline.clear();
       }
+    },
+    onRun(listener) {
+      runListeners.add(listener);
+      return () => {
+        runListeners.delete(listener);
+      };
     },
     onChange(listener) {
       listeners.add(listener);
@@ -426,6 +589,7 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     get lastError() {
       return lastError;
     },
+    status,
     setRefreshInterval(seconds: number) {
       if (!Number.isFinite(seconds) || seconds < 0) {
         throw new LambdaMcpError(
@@ -445,6 +609,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       closed = true;
       if (timer) clearInterval(timer);
       timer = undefined;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = undefined;
+      if (revalidateTimer) clearTimeout(revalidateTimer);
+      revalidateTimer = undefined;
       internal.abort();
       listeners.clear();
       await inflight?.catch(() => undefined);

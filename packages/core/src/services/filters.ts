@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { isLambdaMcpError, LambdaMcpError } from '../errors.js';
 import type { FunctionConfig, TagFilter, Tags } from '../types.js';
 import { type FunctionReference, parseFunctionArn, parseFunctionReference } from '../util/function-ref.js';
-import { globToRegExp } from '../util/glob.js';
+import { type FunctionPattern, findExclusion, parseFunctionPattern } from './function-policy.js';
 
 /** The discovery filters, compiled once from the configuration. */
 export interface CompiledFilters {
@@ -11,7 +11,8 @@ export interface CompiledFilters {
   list: readonly FunctionReference[];
   tagFilters: readonly TagFilter[];
   runtimes: ReadonlySet<string>;
-  exclude: readonly { glob: string; re: RegExp }[];
+  /** LAMBDA_MCP_EXCLUDE, as function patterns (names, name:qualifier, ARNs, globs). */
+  exclude: readonly FunctionPattern[];
 }
 
 export function compileFilters(config: Config): CompiledFilters {
@@ -30,7 +31,17 @@ export function compileFilters(config: Config): CompiledFilters {
     }),
     tagFilters: config.tagFilters,
     runtimes: new Set(config.runtimes),
-    exclude: config.exclude.map((glob) => ({ glob, re: globToRegExp(glob) })),
+    exclude: config.exclude.map((entry) => {
+      try {
+        return parseFunctionPattern(entry);
+      } catch (error) {
+        throw new LambdaMcpError(
+          'INVALID_CONFIG',
+          `Invalid exclude entry (LAMBDA_MCP_EXCLUDE, --exclude): ${isLambdaMcpError(error) ? error.message : String(error)}`,
+          { cause: error, details: { setting: 'exclude' } },
+        );
+      }
+    }),
   };
 }
 
@@ -101,8 +112,11 @@ export function evaluateFilters(
       reasons.push(`tag: needs ${wanted} (${has})`);
     }
   }
-  const key = options.qualifier ? `${fn.name}:${options.qualifier}` : fn.name;
-  const excluded = filters.exclude.find((x) => x.re.test(fn.name) || x.re.test(key));
-  if (excluded) reasons.push(`exclude: matches "${excluded.glob}"`);
+  const excluded = findExclusion(filters.exclude, {
+    name: fn.name,
+    arn: fn.arn,
+    ...(options.qualifier ? { qualifier: options.qualifier } : {}),
+  });
+  if (excluded) reasons.push(`exclude: matches "${excluded.source}"`);
   return reasons;
 }

@@ -2,7 +2,7 @@ import type { Backend } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import { isErrorCode, LambdaMcpError, toLambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { CallOptions, InvocationResult, InvocationType, LogType } from '../types.js';
+import type { InvocationResult, InvocationType, LogType } from '../types.js';
 import { abortError, throwIfAborted } from '../util/abort.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { assertQualifier } from '../util/function-ref.js';
@@ -11,6 +11,7 @@ import { decodePayload, encodePayload, toFunctionErrorInfo } from '../util/paylo
 import { findReport } from '../util/report-line.js';
 import { formatFieldErrors } from './schema-validator.js';
 import type {
+  AuthorizedCallOptions,
   DiscoveryService,
   InvocationService,
   InvokeOutcome,
@@ -23,7 +24,10 @@ export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
 export const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
 /** Lambda's limit on the base64 client context. */
 export const CLIENT_CONTEXT_LIMIT_BYTES = 3_583;
-/** Added to the function's timeout for the client-side deadline (network, cold start). */
+/**
+ * Added to the function's timeout for the client-side deadline (network, cold start): the default
+ * of `config.invokeTimeoutMarginMs` (LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_MS).
+ */
 export const INVOKE_TIMEOUT_MARGIN_MS = 10_000;
 /** Event and DryRun answer at once; their deadline does not follow the function's timeout. */
 export const QUICK_INVOKE_TIMEOUT_MS = 30_000;
@@ -50,11 +54,38 @@ function clip(text: string): string {
     : text;
 }
 
+/**
+ * The function resolved from the caller's own catalog, so it exists and the caller may see it: a
+ * "not found" for a qualifier means that version or alias does not exist, and says so (not the
+ * "does not exist or is not exposed" answer kept for functions the caller may not see).
+ */
+function unknownQualifier(name: string, qualifier: string, cause: unknown): LambdaMcpError {
+  return new LambdaMcpError(
+    'INVALID_REQUEST',
+    `Function '${name}' has no version or alias '${qualifier}'. Accepted: a version number or alias that exists for ${name}, or no qualifier for $LATEST.`,
+    { cause, details: { field: 'qualifier', qualifier, unknownQualifier: true } },
+  );
+}
+
 export function createInvocationService(options: InvocationServiceOptions): InvocationService {
   const { backend, config, discovery, schemas } = options;
   const audit = options.logger.child({ component: 'audit' });
 
-  async function invoke(request: InvokeRequest, opts: CallOptions = {}): Promise<InvocationResult> {
+  async function invokeBackend(
+    request: Parameters<typeof backend.invoke>[0],
+    callOptions: Parameters<typeof backend.invoke>[1],
+    name: string,
+  ): ReturnType<typeof backend.invoke> {
+    try {
+      return await backend.invoke(request, callOptions);
+    } catch (error) {
+      if (request.qualifier && isErrorCode(error, 'FUNCTION_NOT_FOUND'))
+        throw unknownQualifier(name, request.qualifier, error);
+      throw error;
+    }
+  }
+
+  async function invoke(request: InvokeRequest, opts: AuthorizedCallOptions = {}): Promise<InvocationResult> {
     const started = performance.now();
     const invocationType = request?.invocationType ?? 'RequestResponse';
     let resolvedName: string | undefined;
@@ -83,8 +114,9 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
       throwIfAborted(opts.signal);
 
       // 1. The allowlist.
-      const resolveOptions: CallOptions & { qualifier?: string } = {};
+      const resolveOptions: AuthorizedCallOptions & { qualifier?: string } = {};
       if (opts.signal) resolveOptions.signal = opts.signal;
+      if (opts.authorize) resolveOptions.authorize = opts.authorize;
       if (request.qualifier) resolveOptions.qualifier = request.qualifier;
       const resolved = await discovery.resolve(request.functionName, resolveOptions);
       const fn = resolved.function;
@@ -170,7 +202,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
       // 4. The backend.
       const logType: LogType = invocationType === 'RequestResponse' ? requestedLogType : 'None';
       throwIfAborted(opts.signal);
-      const raw = await backend.invoke(
+      const raw = await invokeBackend(
         {
           functionName: fn.name,
           ...(qualifier ? { qualifier } : {}),
@@ -180,10 +212,11 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
           ...(clientContext ? { clientContext } : {}),
           timeoutMs:
             invocationType === 'RequestResponse'
-              ? fn.timeoutSeconds * 1000 + INVOKE_TIMEOUT_MARGIN_MS
+              ? fn.timeoutSeconds * 1000 + (config.invokeTimeoutMarginMs ?? INVOKE_TIMEOUT_MARGIN_MS)
               : QUICK_INVOKE_TIMEOUT_MS,
         },
         opts.signal ? { signal: opts.signal } : {},
+        fn.name,
       );
 
       // 5. Decoding.
@@ -259,7 +292,10 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
           { details: { field: 'concurrency' } },
         );
       }
-      const callOptions: CallOptions = opts.signal ? { signal: opts.signal } : {};
+      const callOptions: AuthorizedCallOptions = {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.authorize ? { authorize: opts.authorize } : {}),
+      };
       return mapWithConcurrency(requests, concurrency, async (request): Promise<InvokeOutcome> => {
         try {
           return { ok: true, request, result: await invoke(request, callOptions) };

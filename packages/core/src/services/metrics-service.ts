@@ -2,19 +2,19 @@ import type { Backend } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import { isErrorCode, LambdaMcpError, toLambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type {
-  CallOptions,
-  FunctionInfo,
-  LogEvent,
-  MetricDataQuery,
-  MetricDataResult,
-  MetricStat,
-} from '../types.js';
+import type { CallOptions, FunctionInfo, LogEvent, MetricDataQuery, MetricDataResult } from '../types.js';
 import { abortError, throwIfAborted } from '../util/abort.js';
+import { errorDetailsOf, groupErrors } from './error-details.js';
+import {
+  DEFAULT_METRIC_TYPES,
+  normalizeMetricTypes,
+  queryIdOf,
+  seriesQueries,
+  toMetricDataQueries,
+} from './metric-catalog.js';
 import type {
   DataPoint,
   DiscoveryService,
-  ErrorDetail,
   LogsQuery,
   MetricsQuery,
   MetricsReport,
@@ -22,13 +22,8 @@ import type {
   MetricType,
 } from './types.js';
 
-export const METRIC_TYPES: readonly MetricType[] = [
-  'invocations',
-  'errors',
-  'throttles',
-  'duration',
-  'concurrency',
-];
+export { classifyErrorLine } from './error-details.js';
+export { METRIC_TYPES } from './metric-catalog.js';
 
 /**
  * The filter pattern for error details: any of these terms (CloudWatch Logs `?term` syntax).
@@ -75,57 +70,7 @@ export function buildMetricQueries(
   qualifier: string | undefined,
   types: readonly MetricType[],
 ): MetricDataQuery[] {
-  const dimensions: Record<string, string> = { FunctionName: functionName };
-  if (qualifier) dimensions.Resource = `${functionName}:${qualifier}`;
-  const q = (id: string, metricName: string, stat: MetricStat): MetricDataQuery => ({
-    id,
-    namespace: 'AWS/Lambda',
-    metricName,
-    stat,
-    dimensions: { ...dimensions },
-  });
-  // The summary needs invocations, errors and throttles whatever series were asked for.
-  const queries = [
-    q('invocations', 'Invocations', 'Sum'),
-    q('errors', 'Errors', 'Sum'),
-    q('throttles', 'Throttles', 'Sum'),
-  ];
-  if (types.includes('duration')) {
-    queries.push(
-      q('durationAvg', 'Duration', 'Average'),
-      q('durationP50', 'Duration', 'p50'),
-      q('durationP90', 'Duration', 'p90'),
-      q('durationP99', 'Duration', 'p99'),
-      q('durationMax', 'Duration', 'Maximum'),
-    );
-  }
-  if (types.includes('concurrency')) queries.push(q('concurrency', 'ConcurrentExecutions', 'Maximum'));
-  return queries;
-}
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
-
-/** Classifies a log line found by the error pattern; undefined when it is not an error after all. */
-export function classifyErrorLine(message: string): ErrorDetail['kind'] | undefined {
-  const text = message.trim();
-  if (/^(START|END|INIT_START) /.test(text)) return undefined;
-  if (/^REPORT /.test(text) && !/Status: (timeout|error)/.test(text)) return undefined;
-  if (/Task timed out after|Status: timeout|Sandbox\.Timedout/.test(text)) return 'timeout';
-  if (/Runtime\.OutOfMemory|heap out of memory|out of memory|MemoryError|OutOfMemoryError/i.test(text)) {
-    return 'out-of-memory';
-  }
-  if (/Runtime exited|Runtime\.ExitError/.test(text)) return 'runtime-exit';
-  if (/\bERROR\b|Exception|errorType|Status: error|\bError\b/.test(text)) return 'error';
-  return undefined;
-}
-
-function requestIdOf(message: string): string | undefined {
-  const explicit =
-    /RequestId:\s*([0-9a-f-]{36})/i.exec(message) ?? /"requestId"\s*:\s*"([^"]+)"/.exec(message);
-  if (explicit?.[1]) return explicit[1];
-  const tabbed = /^\S+\t([0-9a-f-]{36})\t/.exec(message);
-  if (tabbed?.[1]) return tabbed[1];
-  return UUID.exec(message)?.[0];
+  return toMetricDataQueries(functionName, qualifier, seriesQueries(types));
 }
 
 function points(result: MetricDataResult | undefined): DataPoint[] {
@@ -143,6 +88,11 @@ const sum = (series: DataPoint[]) => series.reduce((acc, p) => acc + p.value, 0)
 const max = (series: DataPoint[]) =>
   series.length === 0 ? undefined : Math.max(...series.map((p) => p.value));
 const round = (n: number) => Math.round(n * 100) / 100;
+const roundPoints = (series: DataPoint[]) =>
+  series.map((p) => ({ timestamp: p.timestamp, value: round(p.value) }));
+/** Parallel single-query requests when a batch fails (so one bad statistic costs one series). */
+const SPLIT_CONCURRENCY = 4;
+const INIT_FILTER_PATTERN = '"Init Duration"';
 
 interface ScanResult {
   events: LogEvent[];
@@ -262,29 +212,88 @@ export function createMetricsService(options: MetricsServiceOptions): MetricsSer
       { logGroupName: logGroupOf(fn), start, end, filterPattern: ERROR_FILTER_PATTERN, want: limit * 3 },
       opts,
     );
-    const details: ErrorDetail[] = [];
-    const byRequest = new Set<string>();
-    for (const event of scan.events) {
-      const kind = classifyErrorLine(event.message);
-      if (!kind) continue;
-      const requestId = requestIdOf(event.message);
-      if (requestId) {
-        const key = `${requestId}\u0000${kind}`;
-        if (byRequest.has(key)) continue;
-        byRequest.add(key);
-      }
-      const message = event.message.trim();
-      const detail: ErrorDetail = {
-        timestamp: event.timestamp.toISOString(),
-        kind,
-        message: message.length > 2_000 ? `${message.slice(0, 2_000)}...` : message,
-      };
-      if (requestId) detail.requestId = requestId;
-      if (event.logStreamName) detail.logStream = event.logStreamName;
-      details.push(detail);
-      if (details.length >= limit) break;
-    }
+    const details = errorDetailsOf(scan.events, limit);
     return { details, truncated: scan.truncated && details.length < limit };
+  }
+
+  /**
+   * Runs the queries as one GetMetricData request; when it fails, each query alone, so a statistic
+   * the service refuses (moto answers percentiles with a 500) costs its own series, not the report.
+   */
+  async function readMetricData(
+    queries: MetricDataQuery[],
+    range: { start: Date; end: Date; periodSeconds: number },
+    opts: CallOptions,
+  ): Promise<{ results: MetricDataResult[]; failed: Map<string, { code: string; message: string }> }> {
+    const failed = new Map<string, { code: string; message: string }>();
+    const call = (qs: MetricDataQuery[]) =>
+      backend.getMetricData({ queries: qs, ...range }, opts.signal ? { signal: opts.signal } : {});
+    try {
+      return { results: await call(queries), failed };
+    } catch (error) {
+      if (opts.signal?.aborted || isErrorCode(error, 'ABORTED')) throw error;
+      if (queries.length === 1) {
+        failed.set(queries[0]!.id, seriesError(error));
+        return { results: [], failed };
+      }
+      logger.debug('metric batch failed; querying series one by one', {
+        code: toLambdaMcpError(error).code,
+      });
+    }
+    const results: MetricDataResult[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < queries.length) {
+        const q = queries[next++] as MetricDataQuery;
+        try {
+          results.push(...(await call([q])));
+        } catch (error) {
+          if (opts.signal?.aborted || isErrorCode(error, 'ABORTED')) throw error;
+          failed.set(q.id, seriesError(error));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SPLIT_CONCURRENCY, queries.length) }, worker));
+    return { results, failed };
+  }
+
+  function seriesError(error: unknown): { code: string; message: string } {
+    const err = toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
+    // The first sentence, without SDK internals (deserialization notes, stack-like text).
+    const first = err.message.split(/\n|(?<=\.)\s+(?=[A-Z])/)[0] ?? err.message;
+    return { code: err.code, message: first.length > 300 ? `${first.slice(0, 300)}...` : first };
+  }
+
+  /** Cold starts in the range from the REPORT lines' `Init Duration` (CloudWatch has no such metric). */
+  async function initDurations(
+    fn: FunctionInfo,
+    start: Date,
+    end: Date,
+    opts: CallOptions,
+  ): Promise<NonNullable<MetricsReport['initDuration']>> {
+    try {
+      const scan = await scanNewestFirst(
+        { logGroupName: logGroupOf(fn), start, end, filterPattern: INIT_FILTER_PATTERN, want: 1_000 },
+        opts,
+      );
+      const values: number[] = [];
+      for (const event of scan.events) {
+        const m = /Init Duration:\s*([\d.]+)\s*ms/.exec(event.message);
+        if (m && /^REPORT /.test(event.message.trim())) values.push(Number(m[1]));
+      }
+      values.sort((a, b) => a - b);
+      const out: NonNullable<MetricsReport['initDuration']> = { coldStarts: values.length };
+      if (values.length > 0) {
+        out.averageMs = round(values.reduce((a, b) => a + b, 0) / values.length);
+        out.p50Ms = round(values[Math.ceil(values.length / 2) - 1] as number);
+        out.maxMs = round(values[values.length - 1] as number);
+      }
+      if (scan.truncated) out.partial = true;
+      return out;
+    } catch (error) {
+      if (isErrorCode(error, 'ABORTED')) throw error;
+      return { coldStarts: 0, error: seriesError(error) };
+    }
   }
 
   return {
@@ -294,15 +303,8 @@ export function createMetricsService(options: MetricsServiceOptions): MetricsSer
         throw new LambdaMcpError('INVALID_REQUEST', 'The metrics query must be an object.');
       }
       checkRange(query.start, query.end);
-      const types = query.metrics ?? [...METRIC_TYPES];
-      const unknown = types.filter((t) => !METRIC_TYPES.includes(t));
-      if (!Array.isArray(types) || types.length === 0 || unknown.length > 0) {
-        throw new LambdaMcpError(
-          'INVALID_REQUEST',
-          `Invalid metrics ${JSON.stringify(unknown.length > 0 ? unknown : types)}: expected one or more of ${METRIC_TYPES.join(', ')}.`,
-          { details: { field: 'metrics' } },
-        );
-      }
+      const types =
+        query.metrics === undefined ? [...DEFAULT_METRIC_TYPES] : normalizeMetricTypes(query.metrics);
       let period = query.periodSeconds;
       if (period === undefined) period = choosePeriodSeconds(query.start, query.end, new Date(now()));
       else if (!Number.isInteger(period) || period < 60 || period % 60 !== 0) {
@@ -331,19 +333,38 @@ export function createMetricsService(options: MetricsServiceOptions): MetricsSer
         );
       }
       const { function: fn, qualifier } = await allowed(query.functionName, query.qualifier, opts);
-      const queries = buildMetricQueries(fn.name, qualifier, types);
-      const results = await backend.getMetricData(
-        { queries, start: query.start, end: query.end, periodSeconds: period },
-        opts.signal ? { signal: opts.signal } : {},
+      const wanted = seriesQueries(types);
+      const metricTasks = readMetricData(
+        toMetricDataQueries(fn.name, qualifier, wanted),
+        {
+          start: query.start,
+          end: query.end,
+          periodSeconds: period,
+        },
+        opts,
       );
+      const initTask = types.includes('init_duration')
+        ? initDurations(fn, query.start, query.end, opts)
+        : undefined;
+      initTask?.catch(() => undefined); // awaited below; only an abort rejects it
+      const { results, failed } = await metricTasks.catch(async (error) => {
+        await initTask?.catch(() => undefined);
+        throw error;
+      });
       const byId = new Map(results.map((r) => [r.id, r]));
       const problems: string[] = [];
       for (const r of results) {
         if (r.statusCode && r.statusCode !== 'Complete') problems.push(`metric ${r.id}: ${r.statusCode}`);
       }
-      const invocations = points(byId.get('invocations'));
-      const errors = points(byId.get('errors'));
-      const throttles = points(byId.get('throttles'));
+      const seriesErrors: NonNullable<MetricsReport['seriesErrors']> = {};
+      for (const q of wanted) {
+        const e = failed.get(queryIdOf(q.path));
+        if (e) seriesErrors[q.path] = e;
+      }
+      const at = (path: string) => points(byId.get(queryIdOf(path)));
+      const invocations = at('invocations');
+      const errors = at('errors');
+      const throttles = at('throttles');
       const report: MetricsReport = {
         functionName: fn.name,
         start: query.start.toISOString(),
@@ -362,15 +383,15 @@ export function createMetricsService(options: MetricsServiceOptions): MetricsSer
       report.summary.errors = totalErrors;
       report.summary.throttles = sum(throttles);
       report.summary.errorRate =
-        totalInvocations > 0 ? round((totalErrors / totalInvocations) * 10_000) / 10_000 : 0;
+        totalInvocations > 0 ? Math.round((totalErrors / totalInvocations) * 10_000) / 10_000 : 0;
       if (types.includes('duration')) {
-        const average = points(byId.get('durationAvg'));
+        const average = at('duration.average');
         const duration = {
-          average,
-          p50: points(byId.get('durationP50')),
-          p90: points(byId.get('durationP90')),
-          p99: points(byId.get('durationP99')),
-          maximum: points(byId.get('durationMax')),
+          average: roundPoints(average),
+          p50: roundPoints(at('duration.p50')),
+          p90: roundPoints(at('duration.p90')),
+          p99: roundPoints(at('duration.p99')),
+          maximum: roundPoints(at('duration.maximum')),
         };
         report.series.duration = duration;
         // Average over the range, weighted by invocations in each period when they line up.
@@ -390,15 +411,41 @@ export function createMetricsService(options: MetricsServiceOptions): MetricsSer
         if (maxDuration !== undefined) report.summary.maxDurationMs = round(maxDuration);
       }
       if (types.includes('concurrency')) {
-        const concurrency = points(byId.get('concurrency'));
+        const concurrency = at('concurrency');
         report.series.concurrency = concurrency;
         const maxConcurrency = max(concurrency);
         if (maxConcurrency !== undefined) report.summary.maxConcurrency = maxConcurrency;
       }
+      if (types.includes('dead_letter_errors')) report.series.deadLetterErrors = at('dead_letter_errors');
+      if (types.includes('async_events_dropped'))
+        report.series.asyncEventsDropped = at('async_events_dropped');
+      if (types.includes('async_event_age')) {
+        report.series.asyncEventAge = {
+          average: roundPoints(at('async_event_age.average')),
+          maximum: roundPoints(at('async_event_age.maximum')),
+        };
+      }
+      if (types.includes('iterator_age')) {
+        report.series.iteratorAge = {
+          average: roundPoints(at('iterator_age.average')),
+          maximum: roundPoints(at('iterator_age.maximum')),
+        };
+      }
+      if (types.includes('provisioned_concurrency_spillover')) {
+        report.series.provisionedConcurrencySpillover = at('provisioned_concurrency_spillover');
+      }
+      if (Object.keys(seriesErrors).length > 0) {
+        report.seriesErrors = seriesErrors;
+        problems.push(
+          `${Object.keys(seriesErrors).length} series could not be read (${Object.keys(seriesErrors).join(', ')}); the rest is complete`,
+        );
+      }
+      if (initTask) report.initDuration = await initTask;
       if (query.includeErrors) {
         try {
           const found = await recentErrors(fn, query.start, query.end, errorLimit, opts);
           report.recentErrors = found.details;
+          report.errorGroups = groupErrors(found.details);
           if (found.truncated) {
             problems.push(
               `the error scan stopped at its bounds (${maxPages} pages, ${timeBudgetMs / 1000} s); older errors may be missing`,
@@ -408,6 +455,7 @@ export function createMetricsService(options: MetricsServiceOptions): MetricsSer
           if (isErrorCode(error, 'ABORTED')) throw error;
           const err = toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
           report.recentErrors = [];
+          report.errorGroups = [];
           problems.push(`error details unavailable (${err.code}: ${err.message})`);
           logger.warn('error scan failed', { function: fn.name, code: err.code, error: err.message });
         }

@@ -229,6 +229,33 @@ function pickType(schema: JsonSchema, ctx: Context): string | undefined {
   return undefined;
 }
 
+const DESCRIPTION_EXAMPLE =
+  /\b(?:e\.g\.|eg\.|for example|example:|such as)\s*[:,]?\s*[`'"]?([^\s`'",;)]+[^\s`'",;).])/gi;
+
+/**
+ * Values a property's description offers as examples ("The customer's id, e.g. CUST-0001."), kept only
+ * when they satisfy the string's own pattern and length bounds: a value the author wrote beats one
+ * generated from the pattern (which may be valid yet unknown to the function, like CUST-0000).
+ */
+export function exampleFromDescription(schema: JsonSchema, variant = 0): string | undefined {
+  if (typeof schema.description !== 'string') return undefined;
+  const found: string[] = [];
+  for (const m of schema.description.matchAll(DESCRIPTION_EXAMPLE)) {
+    const value = m[1] as string;
+    if (typeof schema.pattern === 'string') {
+      try {
+        if (!new RegExp(schema.pattern, 'u').test(value)) continue;
+      } catch {
+        continue;
+      }
+    } else if (typeof schema.format === 'string') continue; // a format's sample is safer than prose
+    if (typeof schema.minLength === 'number' && value.length < schema.minLength) continue;
+    if (typeof schema.maxLength === 'number' && value.length > schema.maxLength) continue;
+    if (!found.includes(value)) found.push(value);
+  }
+  return found.length > 0 ? found[variant % found.length] : undefined;
+}
+
 function genNumber(schema: JsonSchema, integer: boolean, ctx: Context): number {
   let min = typeof schema.minimum === 'number' ? schema.minimum : undefined;
   let max = typeof schema.maximum === 'number' ? schema.maximum : undefined;
@@ -267,6 +294,7 @@ function genString(schema: JsonSchema, ctx: Context, hint: string): string {
       (ctx.variant % 2 === 1 ? ALT_FORMAT_EXAMPLES[schema.format] : undefined) ??
       FORMAT_EXAMPLES[schema.format];
   }
+  if (value === undefined) value = exampleFromDescription(schema, ctx.variant);
   if (value === undefined && typeof schema.pattern === 'string') value = sampleFromPattern(schema.pattern);
   if (value === undefined) {
     const base = hint && /^[A-Za-z_][\w-]*$/.test(hint) ? `example-${hint}` : 'example';
@@ -293,7 +321,7 @@ function gen(schemaIn: unknown, ctx: Context, depth: number, hint: string, seen:
   if (Array.isArray(schema.examples) && schema.examples.length > 0 && depth > 0) {
     return schema.examples[ctx.variant % schema.examples.length];
   }
-  if ('default' in schema && ctx.variant === 0 && depth > 0) return schema.default;
+  if ('default' in schema && (ctx.variant === 0 || ctx.minimal) && depth > 0) return schema.default;
   const branches = Array.isArray(schema.oneOf)
     ? schema.oneOf
     : Array.isArray(schema.anyOf)
@@ -387,6 +415,56 @@ function gen(schemaIn: unknown, ctx: Context, depth: number, hint: string, seen:
   }
 }
 
+/** An example payload and where it comes from (the seed's `examples: [{description, payload}]`). */
+export interface DescribedExample {
+  description: string;
+  payload: unknown;
+}
+
+/**
+ * Example payloads with a description each: the schema's own `examples` and `default` first, then
+ * generated ones (every property, then required properties only), each kept only when `isValid`
+ * accepts it, without duplicates. Generated values prefer the schema's `examples`, `default`, `enum`
+ * and the examples its descriptions give over values made up from a pattern.
+ */
+export function generateDescribedExamples(
+  schema: JsonSchema,
+  count: number,
+  isValid: (value: unknown) => boolean,
+): DescribedExample[] {
+  const out: DescribedExample[] = [];
+  const seen = new Set<string>();
+  const add = (value: unknown, description: string) => {
+    if (value === undefined || out.length >= count) return;
+    const key = stableStringify(value);
+    if (seen.has(key)) return;
+    if (!isValid(value)) return;
+    seen.add(key);
+    out.push({ description, payload: value });
+  };
+  if (Array.isArray(schema.examples)) {
+    for (const [i, example] of schema.examples.entries()) {
+      add(example, `Example ${i + 1} given by the schema${titleOf(schema)}.`);
+    }
+  }
+  if ('default' in schema) add(schema.default, `The schema's default value${titleOf(schema)}.`);
+  for (let variant = 0; variant < Math.max(4, count * 3) && out.length < count; variant++) {
+    for (const minimal of [false, true]) {
+      add(
+        gen(schema, { root: schema, variant, minimal }, 0, '', new Set()),
+        minimal
+          ? 'Only the required properties, built from the schema (its examples, defaults and enums first).'
+          : 'Every property filled in, built from the schema (its examples, defaults and enums first).',
+      );
+    }
+  }
+  return out;
+}
+
+function titleOf(schema: JsonSchema): string {
+  return typeof schema.title === 'string' && schema.title.length <= 80 ? ` (${schema.title})` : '';
+}
+
 /**
  * Example payloads for a schema: its own `examples` first, then generated ones (all properties,
  * then required only, in a few variants), each kept only when `isValid` accepts it, without duplicates.
@@ -396,22 +474,5 @@ export function generateExamples(
   count: number,
   isValid: (value: unknown) => boolean,
 ): unknown[] {
-  const out: unknown[] = [];
-  const seen = new Set<string>();
-  const add = (value: unknown) => {
-    if (value === undefined || out.length >= count) return;
-    const key = stableStringify(value);
-    if (seen.has(key)) return;
-    if (!isValid(value)) return;
-    seen.add(key);
-    out.push(value);
-  };
-  if (Array.isArray(schema.examples)) for (const example of schema.examples) add(example);
-  if ('default' in schema) add(schema.default);
-  for (let variant = 0; variant < Math.max(4, count * 3) && out.length < count; variant++) {
-    for (const minimal of [false, true]) {
-      add(gen(schema, { root: schema, variant, minimal }, 0, '', new Set()));
-    }
-  }
-  return out;
+  return generateDescribedExamples(schema, count, isValid).map((e) => e.payload);
 }

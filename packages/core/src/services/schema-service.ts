@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
 import type { CallOptions, FunctionInfo, RawSchemaDocument, SchemaRef } from '../types.js';
 import { raceSignal } from '../util/abort.js';
 import { convertOpenApi3, detectDialect, ensureObjectRoot, JSON_SCHEMA_2020_12 } from './schema-convert.js';
-import { generateExamples } from './schema-examples.js';
+import { generateDescribedExamples } from './schema-examples.js';
 import { createSchemaValidator, type SchemaValidator } from './schema-validator.js';
 import { isSchemaObject } from './schema-walk.js';
 import type { FunctionSchemas, JsonSchema, ResolvedSchema, SchemaService } from './types.js';
@@ -44,7 +44,7 @@ type Role = 'input' | 'output';
 
 interface Entry {
   at: number;
-  promise: Promise<{ resolved?: ResolvedSchema; problems: string[] }>;
+  promise: Promise<{ resolved?: ResolvedSchema; problems: string[]; code?: string }>;
 }
 
 export interface SchemaServiceOptions {
@@ -133,7 +133,7 @@ export function createSchemaService(options: SchemaServiceOptions): SchemaServic
         role === 'input' ? 'the input is an open object' : 'no output schema is used'
       }`;
       logger.warn('schema unavailable', { arn, role, code: err.code, error: err.message });
-      return { problems: [problem] };
+      return { problems: [problem], code: err.code };
     }
   }
 
@@ -150,6 +150,51 @@ export function createSchemaService(options: SchemaServiceOptions): SchemaServic
     return entry.promise;
   }
 
+  /** The error for a schema version that cannot be read, naming the version that can. */
+  async function unknownVersion(fn: FunctionInfo, version: string, code: string | undefined) {
+    if (!fn.inputSchemaArn) {
+      return new LambdaMcpError(
+        'SCHEMA_NOT_FOUND',
+        `${fn.name} has no input schema in a registry, so it has no schema version ${JSON.stringify(version)}; leave schema_version out.`,
+        { details: { version } },
+      );
+    }
+    if (code !== undefined && code !== 'SCHEMA_NOT_FOUND') {
+      return new LambdaMcpError(
+        'SCHEMA_INVALID',
+        `Version ${JSON.stringify(version)} of the input schema of ${fn.name} could not be used (${code}).`,
+        { details: { version } },
+      );
+    }
+    const latest = await get(fn.inputSchemaArn, 'input', undefined);
+    const latestVersion =
+      latest.resolved?.source.kind === 'registry' ? latest.resolved.source.version : undefined;
+    const known =
+      latestVersion === undefined
+        ? 'no version of it can be read either'
+        : latestVersion === '1'
+          ? 'the only version is 1'
+          : /^\d+$/.test(latestVersion)
+            ? `existing versions are numbered up to ${latestVersion}, the latest (registry versions count up from 1; older ones may have been deleted)`
+            : `the latest version is ${latestVersion}`;
+    return new LambdaMcpError(
+      'SCHEMA_NOT_FOUND',
+      `The input schema of ${fn.name} has no version ${JSON.stringify(version)}: ${known}. Leave schema_version out for the latest.`,
+      { details: { version, ...(latestVersion ? { latestVersion } : {}) } },
+    );
+  }
+
+  function describedExamples(schema: ResolvedSchema, count = 3) {
+    if (!Number.isInteger(count) || count < 0 || count > 100) {
+      throw new LambdaMcpError(
+        'INVALID_REQUEST',
+        `Invalid example count ${count}: expected an integer from 0 to 100.`,
+      );
+    }
+    const fn = validator.compile(schema.schema, schema.dialect);
+    return generateDescribedExamples(schema.schema, count, (value) => fn(value) === true);
+  }
+
   return {
     async getSchemas(
       fn: FunctionInfo,
@@ -164,6 +209,9 @@ export function createSchemaService(options: SchemaServiceOptions): SchemaServic
         ]),
         opts.signal,
       );
+      if (opts.version !== undefined && !input?.resolved) {
+        throw await unknownVersion(fn, opts.version, input?.code);
+      }
       result.input = input?.resolved ?? openObjectSchema();
       if (input) problems.push(...input.problems);
       if (output?.resolved) result.output = output.resolved;
@@ -174,15 +222,9 @@ export function createSchemaService(options: SchemaServiceOptions): SchemaServic
       return validator.validate(schema.schema, schema.dialect, value);
     },
     examples(schema: ResolvedSchema, count = 3) {
-      if (!Number.isInteger(count) || count < 0 || count > 100) {
-        throw new LambdaMcpError(
-          'INVALID_REQUEST',
-          `Invalid example count ${count}: expected an integer from 0 to 100.`,
-        );
-      }
-      const fn = validator.compile(schema.schema, schema.dialect);
-      return generateExamples(schema.schema, count, (value) => fn(value) === true);
+      return describedExamples(schema, count).map((e) => e.payload);
     },
+    describedExamples,
   };
 }
 

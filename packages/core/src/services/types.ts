@@ -7,8 +7,18 @@ import type {
   LogEvent,
   LogType,
 } from '../types.js';
+import type { FunctionAuthorizer } from './function-policy.js';
 
 // ---------------------------------------------------------------- discovery
+
+/** Call options of the paths that name a function: the caller's authorization, checked first. */
+export interface AuthorizedCallOptions extends CallOptions {
+  /**
+   * Which functions (and qualifiers) this caller may see and use; absent: every function the
+   * configuration exposes. A function it denies is answered exactly as one that does not exist.
+   */
+  authorize?: FunctionAuthorizer;
+}
 
 export interface Catalog {
   /** Sorted by name. */
@@ -31,6 +41,16 @@ export interface ExcludedFunction {
   reason: string;
 }
 
+/** The end of one discovery run. */
+export interface DiscoveryRunEvent {
+  outcome: 'success' | 'error';
+  durationMs: number;
+  /** Functions in the new catalog (success). */
+  functions?: number;
+  /** The error code (error). */
+  code?: string;
+}
+
 export interface DiscoveryService {
   /**
    * The cached catalog. Older than the TTL it is still returned at once while a new one is read in
@@ -42,11 +62,12 @@ export interface DiscoveryService {
   /**
    * The allowlist: resolves any spelling a caller may use (name, full or partial ARN,
    * `name:qualifier`) to a catalog entry. Throws FUNCTION_NOT_ALLOWED for anything outside the
-   * configured filters, INVALID_REQUEST for a malformed name.
+   * configured filters or `authorize` (the same answer as for a missing function: every message
+   * is computed over what the caller may see), INVALID_REQUEST for a malformed name.
    */
   resolve(
     nameOrArn: string,
-    options?: CallOptions & { qualifier?: string },
+    options?: AuthorizedCallOptions & { qualifier?: string },
   ): Promise<{
     function: FunctionInfo;
     qualifier?: string;
@@ -55,11 +76,46 @@ export interface DiscoveryService {
   explain(options?: CallOptions): Promise<{ included: FunctionInfo[]; excluded: ExcludedFunction[] }>;
   /** Called with the new and previous catalog when a refresh changes it. Returns an unsubscribe. */
   onChange(listener: (catalog: Catalog, previous: Catalog | undefined) => void): () => void;
+  /**
+   * Called when a discovery run (the first one, a refresh) ends, successful or not, with its
+   * duration: for metrics. Returns an unsubscribe. Optional for other implementations.
+   */
+  onRun?(listener: (event: DiscoveryRunEvent) => void): () => void;
   /** The last discovery failure, cleared by a successful refresh. */
   readonly lastError: LambdaMcpError | undefined;
   /** Starts periodic refresh (seconds); 0 stops it. */
   setRefreshInterval(seconds: number): void;
+  /**
+   * Where discovery stands, for health probes (`/ready`) and diagnostics: whether a catalog was
+   * ever read, whether one is being read now and for how long, the last failure and the next
+   * retry. Implemented by `createDiscoveryService`; optional for other implementations.
+   */
+  status?(): DiscoveryStatus;
   close(): Promise<void>;
+}
+
+export interface DiscoveryStatus {
+  /**
+   * `starting`: no catalog read yet and none failed; `ok`: the last discovery succeeded;
+   * `failing`: the last discovery failed (a catalog read before, if any, is still served).
+   */
+  state: 'starting' | 'ok' | 'failing';
+  /** A live catalog has been read (the allowlist can answer). */
+  live: boolean;
+  /** The catalog served now: live, from the disk cache, or none. */
+  catalogSource?: 'live' | 'cache';
+  /** Functions in the catalog served now. */
+  functions: number;
+  /** When the last successful discovery finished (ISO 8601). */
+  lastSuccessAt?: string;
+  /** A discovery is running; for this long (ms). */
+  refreshingForMs?: number;
+  /** The deadline of one discovery (seconds). */
+  timeoutSeconds: number;
+  lastError?: { code: string; message: string; retryable: boolean };
+  consecutiveFailures: number;
+  /** When the next retry after a failure starts (ISO 8601). */
+  nextRetryAt?: string;
 }
 
 // ---------------------------------------------------------------- invocation
@@ -87,11 +143,11 @@ export interface InvocationService {
    * allowlist -> schema validation -> payload limits -> backend -> decoded result.
    * A function error is a result (`functionError`); infrastructure failures throw LambdaMcpError.
    */
-  invoke(request: InvokeRequest, options?: CallOptions): Promise<InvocationResult>;
+  invoke(request: InvokeRequest, options?: AuthorizedCallOptions): Promise<InvocationResult>;
   /** Parallel under a concurrency cap; every item reported, nothing lost when some fail. */
   invokeMany(
     requests: InvokeRequest[],
-    options?: CallOptions & { concurrency?: number },
+    options?: AuthorizedCallOptions & { concurrency?: number },
   ): Promise<InvokeOutcome[]>;
 }
 
@@ -145,11 +201,24 @@ export interface SchemaService {
   validate(schema: ResolvedSchema, value: unknown): ValidationResult;
   /** Example payloads that validate against the schema. */
   examples(schema: ResolvedSchema, count?: number): unknown[];
+  /** The same examples, each with a description of where it comes from. */
+  describedExamples(schema: ResolvedSchema, count?: number): Array<{ description: string; payload: unknown }>;
 }
 
 // ---------------------------------------------------------------- metrics
 
-export type MetricType = 'invocations' | 'errors' | 'throttles' | 'duration' | 'concurrency';
+export type MetricType =
+  | 'invocations'
+  | 'errors'
+  | 'throttles'
+  | 'duration'
+  | 'concurrency'
+  | 'dead_letter_errors'
+  | 'async_events_dropped'
+  | 'async_event_age'
+  | 'iterator_age'
+  | 'provisioned_concurrency_spillover'
+  | 'init_duration';
 
 export interface MetricsQuery {
   functionName: string;
@@ -158,7 +227,8 @@ export interface MetricsQuery {
   end: Date;
   /** Chosen from the range when absent (a multiple of 60). */
   periodSeconds?: number;
-  metrics?: MetricType[];
+  /** Our names or CloudWatch's (`Invocations`, `ConcurrentExecutions`, ...), any case. */
+  metrics?: Array<MetricType | string>;
   includeErrors?: boolean;
   /** At most this many error details (default 20). */
   errorLimit?: number;
@@ -187,6 +257,28 @@ export interface MetricsReport {
       maximum: DataPoint[];
     };
     concurrency?: DataPoint[];
+    deadLetterErrors?: DataPoint[];
+    asyncEventsDropped?: DataPoint[];
+    /** Milliseconds. */
+    asyncEventAge?: { average: DataPoint[]; maximum: DataPoint[] };
+    /** Milliseconds. */
+    iteratorAge?: { average: DataPoint[]; maximum: DataPoint[] };
+    provisionedConcurrencySpillover?: DataPoint[];
+  };
+  /**
+   * Series whose query failed, by path (`duration.p99`): that series is empty and the rest of the
+   * report stands.
+   */
+  seriesErrors?: Record<string, { code: string; message: string }>;
+  /** Cold starts found in the REPORT lines of the logs (`Init Duration`), when asked for. */
+  initDuration?: {
+    coldStarts: number;
+    averageMs?: number;
+    p50Ms?: number;
+    maxMs?: number;
+    /** The scan stopped at its bounds: the figures cover the newest part of the range. */
+    partial?: boolean;
+    error?: { code: string; message: string };
   };
   summary: {
     invocations: number;
@@ -198,7 +290,10 @@ export interface MetricsReport {
     maxDurationMs?: number;
     maxConcurrency?: number;
   };
+  /** Newest first, one per request. */
   recentErrors?: ErrorDetail[];
+  /** recentErrors grouped by error type, the group seen last first. */
+  errorGroups?: ErrorGroup[];
   /** Incomplete answers (partial metric data, an error scan cut short by its bounds). */
   problems?: string[];
 }
@@ -207,8 +302,25 @@ export interface ErrorDetail {
   timestamp: string;
   requestId?: string;
   kind: 'error' | 'timeout' | 'runtime-exit' | 'out-of-memory';
+  /** `CustomerNotFound`, `Sandbox.Timedout`, `Runtime.ExitError`, ... */
+  errorType?: string;
+  /** The error's message, without the runtime's prefixes. */
   message: string;
+  /** The first lines of the stack trace. */
+  trace?: string[];
+  /** The log line as written. */
+  raw?: string;
   logStream?: string;
+}
+
+export interface ErrorGroup {
+  errorType: string;
+  kind: ErrorDetail['kind'];
+  count: number;
+  lastSeen: string;
+  firstSeen: string;
+  /** The newest occurrences, newest first. */
+  latest: ErrorDetail[];
 }
 
 export interface LogsQuery {

@@ -23,3 +23,19 @@ function sortKeys(value: unknown): unknown {
 export function fingerprint(value: unknown, length = 32): string {
   return createHash('sha256').update(stableStringify(value)).digest('hex').slice(0, length);
 }
+
+/**
+ * `fingerprint(items)` of an array, computed one item at a time: the same hash (the stable JSON of
+ * an array is its items' stable JSON joined by commas in brackets) without building a deep copy
+ * and one string of the whole array (a catalog of 10,000 functions is several MB of each).
+ */
+export function fingerprintList(items: readonly unknown[], length = 32): string {
+  const hash = createHash('sha256');
+  hash.update('[');
+  items.forEach((item, i) => {
+    if (i > 0) hash.update(',');
+    hash.update(item === undefined ? 'null' : stableStringify(item));
+  });
+  hash.update(']');
+  return hash.digest('hex').slice(0, length);
+}

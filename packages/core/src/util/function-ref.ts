@@ -46,9 +46,13 @@ function truncate(value: string): string {
 /** Checks a qualifier (alias, version or `$LATEST`); throws INVALID_REQUEST naming what is accepted. */
 export function assertQualifier(qualifier: string, field = 'qualifier'): string {
   if (typeof qualifier !== 'string' || !QUALIFIER.test(qualifier)) {
+    const tooLong =
+      typeof qualifier === 'string' && qualifier.length > MAX_QUALIFIER_LENGTH
+        ? `it is ${qualifier.length} characters long (at most ${MAX_QUALIFIER_LENGTH}); `
+        : '';
     throw new LambdaMcpError(
       'INVALID_REQUEST',
-      `Invalid ${field} ${JSON.stringify(truncate(String(qualifier)))}: expected $LATEST, a version number or ` +
+      `Invalid ${field} ${JSON.stringify(truncate(String(qualifier)))}: ${tooLong}expected $LATEST, a version number or ` +
         'an alias name (1-128 characters of A-Z a-z 0-9 _ -).',
       { details: { field } },
     );

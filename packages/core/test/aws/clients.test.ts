@@ -102,6 +102,11 @@ describe('region and scope', () => {
       roleExternalId: 'x',
       roleSessionName: 'lambda-mcp',
     });
+    expect(
+      awsBackendOptionsFromConfig(
+        ConfigSchema.parse({ awsConnectTimeoutMs: 1500, awsRequestTimeoutMs: 2500 }),
+      ),
+    ).toEqual({ connectTimeoutMs: 1500, requestTimeoutMs: 2500 });
   });
 });
 

@@ -78,11 +78,11 @@ describe('buildMetricQueries', () => {
       'invocations:Invocations:Sum',
       'errors:Errors:Sum',
       'throttles:Throttles:Sum',
-      'durationAvg:Duration:Average',
-      'durationP50:Duration:p50',
-      'durationP90:Duration:p90',
-      'durationP99:Duration:p99',
-      'durationMax:Duration:Maximum',
+      'duration_average:Duration:Average',
+      'duration_p50:Duration:p50',
+      'duration_p90:Duration:p90',
+      'duration_p99:Duration:p99',
+      'duration_maximum:Duration:Maximum',
       'concurrency:ConcurrentExecutions:Maximum',
     ]);
     for (const q of queries) {
@@ -113,14 +113,14 @@ describe('MetricsService.getMetrics', () => {
         [2, 2],
       ],
       throttles: [[1, 4]],
-      durationAvg: [
+      duration_average: [
         [0, 100],
         [2, 200],
       ],
-      durationP50: [[0, 90]],
-      durationP90: [[0, 150]],
-      durationP99: [[0, 400]],
-      durationMax: [
+      duration_p50: [[0, 90]],
+      duration_p90: [[0, 150]],
+      duration_p99: [[0, 400]],
+      duration_maximum: [
         [0, 450],
         [2, 900.456],
       ],
@@ -134,7 +134,7 @@ describe('MetricsService.getMetrics', () => {
         id: q.id,
         timestamps: (data[q.id] ?? []).map(([m]) => t(m)),
         values: (data[q.id] ?? []).map(([, v]) => v),
-        statusCode: q.id === 'durationP99' ? 'PartialData' : 'Complete',
+        statusCode: q.id === 'duration_p99' ? 'PartialData' : 'Complete',
       }));
   }
 
@@ -166,7 +166,7 @@ describe('MetricsService.getMetrics', () => {
       maxConcurrency: 7,
     });
     expect(report).toMatchObject({ functionName: 'orders', qualifier: 'live', periodSeconds: 60 });
-    expect(report.problems).toEqual(['metric durationP99: PartialData']);
+    expect(report.problems).toEqual(['metric duration_p99: PartialData']);
   });
 
   it('returns only the series asked for, and zeros without data', async () => {
@@ -197,7 +197,7 @@ describe('MetricsService.getMetrics', () => {
     [
       'an unknown metric',
       { metrics: ['latency'] },
-      /Invalid metrics \["latency"\]: expected one or more of invocations, errors, throttles, duration, concurrency/,
+      /Unknown metrics \["latency"\]: expected any of invocations, Invocations, errors, Errors, .*ConcurrentExecutions.*IteratorAge.*\(any case\)/,
     ],
     [
       'a period that is not a multiple of 60',
@@ -295,7 +295,8 @@ describe('MetricsService recent errors', () => {
       ['2025-05-01T11:20:00.000Z', 'timeout', rid(2)],
       ['2025-05-01T11:10:01.000Z', 'error', rid(1)],
     ]);
-    expect(report.recentErrors?.[3]?.message).toContain('"errorMessage":"boom"');
+    expect(report.recentErrors?.[3]).toMatchObject({ errorType: 'Error', message: 'boom' });
+    expect(report.recentErrors?.[3]?.raw).toContain('"errorMessage":"boom"');
     expect(report.recentErrors?.[3]?.logStream).toBe('2025/05/01/[$LATEST]abc');
     expect(report.problems).toBeUndefined();
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isErrorCode } from '../../src/errors.js';
 import { mapWithConcurrency } from '../../src/util/concurrency.js';
-import { fingerprint, stableStringify } from '../../src/util/fingerprint.js';
+import { fingerprint, fingerprintList, stableStringify } from '../../src/util/fingerprint.js';
 import { matchesGlob } from '../../src/util/glob.js';
 import { parseDurationSeconds, parseTime, parseTimeRange } from '../../src/util/time-range.js';
 
@@ -13,6 +13,10 @@ describe('stableStringify and fingerprint', () => {
     expect(fingerprint({ a: 1, b: 2 })).toBe(fingerprint({ b: 2, a: 1 }));
     expect(fingerprint({ a: 1 })).not.toBe(fingerprint({ a: 2 }));
     expect(fingerprint([1, 2])).not.toBe(fingerprint([2, 1]));
+    // The item-at-a-time form gives the very same hash as the whole array's.
+    const items = [{ b: 1, a: [1, { d: new Date(0), c: undefined }] }, 'x', null, 3];
+    expect(fingerprintList(items)).toBe(fingerprint(items));
+    expect(fingerprintList([])).toBe(fingerprint([]));
   });
 });
 

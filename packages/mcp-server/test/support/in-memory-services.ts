@@ -152,7 +152,9 @@ export function createInMemoryServices(
       const fn = c.functions.find(
         (f) => f.name === name && (f.qualifier ?? undefined) === (qualifier ?? f.qualifier),
       );
-      if (!fn) throw new LambdaMcpError('FUNCTION_NOT_ALLOWED', `Function ${nameOrArn} is not allowed.`);
+      const target = { name: fn?.name ?? name, arn: fn?.arn ?? '', ...(qualifier ? { qualifier } : {}) };
+      if (!fn || (options?.authorize && !options.authorize(target)))
+        throw new LambdaMcpError('FUNCTION_NOT_ALLOWED', `Function ${nameOrArn} is not allowed.`);
       return { function: fn, ...(qualifier ? { qualifier } : {}) };
     },
     async explain() {
@@ -219,11 +221,14 @@ export function createInMemoryServices(
       }
       return [example];
     },
+    describedExamples(s) {
+      return schemas.examples(s).map((payload) => ({ description: 'Built from the schema.', payload }));
+    },
   };
 
   async function invoke(
     request: InvokeRequest,
-    options?: { signal?: AbortSignal },
+    options?: { signal?: AbortSignal; authorize?: (t: { name: string; qualifier?: string }) => boolean },
   ): Promise<InvocationResult> {
     const c = await discovery.getCatalog();
     const [name, q] = request.functionName.split(':');
@@ -231,7 +236,9 @@ export function createInMemoryServices(
     const f = current.find(
       (x) => x.info.name === name && (x.info.qualifier ?? undefined) === (qualifier ?? x.info.qualifier),
     );
-    if (!f || !c.functions.some((fn) => fn.name === name)) {
+    const denied =
+      options?.authorize && !options.authorize({ name: name ?? '', ...(qualifier ? { qualifier } : {}) });
+    if (!f || denied || !c.functions.some((fn) => fn.name === name)) {
       throw new LambdaMcpError('FUNCTION_NOT_ALLOWED', `Function ${request.functionName} is not allowed.`);
     }
     if (f.input && request.validate !== false) {

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// Memory of the HTTP server under sustained load (issue 16 item 1): resident memory at start,
+// every 5 s under load (bench/http-load-client.mjs, 16 concurrent echo calls), and every 5 s of the
+// idle period after it, in stateless and stateful mode, with the throughput of the same run.
+//
+//   pnpm build && node bench/http-memory.mjs [--duration 60] [--idle 60] [--concurrency 16]
+//     [--modes stateless,stateful] [--server-arg=--flag ...] [--json]
+//
+// The server runs as the bin runs it (`node apps/http-server/dist/cli.js --local examples/functions
+// --rate-limit 0`); RSS is read from /proc/<pid>/status (VmRSS, Linux). Targets: at most 250 MB
+// after 60 s of load, under 120 MB within 60 s of idle, and no loss of throughput.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'apps/http-server/dist/cli.js');
+const clientScript = join(root, 'bench/http-load-client.mjs');
+const functions = join(root, 'examples/functions');
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '60' },
+    idle: { type: 'string', default: '60' },
+    concurrency: { type: 'string', default: '16' },
+    modes: { type: 'string', default: 'stateless,stateful' },
+    'server-arg': { type: 'string', multiple: true, default: [] },
+    'node-option': { type: 'string', multiple: true, default: [] },
+    json: { type: 'boolean', default: false },
+  },
+});
+if (!existsSync(bin)) {
+  console.error(`${bin} is missing: run pnpm build first.`);
+  process.exit(1);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const work = mkdtempSync(join(tmpdir(), 'lambda-mcp-http-memory-'));
+const mb = (kb) => Math.round(kb / 102.4) / 10;
+const rssKb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+
+async function startServer(mode) {
+  const logFile = join(work, `${mode}.log`);
+  const fd = openSync(logFile, 'w');
+  const child = spawn(
+    process.execPath,
+    [
+      ...values['node-option'],
+      bin,
+      '--local',
+      functions,
+      '--port',
+      '0',
+      '--no-disk-cache',
+      '--rate-limit',
+      '0',
+      '--audit-log',
+      'off',
+      ...(mode === 'stateless' ? ['--stateless'] : []),
+      ...values['server-arg'],
+    ],
+    { stdio: ['ignore', 'ignore', fd], env: { ...process.env, LOG_LEVEL: 'info' } },
+  );
+  const deadline = Date.now() + 20_000;
+  let url;
+  while (!url && Date.now() < deadline && child.exitCode === null) {
+    await sleep(50);
+    url = /"msg":"Listening"[^\n]*"url":"([^"]+)"/.exec(readFileSync(logFile, 'utf8'))?.[1];
+  }
+  return { child, logFile, url };
+}
+
+function runClient(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [clientScript, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`load client exited ${code}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()));
+    });
+  });
+}
+
+const results = { loadAverageAtStart: loadavg().map((l) => Math.round(l * 10) / 10), runs: [] };
+for (const mode of values.modes.split(',')) {
+  const server = await startServer(mode);
+  if (!server.url) {
+    console.error(readFileSync(server.logFile, 'utf8'));
+    throw new Error(`the ${mode} server did not start`);
+  }
+  const base = server.url.replace(/\/mcp$/, '');
+  for (let i = 0; i < 200; i++) {
+    const r = await fetch(`${base}/ready`).catch(() => undefined);
+    if (r?.status === 200) break;
+    await sleep(50);
+  }
+  const pid = server.child.pid;
+  const run = { mode, startMb: mb(rssKb(pid)), underLoadMb: [], idleMb: [], loadAverage: undefined };
+  const duration = Number(values.duration);
+  const client = runClient([
+    '--url',
+    server.url,
+    '--mode',
+    mode,
+    '--concurrency',
+    values.concurrency,
+    '--duration',
+    String(duration),
+    '--warmup',
+    '0',
+    '--tool',
+    'echo',
+  ]);
+  const t0 = Date.now();
+  let done = false;
+  client.finally(() => {
+    done = true;
+  });
+  while (!done) {
+    await sleep(5_000 - ((Date.now() - t0) % 5_000));
+    if (!done) run.underLoadMb.push([Math.round((Date.now() - t0) / 1000), mb(rssKb(pid))]);
+  }
+  const load = await client;
+  run.afterLoadMb = mb(rssKb(pid));
+  run.loadAverage = loadavg().map((l) => Math.round(l * 10) / 10);
+  run.callsPerSecond = load.callsPerSecond;
+  run.calls = load.calls;
+  run.errors = load.errors;
+  run.p50Ms = load.p50Ms;
+  const idle = Number(values.idle);
+  const t1 = Date.now();
+  while (Date.now() - t1 < idle * 1000) {
+    await sleep(5_000);
+    run.idleMb.push([Math.round((Date.now() - t1) / 1000), mb(rssKb(pid))]);
+  }
+  run.peakMb = mb(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]));
+  server.child.kill('SIGTERM');
+  await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
+  results.runs.push(run);
+  if (!values.json) {
+    console.log(
+      `${mode}: start ${run.startMb} MB; under load ${run.underLoadMb.map(([s, m]) => `${s}s ${m}`).join(', ')} MB; after load ${run.afterLoadMb} MB (peak ${run.peakMb}); idle ${run.idleMb.map(([s, m]) => `${s}s ${m}`).join(', ')} MB; ${run.callsPerSecond} calls/s (${run.calls} calls, ${run.errors} errors, p50 ${run.p50Ms} ms); load average ${run.loadAverage.join(' ')}`,
+    );
+  }
+}
+if (values.json) console.log(JSON.stringify(results));

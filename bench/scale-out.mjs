@@ -1,0 +1,259 @@
+#!/usr/bin/env node
+// Scale-out benchmark (figures, not a pass/fail test).
+//
+//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 5] [--concurrency 32] [--replicas 1,3]
+//
+// Throughput and latency of stateful tools/call through nginx (round-robin, no affinity) in front
+// of 1, then 3, replicas of the built HTTP server (apps/http-server/dist/cli.js) sharing Redis
+// (LAMBDA_MCP_REDIS_URL) and a session secret (LAMBDA_MCP_SESSION_SECRET), so every session's
+// requests land on every replica. Each replica runs the bundled local functions (`echo`, a no-op),
+// so the figures are the servers' and the proxy's, not a backend's. bench/http-load-client.mjs
+// drives the load from its own process (one session per worker). Reported per run: calls/s,
+// p50/p99, errors, and the resident memory (RSS) of every replica after the run.
+// Needs redis-server and nginx on PATH (scripts/ci-deps.sh installs them).
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'apps/http-server/dist/cli.js');
+const clientScript = join(root, 'bench/http-load-client.mjs');
+const functions = join(root, 'examples/functions');
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '32' },
+    replicas: { type: 'string', default: '1,3' },
+    json: { type: 'boolean', default: false },
+  },
+});
+for (const tool of ['redis-server', 'nginx']) {
+  if (spawnSync(tool, tool === 'nginx' ? ['-v'] : ['--version'], { stdio: 'ignore' }).status !== 0) {
+    console.error(`${tool} is not installed (scripts/ci-deps.sh installs it).`);
+    process.exit(1);
+  }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const work = mkdtempSync(join(tmpdir(), 'lambda-mcp-scale-bench-'));
+chmodSync(work, 0o755);
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check, ms, what) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+function start(command, args, logName, env = process.env) {
+  const fd = openSync(join(work, logName), 'a');
+  const child = spawn(command, args, { stdio: ['ignore', fd, fd], env });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function rssMb(pid) {
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return Math.round(kb / 1024);
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const child = start(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    'redis.log',
+  );
+  await waitFor(() => /Ready to accept/.test(readFileSync(join(work, 'redis.log'), 'utf8')), 10_000, 'redis');
+  return { url: `redis://127.0.0.1:${port}`, child };
+}
+
+async function startReplica(i, redisUrl) {
+  const port = await freePort();
+  const child = start(
+    process.execPath,
+    [
+      bin,
+      '--local',
+      functions,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--rate-limit',
+      '0',
+      '--max-concurrent-invocations',
+      '256',
+      '--max-queued-invocations',
+      '2048',
+      '--no-disk-cache',
+    ],
+    `replica-${i}.log`,
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'warn',
+      LAMBDA_MCP_AUDIT_LOG: 'off',
+      LAMBDA_MCP_REDIS_URL: redisUrl,
+      LAMBDA_MCP_SESSION_SECRET: 'scale-out-bench-secret-0123456789abcdefghij',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    },
+  );
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200,
+    60_000,
+    `replica ${i}`,
+  );
+  return { port, child };
+}
+
+async function startNginx(upstreamPorts) {
+  const dir = join(work, `nginx-${upstreamPorts.length}`);
+  mkdirSync(join(dir, 'tmp'), { recursive: true, mode: 0o777 });
+  chmodSync(dir, 0o755);
+  chmodSync(join(dir, 'tmp'), 0o777);
+  const port = await freePort();
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/tmp/body; proxy_temp_path ${dir}/tmp/proxy;
+  fastcgi_temp_path ${dir}/tmp/fastcgi; uwsgi_temp_path ${dir}/tmp/uwsgi; scgi_temp_path ${dir}/tmp/scgi;
+  upstream lambda_mcp {
+${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+    keepalive 128;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://lambda_mcp;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $http_host;
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+      proxy_next_upstream error timeout;
+    }
+  }
+}
+`,
+  );
+  const child = start(
+    'nginx',
+    ['-p', dir, '-c', conf, '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
+    'nginx.log',
+  );
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, 10_000, 'nginx');
+  return { url: `http://127.0.0.1:${port}/mcp`, child };
+}
+
+function runClient(url) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        clientScript,
+        '--url',
+        url,
+        '--mode',
+        'stateful',
+        '--concurrency',
+        values.concurrency,
+        '--duration',
+        values.duration,
+        '--warmup',
+        values.warmup,
+        '--tool',
+        'echo',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()))
+        : reject(new Error(`client exited ${code}`)),
+    );
+  });
+}
+
+const results = [];
+const redis = await startRedis();
+for (const n of values.replicas.split(',').map(Number)) {
+  const replicas = [];
+  for (let i = 0; i < n; i++) replicas.push(await startReplica(i, redis.url));
+  const nginx = await startNginx(replicas.map((r) => r.port));
+  const load1 = loadavg()[0];
+  const figures = await runClient(nginx.url);
+  const rss = replicas.map((r) => rssMb(r.child.pid));
+  results.push({
+    replicas: n,
+    ...figures,
+    rssMbPerReplica: rss,
+    loadAverage1m: Math.round(load1 * 100) / 100,
+  });
+  await stop(nginx.child);
+  await Promise.all(replicas.map((r) => stop(r.child)));
+}
+await stop(redis.child);
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ benchmark: 'scale-out', results })}\n`);
+} else {
+  console.log(
+    `scale-out: stateful tools/call (echo) through nginx round-robin, ${values.concurrency} sessions, ${values.duration} s`,
+  );
+  console.log('| replicas | calls/s | p50 ms | p99 ms | errors | RSS per replica (MB) | load avg (1 min) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of results) {
+    console.log(
+      `| ${r.replicas} | ${r.callsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.rssMbPerReplica.join(', ')} | ${r.loadAverage1m} |`,
+    );
+  }
+  for (const r of results)
+    if (r.firstError) console.log(`first error (${r.replicas} replicas): ${r.firstError}`);
+}

@@ -1,0 +1,98 @@
+// Spawns the built stdio server and drives it over its stdin/stdout (newline-delimited JSON-RPC):
+// initialize, notifications/initialized, tools/list. Used by the benchmarks that time a server
+// from spawn (warm-start.mjs, discovery-at-scale.mjs).
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+export const STDIO_SERVER_BIN = join(root, 'apps/stdio-server/dist/cli.js');
+
+/** Resident memory (VmRSS) of a process, in MB. */
+export function rssMb(pid) {
+  try {
+    const status = spawnSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }).stdout;
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
+    return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The median of `runs` spawns of `node -e 0`: the floor of any Node.js process here (ms). */
+export function nodeStartMs(runs = 5) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    times.push(performance.now() - t);
+  }
+  return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+/**
+ * Spawns the stdio server with `env`, sends initialize + initialized + tools/list, and times the
+ * answers from the spawn: `initializeMs` and `elapsed` (to the tools/list answer).
+ */
+export async function startStdioServer(env, { timeoutMs = 60_000, bin = STDIO_SERVER_BIN } = {}) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [bin], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const pending = new Map();
+  let buffer = '';
+  child.stdout.on('data', (chunk) => {
+    buffer += chunk;
+    let nl = buffer.indexOf('\n');
+    while (nl >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      nl = buffer.indexOf('\n');
+      if (!line.trim()) continue;
+      const message = JSON.parse(line);
+      if (message.id !== undefined && pending.has(message.id)) {
+        pending.get(message.id)(message);
+        pending.delete(message.id);
+      }
+    }
+  });
+  const request = (id, method, params) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${method}: no answer in ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`)),
+        timeoutMs,
+      );
+      pending.set(id, (message) => {
+        clearTimeout(timer);
+        resolve(message);
+      });
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  await request(1, 'initialize', {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'lambda-mcp-bench', version: '1.0.0' },
+  });
+  const initializeMs = performance.now() - started;
+  child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+  const list = await request(2, 'tools/list', {});
+  const elapsed = performance.now() - started;
+  if (!list.result?.tools) throw new Error(`tools/list failed: ${JSON.stringify(list).slice(0, 500)}`);
+  return {
+    child,
+    elapsed,
+    initializeMs,
+    tools: list.result.tools,
+    stderr: () => stderr,
+    request,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

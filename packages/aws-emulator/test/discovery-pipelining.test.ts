@@ -1,0 +1,63 @@
+/**
+ * Discovery at its floor (issue 16.2): in every filter mode, what discovery needs besides the
+ * ListFunctions pages (the tags: schema ARN tag, annotations, tag filters) is read while the
+ * pages are, so nothing is sent after the last page is answered. (An explicit list with no prefix
+ * lists nothing: it reads each listed function, see explicit-list.ts and its tests.) The emulator answers each
+ * request 15 ms after it arrived, so requests that overlap and requests that follow are told apart.
+ */
+import type { ConfigInput } from '@lambda-mcp/core';
+import { createAwsServices } from '@lambda-mcp/core/aws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator, syntheticCatalog } from '../src/index.js';
+import { CREDENTIALS, REGION } from './helpers.js';
+
+let emulator: Emulator;
+
+beforeAll(async () => {
+  // 300 functions (fn-000 … fn-299), 30 tagged MCPEnabled=true, the others team=other.
+  emulator = await startEmulator({
+    synthetic: syntheticCatalog({ count: 300, matching: 30 }),
+    faults: { latencyMs: 15 },
+  });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+async function discover(config: ConfigInput) {
+  const services = await createAwsServices(
+    { region: REGION, diskCache: false, ...config },
+    { backendOptions: { endpoint: emulator.url, credentials: CREDENTIALS } },
+  );
+  emulator.clearRequests();
+  try {
+    const catalog = await services.discovery.refresh();
+    const records = emulator.requests.filter((r) => r.operation !== 'Control');
+    const pages = records.filter((r) => r.operation === 'ListFunctions');
+    const listEnd = Math.max(...pages.map((r) => r.time + (r.durationMs ?? 0)));
+    const after = records.filter((r) => r.operation !== 'ListFunctions' && r.time >= listEnd);
+    return { catalog, pages: pages.length, after, records };
+  } finally {
+    await services.close();
+  }
+}
+
+describe('discovery reads what a mode needs alongside the ListFunctions pages', () => {
+  const modes: Array<[string, ConfigInput, number]> = [
+    ['no filter', {}, 300],
+    ['a name prefix', { functionPrefixes: ['fn-0'] }, 100],
+    ['a tag filter', { tagFilters: [{ key: 'MCPEnabled', values: ['true'] }] }, 30],
+  ];
+  for (const [mode, config, expected] of modes) {
+    it(`${mode}: no request after the last page, and the tags are there`, async () => {
+      const { catalog, pages, after, records } = await discover(config);
+      expect(catalog.functions).toHaveLength(expected);
+      expect(pages).toBe(6);
+      expect(after.map((r) => r.operation)).toEqual([]);
+      // The tags were read (schema ARN tags and annotations depend on them).
+      expect(records.some((r) => r.operation === 'GetResources' || r.operation === 'ListTags')).toBe(true);
+      for (const fn of catalog.functions) expect(Object.keys(fn.tags ?? {}).length).toBeGreaterThan(0);
+    });
+  }
+});
