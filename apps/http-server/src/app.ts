@@ -598,6 +598,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       lastActive: now,
       activeRequests: 0,
       openStreams: 0,
+      inFlightIds: new Set(),
       ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
       closed: false,
     };
@@ -907,7 +908,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       : guard.check({ host, origin });
     if (refusal) {
       // Refusals count against the client's rate limit like any request (they cost a log line).
-      if (limited(req, res, `ip:${clientAddress(req)}`)) return;
+      if (await limited(req, res, `ip:${clientAddress(req)}`)) return;
       metrics.refused.inc({ reason: refusal.startsWith('Invalid Host') ? 'host' : 'origin' });
       logger.info('Request refused by Host/Origin validation', {
         reason: refusal,
