@@ -17,7 +17,6 @@ import { type Authenticator, wwwAuthenticate } from './auth/authenticator.js';
 import type { Principal } from './auth/principal.js';
 import { readBody } from './body.js';
 import { guardConnections } from './connections.js';
-import { type HostOriginGuard, shownHeader as shown } from './host-origin.js';
 import {
   type AsyncRateLimiter,
   type CancelMessage,
@@ -27,6 +26,7 @@ import {
   type SessionState,
   sessionKey,
 } from './fleet/index.js';
+import { type HostOriginGuard, shownHeader as shown } from './host-origin.js';
 import {
   checkJsonRpcBody,
   isRequestBody,
