@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
+    testTimeout: 90_000, // bounds, not speed checks: several suites start servers and function processes
     hookTimeout: 30_000,
     env: {
       AWS_EC2_METADATA_DISABLED: 'true',

@@ -274,6 +274,7 @@ describe('function-level authorization', () => {
             'invoke_functions',
             'get_function_schema',
             'monitor_executions',
+            'search_functions',
           ].includes(n),
       ),
     ).toEqual([]);

@@ -252,7 +252,15 @@ describe('a per-caller policy naming qualifiers and ARNs holds on every path', (
     const rpc = async (method: string, params?: unknown) => {
       const body = JSON.stringify({ jsonrpc: '2.0', id: ++id, method, ...(params ? { params } : {}) });
       const res = await handler(urlEvent(body));
-      const message = JSON.parse(res.body) as { result?: unknown; error?: { code: number; message: string } };
+      // The answer is JSON or one SSE `data:` line, as the transport chooses.
+      const text = res.body.trim();
+      const json = text.startsWith('{')
+        ? text
+        : (text
+            .split('\n')
+            .find((l) => l.startsWith('data: '))
+            ?.slice(6) ?? text);
+      const message = JSON.parse(json) as { result?: unknown; error?: { code: number; message: string } };
       if (message.error) throw new Error(`${message.error.code} ${message.error.message}`);
       return message.result as Record<string, unknown>;
     };

@@ -25,11 +25,17 @@ const norm = (s: string) => s.toLowerCase().replace(/[-_.\s]/g, '');
  * few edits (about one in four characters), or containing it / contained in it.
  */
 export function suggestNames(input: string, visible: Iterable<string>, max = 3): string[] {
-  const wanted = norm(input.split(':')[0]?.split('function:').pop() ?? input);
+  // The bare name of what was asked for: `name`, `name:qualifier`, or an ARN's function part.
+  const fnAt = input.lastIndexOf('function:');
+  const bare = (fnAt >= 0 ? input.slice(fnAt + 'function:'.length) : input).split(':')[0] ?? '';
+  const wanted = norm(bare);
   if (wanted.length === 0) return [];
   const cap = Math.max(1, Math.min(4, Math.floor(wanted.length / 4)));
   const scored: Array<[string, number]> = [];
   for (const name of new Set(visible)) {
+    // The name asked for itself is no suggestion: it was refused for another reason (a qualifier
+    // the caller may not use must read exactly like one that does not exist).
+    if (name === bare) continue;
     const n = norm(name);
     let score = distance(wanted, n, cap);
     if (score > cap && wanted.length >= 4 && (n.includes(wanted) || wanted.includes(n))) score = cap;
