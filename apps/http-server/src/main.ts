@@ -13,7 +13,7 @@ import { helpText, parseHttpArgs } from './args.js';
 import { createAuditLog } from './audit.js';
 import { createFleet, type Fleet, type SharedDiscovery } from './fleet/index.js';
 import { createSharedHistory } from './fleet/shared-history.js';
-import { checkHeapLimit, memoryTargetBytes } from './heap.js';
+import { applyHeapGrowing, checkHeapLimit, memoryTargetBytes } from './heap.js';
 import { createHostOriginGuard } from './host-origin.js';
 import { createRateLimiter } from './rate-limit.js';
 import { assertAuthForBinding, createAuthSetup, createRuntime, type Runtime } from './runtime.js';
@@ -29,6 +29,8 @@ export const EXIT_FORCED = 3;
 export interface HttpServerOptions {
   /** Log Node's process warnings through the logger (JSON lines) instead of raw stderr text; the bin sets it. */
   routeProcessWarnings?: boolean;
+  /** Set V8's heap growing factor for this process (heap.ts, applyHeapGrowing); the bin sets it. */
+  tuneHeap?: boolean;
   argv: readonly string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
@@ -107,6 +109,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     config = loadConfig({ flags: args.configFlags, env, ...(options.cwd ? { cwd: options.cwd } : {}) });
     settings = loadHttpSettings(args.httpFlags, env);
     memoryTarget = memoryTargetBytes(env);
+    if (options.tuneHeap) applyHeapGrowing(env);
   } catch (error) {
     writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
     return done(EXIT_USAGE);

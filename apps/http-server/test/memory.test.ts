@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkHeapLimit, containerMemoryLimit } from '../src/heap.js';
+import { applyHeapGrowing, checkHeapLimit, containerMemoryLimit, memoryTargetBytes } from '../src/heap.js';
 import { createIdleReleaser, createMemoryGovernor } from '../src/memory.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -106,5 +106,28 @@ describe('memory governor', () => {
     g.stop();
     await sleep(100);
     expect(runs.length).toBe(stuck);
+  });
+});
+
+describe('heap growing factor', () => {
+  it('is set to 60% unless the operator set it or turned it off, and a bad value is named', () => {
+    expect(applyHeapGrowing({}, [])).toBe(60);
+    expect(applyHeapGrowing({ LAMBDA_MCP_HEAP_GROWING_PERCENT: '50' }, [])).toBe(50);
+    expect(applyHeapGrowing({ LAMBDA_MCP_HEAP_GROWING_PERCENT: '0' }, [])).toBeUndefined();
+    expect(applyHeapGrowing({ NODE_OPTIONS: '--heap-growing-percent=80' }, [])).toBeUndefined();
+    expect(applyHeapGrowing({}, ['--heap_growing_percent=80'])).toBeUndefined();
+    expect(() => applyHeapGrowing({ LAMBDA_MCP_HEAP_GROWING_PERCENT: 'lots' }, [])).toThrow(
+      /LAMBDA_MCP_HEAP_GROWING_PERCENT="lots" is not valid: expected a whole number/,
+    );
+  });
+
+  it('rejects a memory target that is not a whole number of MB', () => {
+    expect(memoryTargetBytes({ LAMBDA_MCP_MEMORY_TARGET_MB: '0' }, undefined)).toBeUndefined();
+    expect(memoryTargetBytes({}, undefined)).toBe(192 * 1048576);
+    expect(memoryTargetBytes({}, 256 * 1048576)).toBe(128 * 1048576);
+    expect(memoryTargetBytes({ LAMBDA_MCP_MEMORY_TARGET_MB: '300' }, 256 * 1048576)).toBe(300 * 1048576);
+    expect(() => memoryTargetBytes({ LAMBDA_MCP_MEMORY_TARGET_MB: '1.5' }, undefined)).toThrow(
+      /LAMBDA_MCP_MEMORY_TARGET_MB="1.5" is not valid/,
+    );
   });
 });
