@@ -7,6 +7,7 @@
 //                                                   [--modes none,prefix,tags,list]
 //                                                   [--mode-functions N] [--mode-runs R]
 //                                                   [--baseline DIR]
+//   node bench/discovery-at-scale.mjs --quotas [--json] [--functions N] [--latency MS] [--processes P]
 //
 // Setup: the AWS emulator (packages/aws-emulator, its CLI in a child process, as AWS is another
 // machine) serving N synthetic functions (default 10,000), M of them tagged MCPEnabled=true
@@ -32,6 +33,14 @@
 //      server's environment and what the catalog must hold. The floor of a mode: Node start
 //      (`node -e 0`) plus the ListFunctions pages it waits on, sequential, x the latency (1,000
 //      functions: 20 pages x 25 ms = 500 ms). Target: every mode within 1.2x of its floor.
+//
+// --quotas (a separate mode): the emulator enforces Lambda's control-plane request quotas (15
+// requests per second for ListFunctions and most control-plane calls; GetFunction 100; "Lambda
+// quotas", API requests, in the Lambda Developer Guide). Figures: one discovery (ListFunctions
+// pages, throttles waited out with backoff and jitter) against the quota floor (pages / 15 per
+// second, less the one-second burst) and the latency floor (pages x L ms); then P processes
+// (default 3) discovering the same account at once, each against P x pages / 15 per second.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -63,6 +72,154 @@ const log = (line) => {
 const credentials = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' };
 const region = 'us-east-1';
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+// A child process of --quotas: one discovery, its time and count on stdout.
+if (flag('quotas-child')) {
+  const i = args.indexOf('--endpoint');
+  const endpoint = args[i + 1];
+  const backend = await createAwsBackend({ region, endpoint, credentials });
+  const started = performance.now();
+  try {
+    const all = await backend.listFunctions();
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, ms: performance.now() - started, functions: all.length })}\n`,
+    );
+  } catch (error) {
+    process.stdout.write(
+      `${JSON.stringify({ ok: false, ms: performance.now() - started, error: String(error?.message ?? error) })}\n`,
+    );
+  } finally {
+    await backend.close();
+  }
+  process.exit(0);
+}
+
+if (flag('quotas')) {
+  const emulator = await startEmulatorProcess({
+    functions: FUNCTIONS,
+    matching: Math.min(MATCHING, FUNCTIONS),
+    latencyMs: LATENCY,
+  });
+  log(`emulator ${emulator.url}: ${FUNCTIONS} functions, ${LATENCY} ms per request`);
+  log(
+    `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  try {
+    await quotaBench(emulator);
+  } finally {
+    emulator.close();
+  }
+  process.exit(0);
+}
+
+/** --quotas: discovery under Lambda's control-plane quotas, one process and P at once. */
+async function quotaBench(emulator) {
+  const pages = Math.ceil(FUNCTIONS / 50);
+  const floorMs = pages * LATENCY;
+  const RPS = 15;
+  const PROCESSES = option('processes', 3);
+  const setQuotas = (on) =>
+    fetch(`${emulator.url}/_emulator/quotas`, { method: 'POST', body: JSON.stringify({ quotas: on }) });
+  const throttles = async () => (await fetch(`${emulator.url}/_emulator/quotas`)).json();
+  // Warm-up without quotas (connections, JIT), then a full bucket.
+  {
+    const backend = await createAwsBackend({ region, endpoint: emulator.url, credentials });
+    await backend.listFunctions();
+    await backend.close();
+  }
+  const quotaFloor = (n) => (Math.max(0, n - RPS) / RPS) * 1000;
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    await setQuotas(true);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const backend = await createAwsBackend({ region, endpoint: emulator.url, credentials });
+    const started = performance.now();
+    const all = await backend.listFunctions();
+    const ms = performance.now() - started;
+    await backend.close();
+    if (all.length !== FUNCTIONS) throw new Error(`found ${all.length} functions, expected ${FUNCTIONS}`);
+    runs.push({ ms, throttled: (await throttles()).controlPlane });
+  }
+  const oneMs = median(runs.map((r) => r.ms));
+  log(`\nquotas: ListFunctions at ${RPS} requests per second (the control-plane quota), ${pages} pages`);
+  log(
+    `   one discovery: median ${seconds(oneMs)} (runs: ${runs.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} s; throttled requests per run: ${runs.map((r) => r.throttled).join(', ')})`,
+  );
+  log(
+    `   quota floor (${pages} - ${RPS} burst) / ${RPS} per second = ${seconds(quotaFloor(pages))}; latency floor ${pages} x ${LATENCY} ms = ${seconds(floorMs)}; ours / quota floor = ${(oneMs / quotaFloor(pages)).toFixed(3)}x`,
+  );
+  // P processes at once.
+  await setQuotas(true);
+  await new Promise((r) => setTimeout(r, 1_100));
+  const script = new URL(import.meta.url).pathname;
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from(
+      { length: PROCESSES },
+      () =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, [script, '--quotas-child', '--endpoint', emulator.url], {
+            stdio: ['ignore', 'pipe', 'inherit'],
+          });
+          let out = '';
+          const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error('a discovery process took longer than 10 minutes'));
+          }, 600_000);
+          child.stdout.on('data', (c) => {
+            out += c;
+          });
+          child.once('exit', () => {
+            clearTimeout(timer);
+            try {
+              resolve(JSON.parse(out.trim().split('\n').pop()));
+            } catch {
+              reject(new Error(`no result from a discovery process: ${out}`));
+            }
+          });
+        }),
+    ),
+  );
+  const wallMs = performance.now() - started;
+  const failed = results.filter((r) => !r.ok || r.functions !== FUNCTIONS);
+  const allPages = pages * PROCESSES;
+  const throttledTotal = (await throttles()).controlPlane;
+  log(
+    `   ${PROCESSES} processes at once: ${results.length - failed.length} of ${PROCESSES} completed with ${FUNCTIONS} functions; each ${results.map((r) => (r.ms / 1000).toFixed(2)).join(', ')} s; wall ${seconds(wallMs)}`,
+  );
+  log(
+    `   quota floor (${allPages} - ${RPS}) / ${RPS} per second = ${seconds(quotaFloor(allPages))}; slowest / quota floor = ${(Math.max(...results.map((r) => r.ms)) / quotaFloor(allPages)).toFixed(3)}x; throttled requests ${throttledTotal}`,
+  );
+  for (const f of failed) log(`   FAILED: ${f.error ?? `${f.functions} functions`}`);
+  await setQuotas(false);
+  if (asJson) {
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          mode: 'quotas',
+          functions: FUNCTIONS,
+          pages,
+          latencyMs: LATENCY,
+          quotaRps: RPS,
+          loadavg: loadavg(),
+          oneRunsMs: runs.map((r) => Math.round(r.ms)),
+          oneMs: Math.round(oneMs),
+          quotaFloorMs: Math.round(quotaFloor(pages)),
+          latencyFloorMs: floorMs,
+          processes: PROCESSES,
+          processMs: results.map((r) => Math.round(r.ms)),
+          processFailures: failed.length,
+          processesQuotaFloorMs: Math.round(quotaFloor(allPages)),
+          throttledRequests: throttledTotal,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+  }
+}
 
 const modesOnly = flag('modes-only');
 const skipModes = flag('skip-modes');

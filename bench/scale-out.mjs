@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // Scale-out benchmark (figures, not a pass/fail test).
 //
-//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 5] [--concurrency 32] [--replicas 1,3]
+//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 5] [--concurrency 16] [--replicas 1,3]
 //
 // Throughput and latency of stateful tools/call through nginx (round-robin, no affinity) in front
 // of 1, then 3, replicas of the built HTTP server (apps/http-server/dist/cli.js) sharing Redis
 // (LAMBDA_MCP_REDIS_URL) and a session secret (LAMBDA_MCP_SESSION_SECRET), so every session's
-// requests land on every replica. Each replica runs the bundled local functions (`echo`, a no-op),
-// so the figures are the servers' and the proxy's, not a backend's. bench/http-load-client.mjs
+// requests land on every replica. The replicas' AWS backend talks to the AWS emulator in its own
+// process (bench/emulator-process.mjs), whose synthetic functions echo without a worker thread, so
+// the figures are the servers' and the proxy's, not a runtime's cold starts. bench/http-load-client.mjs
 // drives the load from its own process (one session per worker). Reported per run: calls/s,
 // p50/p99, errors, and the resident memory (RSS) of every replica after the run.
 // Needs redis-server and nginx on PATH (scripts/ci-deps.sh installs them).
@@ -17,16 +18,16 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { startEmulatorProcess } from './emulator-process.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const bin = join(root, 'apps/http-server/dist/cli.js');
 const clientScript = join(root, 'bench/http-load-client.mjs');
-const functions = join(root, 'examples/functions');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '5' },
-    concurrency: { type: 'string', default: '32' },
+    concurrency: { type: 'string', default: '16' },
     replicas: { type: 'string', default: '1,3' },
     json: { type: 'boolean', default: false },
   },
@@ -104,14 +105,12 @@ async function startRedis() {
   return { url: `redis://127.0.0.1:${port}`, child };
 }
 
-async function startReplica(i, redisUrl) {
+async function startReplica(i, redisUrl, emulatorUrl) {
   const port = await freePort();
   const child = start(
     process.execPath,
     [
       bin,
-      '--local',
-      functions,
       '--port',
       String(port),
       '--host',
@@ -133,6 +132,12 @@ async function startReplica(i, redisUrl) {
       LAMBDA_MCP_REDIS_URL: redisUrl,
       LAMBDA_MCP_SESSION_SECRET: 'scale-out-bench-secret-0123456789abcdefghij',
       AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL: emulatorUrl,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     },
   );
   await waitFor(
@@ -205,7 +210,7 @@ function runClient(url) {
         '--warmup',
         values.warmup,
         '--tool',
-        'echo',
+        'fn_0',
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
@@ -223,9 +228,10 @@ function runClient(url) {
 
 const results = [];
 const redis = await startRedis();
+const emulator = await startEmulatorProcess({ functions: 5, matching: 5, latencyMs: 0 });
 for (const n of values.replicas.split(',').map(Number)) {
   const replicas = [];
-  for (let i = 0; i < n; i++) replicas.push(await startReplica(i, redis.url));
+  for (let i = 0; i < n; i++) replicas.push(await startReplica(i, redis.url, emulator.url));
   const nginx = await startNginx(replicas.map((r) => r.port));
   const load1 = loadavg()[0];
   const figures = await runClient(nginx.url);
@@ -240,12 +246,13 @@ for (const n of values.replicas.split(',').map(Number)) {
   await Promise.all(replicas.map((r) => stop(r.child)));
 }
 await stop(redis.child);
+emulator.close();
 
 if (values.json) {
   process.stdout.write(`${JSON.stringify({ benchmark: 'scale-out', results })}\n`);
 } else {
   console.log(
-    `scale-out: stateful tools/call (echo) through nginx round-robin, ${values.concurrency} sessions, ${values.duration} s`,
+    `scale-out: stateful tools/call (synthetic echo behind the AWS emulator) through nginx round-robin, ${values.concurrency} sessions, ${values.duration} s`,
   );
   console.log('| replicas | calls/s | p50 ms | p99 ms | errors | RSS per replica (MB) | load avg (1 min) |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');

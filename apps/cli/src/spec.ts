@@ -218,14 +218,29 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'doctor',
     summary: 'Check credentials, permissions, filters and schema tags, with fixes.',
-    usage: 'lambda-mcp doctor',
+    usage: 'lambda-mcp doctor [FUNCTION] [--all]',
     description:
       'Checks which identity and region are used, that each operation the server needs is permitted (list, tags, invoke by dry run, schemas, metrics, logs), what the filters match and exclude, and that schema tags point to schemas that exist. Each finding says how to fix it. Exits 0 when every check passed (warnings allowed), 1 otherwise.',
-    positionals: [],
-    options: [],
+    positionals: [
+      {
+        name: 'FUNCTION',
+        required: false,
+        description:
+          'Explain one function: which filter kept or dropped it, its tool (cap, renames), its schema, its invoke permission.',
+      },
+    ],
+    options: [
+      {
+        name: 'all',
+        type: 'boolean',
+        description: 'List every dropped function by reason (not a sample), the tool cap and renamed tools.',
+      },
+    ],
     examples: [
       ['lambda-mcp doctor --region eu-west-1 --profile prod', 'before configuring an AI client'],
       ['lambda-mcp doctor --json | jq ".checks[] | select(.status==\\"fail\\")"', 'failed checks only'],
+      ['lambda-mcp doctor orders-refund', 'why is orders-refund (not) a tool?'],
+      ['lambda-mcp doctor --all', 'every dropped function, the tool cap and renames'],
     ],
   },
 ];

@@ -128,12 +128,17 @@ describe('monitor and logs read what the emulator recorded', () => {
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as {
       summary: { invocations: number; errors: number; errorRate: number };
-      recentErrors: Array<{ kind: string; message: string }>;
+      recentErrors: Array<{ kind: string; errorType?: string; message: string }>;
     };
     expect(report.summary.invocations).toBeGreaterThanOrEqual(2);
     expect(report.summary.errors).toBe(report.summary.invocations);
     expect(report.summary.errorRate).toBe(1);
-    expect(report.recentErrors.some((e) => e.message.includes('PaymentDeclinedError'))).toBe(true);
+    // Errors are parsed: the type is its own field, the message is the error's own text.
+    expect(
+      report.recentErrors.some(
+        (e) => e.errorType === 'PaymentDeclinedError' || e.message.includes('PaymentDeclinedError'),
+      ),
+    ).toBe(true);
     expect(emulator.requests.some((q) => q.operation === 'GetMetricData')).toBe(true);
 
     const human = await aws(['monitor', 'always-fails', '--since', '15m', '--errors']);

@@ -172,22 +172,35 @@ describe('IAM policies of docs/iam over the emulator', () => {
       expectMissing(checks.tags, 'tag:GetResources');
     });
 
-    it('without ListTags (a small set): functions and their tags come from the bulk read, doctor passes', async () => {
+    it('without ListTags: tags still come in bulk from the Tagging API (ListTags is its fallback)', async () => {
       const small = { functionPrefixes: ['echo'] };
       emulator.setPolicy(without(policy(), 'ReadTags'));
       const services = await open(small);
       try {
         const catalog = await services.discovery.getCatalog();
         expect(catalog.functions.map((f) => f.name)).toEqual(['echo']);
-        // Discovery reads tags in bulk (tag:GetResources) alongside the pages, so a small set needs
-        // no per-function ListTags either.
-        expect(catalog.problems).toBeUndefined();
         expect(catalog.functions[0]?.inputSchemaArn).toBeDefined();
+        expect(catalog.problems).toBeUndefined();
+      } finally {
+        await services.close();
+      }
+      expect((await doctor(small)).tags?.status).toBe('pass');
+    });
+
+    it('without both bulk tags and ListTags: functions are found, schema tags ignored, doctor names the action', async () => {
+      const small = { functionPrefixes: ['echo'] };
+      emulator.setPolicy(without(without(policy(), 'ReadTags'), 'TagsInBulk'));
+      const services = await open(small);
+      try {
+        const catalog = await services.discovery.getCatalog();
+        expect(catalog.functions.map((f) => f.name)).toEqual(['echo']);
+        expect(catalog.problems?.join('\n')).toMatch(/tags could not be read \(ACCESS_DENIED/);
       } finally {
         await services.close();
       }
       const checks = await doctor(small);
-      expect(checks.tags?.status).toBe('pass');
+      expect(checks.tags?.status).toBe('fail');
+      expect(['tag:GetResources', 'lambda:ListTags']).toContain(checks.tags?.missingAction);
     });
 
     it('without Invoke: the call is refused and doctor names lambda:InvokeFunction', async () => {

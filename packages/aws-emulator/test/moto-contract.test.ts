@@ -75,7 +75,7 @@ describeAwsBackendContract(
             await lambda.send(
               new CreateFunctionCommand({
                 FunctionName: f.name,
-                Runtime: 'nodejs20.x',
+                Runtime: 'nodejs22.x',
                 Role: role.Role?.Arn,
                 Handler: 'index.handler',
                 Code: { ZipFile: zip },

@@ -23,12 +23,16 @@ describe('control-plane quotas', () => {
   });
 
   it('over the quota: 429 TooManyRequestsException, Type User, Reason CallerRateLimitExceeded', async () => {
-    emulator.setQuotas(true);
-    const clients = sdkClients(emulator.url);
+    // A small account, so that the requests arrive within about a second even on a loaded machine.
+    const quick = await startEmulator({
+      synthetic: syntheticCatalog({ count: 5, matching: 0 }),
+      quotas: true,
+    });
+    const clients = sdkClients(quick.url);
     try {
       const started = performance.now();
       const outcomes = await Promise.allSettled(
-        Array.from({ length: 40 }, () => clients.lambda.send(new ListFunctionsCommand({ MaxItems: 1 }))),
+        Array.from({ length: 80 }, () => clients.lambda.send(new ListFunctionsCommand({ MaxItems: 1 }))),
       );
       const refused = outcomes
         .filter((o) => o.status === 'rejected')
@@ -45,8 +49,10 @@ describe('control-plane quotas', () => {
       expect(e.Reason).toBe('CallerRateLimitExceeded');
       expect(e.Type).toBe('User');
       expect(e.message).toBe('Rate exceeded');
+      expect(quick.quotaThrottles.controlPlane).toBe(refused.length);
     } finally {
       clients.destroy();
+      await quick.close();
     }
   });
 

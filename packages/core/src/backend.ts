@@ -13,6 +13,7 @@ import type {
   SchemaRef,
   TagFilter,
   Tags,
+  UnusableFunction,
 } from './types.js';
 
 /**
@@ -35,6 +36,13 @@ export interface Backend {
 
   /** Every function ($LATEST), all pages. */
   listFunctions(options?: CallOptions): Promise<FunctionConfig[]>;
+
+  /**
+   * Functions found but left out of `listFunctions` because they cannot be served (the local
+   * backend: a folder whose manifest is wrong), each with the reason, so tools can show them
+   * instead of hiding them. Optional: AWS has no such thing.
+   */
+  unusableFunctions?(options?: CallOptions): Promise<UnusableFunction[]>;
 
   /** One function's configuration; `qualifier` resolves an alias or version. */
   getFunction(name: string, qualifier?: string, options?: CallOptions): Promise<FunctionConfig>;

@@ -11,6 +11,8 @@ export type { AnnotationOverride, Config, ConfigInput } from './config/schema.js
 export { BACKENDS, ConfigSchema, LOG_LEVELS, parseConfig, TOOL_FAMILIES } from './config/schema.js';
 export type { ConfigKey, ConfigSetting, SettingKind } from './config/settings.js';
 export { CONFIG_SETTINGS, formatSettingsHelp, formatSettingsMarkdown } from './config/settings.js';
+export type { FunctionChecksOptions, ToolPlan } from './doctor/function-checks.js';
+export { allFunctionsCheck, functionDoctorChecks } from './doctor/function-checks.js';
 export type {
   CheckOutcome,
   CheckResult,

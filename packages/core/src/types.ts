@@ -195,6 +195,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** A function a backend found but cannot serve (a local folder whose manifest is wrong), and why. */
+export interface UnusableFunction {
+  /** The function name it would have (the folder name when the manifest does not say). */
+  name: string;
+  /** Where it is (a folder path). */
+  location: string;
+  /** What is wrong, e.g. the manifest field and what is accepted. */
+  problem: string;
+}
+
 /** Who a backend calls as (diagnostics: `lambda-mcp doctor`). Never carries a secret. */
 export interface BackendIdentity {
   /** Where the credentials come from, as far as the configuration tells. */

@@ -1,90 +1,36 @@
-import { createHash } from 'node:crypto';
 import {
-  type AnnotationOverride,
   type Catalog,
   type FunctionInfo,
-  isLambdaMcpError,
   type LambdaMcpError,
-  type Logger,
   type Services,
   silentLogger,
   toLambdaMcpError,
 } from '@lambda-mcp/core';
-import { functionAnnotations } from './annotations.js';
 import {
-  errorResult,
-  fieldErrorsOf,
-  internalErrorResult,
-  invalidArgumentsResult,
-  isUnknownToolError,
-  notAvailableText,
-  outcomeOf,
-  UnknownToolError,
-} from './errors.js';
-import { createGenericHandlers, type GenericHandlerResult } from './generic-handlers.js';
+  type ResolvedCatalogOptions,
+  resolveCatalogOptions,
+  type ToolCatalogOptions,
+  type ToolFamilies,
+} from './catalog-options.js';
 import {
-  GENERIC_TOOL_NAMES,
-  GENERIC_TOOLS,
-  type GenericToolName,
-  isGenericToolName,
-} from './generic-tools.js';
-import { assignToolNames, functionKey } from './naming.js';
-import { withHeartbeats } from './progress.js';
-import { shapeInvocationResult } from './result.js';
-import {
-  summarizeFields,
-  type ToolInput,
-  type ToolOutput,
-  toToolInput,
-  toToolOutput,
-} from './tool-schema.js';
-import type {
-  FunctionAuthorizer,
-  JsonObject,
-  ToolCallContext,
-  ToolCallEvent,
-  ToolCallOutcome,
-  ToolDefinition,
-  ToolResult,
-} from './types.js';
+  type CatalogState,
+  type Entry,
+  emptyState,
+  makeView,
+  viewFor as stateViewFor,
+  toolId,
+  type View,
+  type ViewNaming,
+} from './catalog-state.js';
+import { buildFunctionTool, callFunctionTool, type FunctionTool, mapLimit } from './function-tools.js';
+import { createGenericHandlers, GENERIC_TOOL_NAMES, GENERIC_TOOLS } from './generic/index.js';
+import { functionKey } from './naming.js';
+import { createToolCalls } from './tool-calls.js';
+import { toolFailure } from './tool-failure.js';
+import type { FunctionAuthorizer, ToolCallContext, ToolDefinition, ToolResult } from './types.js';
 
-export type ToolFamilies = 'both' | 'per-function' | 'generic';
-
-export interface ToolCatalogOptions {
-  logger?: Logger;
-  /** Which tools are exposed (default: config.toolFamilies, `both`). */
-  toolFamilies?: ToolFamilies;
-  /** At most this many per-function tools per caller (default: config.maxFunctionTools, 100). */
-  maxFunctionTools?: number;
-  /** Result text cap in bytes (default: config.maxResultBytes, 65536). */
-  maxResultBytes?: number;
-  /** Progress heartbeat interval (default: config.progressIntervalMs, 2000). */
-  progressIntervalMs?: number;
-  /** Annotation overrides by function name, `name:qualifier`, tool name or glob (default: config.annotations). */
-  annotations?: Record<string, AnnotationOverride>;
-  /** Prefixes stripped from tool names (default: config.functionPrefixes). */
-  functionPrefixes?: string[];
-  /** invoke_functions concurrency cap (default: config.invokeConcurrency). */
-  invokeConcurrency?: number;
-  /** Periodic refresh in seconds (default: config.refreshIntervalSeconds; 0 = off). */
-  refreshIntervalSeconds?: number;
-  /** How long tools/list waits for the first catalog before answering with what it has (ms, default 10000). */
-  firstListWaitMs?: number;
-  /** Retry delays after a failed first discovery (ms); default 5 s, 15 s, 30 s, 60 s, then every 120 s. */
-  discoveryRetryDelaysMs?: number[];
-  now?: () => Date;
-}
-
-/** A per-function tool. */
-export interface FunctionTool {
-  key: string;
-  function: FunctionInfo;
-  name: string;
-  definition: ToolDefinition;
-  input: ToolInput;
-  output?: ToolOutput;
-  problems: string[];
-}
+export type { ResolvedCatalogOptions, ToolCatalogOptions, ToolFamilies } from './catalog-options.js';
+export { describeFunctionTool, type FunctionTool } from './function-tools.js';
 
 export interface CatalogStatus {
   /** Whether the first catalog build has finished (with or without discovery). */
@@ -138,162 +84,23 @@ export interface ToolCatalog {
   close(): void;
 }
 
-export interface ResolvedCatalogOptions {
-  toolFamilies: ToolFamilies;
-  maxFunctionTools: number;
-  maxResultBytes: number;
-  progressIntervalMs: number;
-  annotations: Record<string, AnnotationOverride>;
-  functionPrefixes: string[];
-  invokeConcurrency: number;
-  refreshIntervalSeconds: number;
-  firstListWaitMs: number;
-  discoveryRetryDelaysMs: number[];
-}
-
-interface CatalogState {
-  loaded: boolean;
-  functions: FunctionInfo[];
-  /** What a caller without restrictions sees. */
-  full: View;
-  /**
-   * What each restricted caller sees, computed over the functions it may see only (tool names,
-   * collision suffixes, counts, fingerprint), by authorizer (or by its policy's patterns).
-   */
-  views: Map<unknown, View>;
-  /** Built tools by `key` NUL `tool name` (a function may have another name in another view). */
-  tools: Map<string, FunctionTool>;
-  building: Map<string, Promise<FunctionTool>>;
-  discoveryError?: LambdaMcpError;
-  catalogSource?: 'live' | 'cache';
-  /** The full view's fingerprint. */
-  fingerprint: string;
-}
-
-/** The functions one caller may see, sorted by tool name, with the tool names assigned among them. */
-interface View {
-  entries: Entry[];
-  byName: Map<string, Entry>;
-  byKey: Map<string, Entry>;
-  /** Changes exactly when this caller's tool list changes. */
-  fingerprint: string;
-}
-
-interface Entry {
-  /** Position in the view's entries (sorted by tool name). */
-  index: number;
-  key: string;
-  name: string;
-  fn: FunctionInfo;
-}
-
-/** Views kept per catalog state (one per session or token); the oldest is dropped beyond this. */
-const MAX_VIEWS = 256;
-
 const SCHEMA_CONCURRENCY = 8;
 
 function errorSummary(e: LambdaMcpError): { code: string; message: string } {
   return { code: e.code, message: e.message };
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
-function label(fn: Pick<FunctionInfo, 'name' | 'qualifier'>): string {
-  return fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name;
-}
-
-/**
- * Description for a per-function tool, lean (every tool's description is sent to the model on each
- * tools/list): the function's own description, or what it is; the arguments only when the schema
- * does not already say them (a wrapped payload, or no schema).
- */
-export function describeFunctionTool(fn: FunctionInfo, input: ToolInput, backendKind: string): string {
-  const what = backendKind === 'aws' ? 'AWS Lambda function' : 'Lambda function';
-  let inputHint = '';
-  if (input.mode === 'wrapped') {
-    const property = input.property ?? 'payload';
-    const inner = (input.schema.properties as Record<string, JsonObject> | undefined)?.[property];
-    inputHint = ` Pass the event in "${property}" (a JSON ${String(inner?.type ?? 'value')}).`;
-  } else if (input.mode !== 'flat') {
-    inputHint = ' No input schema is known: pass the event as a JSON object.';
-  }
-  const own = fn.description?.trim();
-  if (own) return `${own}${inputHint}`;
-  return `Invokes the ${what} "${label(fn)}"${fn.runtime ? ` (${fn.runtime})` : ''}.${inputHint}`;
-}
-
 export function createToolCatalog(services: Services, options: ToolCatalogOptions = {}): ToolCatalog {
   const config = services.config;
   const logger = (options.logger ?? services.logger ?? silentLogger).child({ component: 'mcp-catalog' });
-  const resolved: ResolvedCatalogOptions = {
-    toolFamilies: options.toolFamilies ?? config?.toolFamilies ?? 'both',
-    maxFunctionTools: options.maxFunctionTools ?? config?.maxFunctionTools ?? 100,
-    maxResultBytes: options.maxResultBytes ?? config?.maxResultBytes ?? 65_536,
-    progressIntervalMs: options.progressIntervalMs ?? config?.progressIntervalMs ?? 2_000,
-    annotations: options.annotations ?? config?.annotations ?? {},
-    functionPrefixes: options.functionPrefixes ?? config?.functionPrefixes ?? [],
-    invokeConcurrency: options.invokeConcurrency ?? config?.invokeConcurrency ?? 8,
-    refreshIntervalSeconds: options.refreshIntervalSeconds ?? config?.refreshIntervalSeconds ?? 0,
-    firstListWaitMs: options.firstListWaitMs ?? 10_000,
-    discoveryRetryDelaysMs: options.discoveryRetryDelaysMs ?? [5_000, 15_000, 30_000, 60_000, 120_000],
-  };
+  const resolved: ResolvedCatalogOptions = resolveCatalogOptions(config, options);
   const perFunction = resolved.toolFamilies !== 'generic';
   const generic = resolved.toolFamilies !== 'per-function';
   const backend = { kind: services.backend?.kind ?? 'unknown', region: services.backend?.region ?? '' };
 
-  function makeView(functions: readonly FunctionInfo[], loaded: boolean, error?: LambdaMcpError): View {
-    const names = assignToolNames(functions, {
-      prefixes: resolved.functionPrefixes,
-      reserved: GENERIC_TOOL_NAMES,
-    });
-    const entries: Entry[] = functions
-      .map((fn) => {
-        const key = functionKey(fn);
-        return { index: 0, key, name: names.get(key) ?? key, fn };
-      })
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    entries.forEach((e, i) => {
-      e.index = i;
-    });
-    // Hashed entry by entry: one string of a 10,000-function catalog is several MB at once.
-    const digest = createHash('sha256').update(
-      JSON.stringify([generic, perFunction, loaded ? '' : `error:${error?.code ?? ''}`]),
-    );
-    for (const e of entries) digest.update(JSON.stringify([e.key, e.name, e.fn]));
-    const fingerprint = digest.digest('hex');
-    return {
-      entries,
-      byName: new Map(entries.map((e) => [e.name, e])),
-      byKey: new Map(entries.map((e) => [e.key, e])),
-      fingerprint,
-    };
-  }
+  const naming: ViewNaming = { functionPrefixes: resolved.functionPrefixes, generic, perFunction };
 
-  function emptyState(): CatalogState {
-    const full = makeView([], false);
-    return {
-      loaded: false,
-      functions: [],
-      full,
-      views: new Map(),
-      tools: new Map(),
-      building: new Map(),
-      fingerprint: '',
-    };
-  }
-
-  let state: CatalogState = emptyState();
+  let state: CatalogState = emptyState(naming);
   let isReady = false;
   let closed = false;
   let listedBeforeReady = false;
@@ -302,53 +109,19 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
   let retryAttempt = 0;
 
   async function buildTool(entry: Entry, s: CatalogState = state): Promise<FunctionTool> {
-    const id = `${entry.key}\u0000${entry.name}`;
+    const id = toolId(entry);
     const built = s.tools.get(id);
     if (built) return built;
     const pending = s.building.get(id);
     if (pending) return pending;
-    const building = (async () => {
-      const fn = entry.fn;
-      const problems: string[] = [];
-      let schemas: Awaited<ReturnType<Services['schemas']['getSchemas']>> | undefined;
-      try {
-        schemas = await services.schemas.getSchemas(fn);
-        problems.push(...schemas.problems);
-      } catch (error) {
-        const e = toLambdaMcpError(error);
-        problems.push(
-          `Its schema could not be loaded (${e.code}: ${e.message}); the tool accepts any object.`,
-        );
-        logger.warn('Could not load a function schema', {
-          function: fn.name,
-          code: e.code,
-          error: e.message,
-        });
-      }
-      const input = toToolInput(schemas?.input, services.schemas);
-      const out = toToolOutput(schemas?.output, services.schemas);
-      problems.push(...input.problems, ...out.problems);
-      const title = label(fn);
-      const definition: ToolDefinition = {
-        name: entry.name,
-        title,
-        description: describeFunctionTool(fn, input, backend.kind),
-        inputSchema: input.schema,
-        ...(out.output ? { outputSchema: out.output.schema } : {}),
-        annotations: functionAnnotations(fn, entry.name, resolved.annotations, title),
-      };
-      const tool: FunctionTool = {
-        key: entry.key,
-        function: fn,
-        name: entry.name,
-        definition,
-        input,
-        ...(out.output ? { output: out.output } : {}),
-        problems,
-      };
+    const building = buildFunctionTool(services, entry, {
+      logger,
+      backendKind: backend.kind,
+      annotations: resolved.annotations,
+    }).then((tool) => {
       s.tools.set(id, tool);
       return tool;
-    })();
+    });
     s.building.set(id, building);
     try {
       return await building;
@@ -359,19 +132,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
 
   /** What this caller sees: the functions it may see, named among themselves. */
   function viewFor(s: CatalogState, authorize?: FunctionAuthorizer): View {
-    if (!authorize) return s.full;
-    // A compiled policy is keyed by its patterns, so per-request authorizers share a view.
-    const patterns = (authorize as { patterns?: unknown }).patterns;
-    const cacheKey = Array.isArray(patterns) ? `patterns:${JSON.stringify(patterns)}` : authorize;
-    let view = s.views.get(cacheKey);
-    if (!view) {
-      const functions = s.functions.filter((fn) => allowed(authorize, fn));
-      view =
-        functions.length === s.functions.length ? s.full : makeView(functions, s.loaded, s.discoveryError);
-      if (s.views.size >= MAX_VIEWS) s.views.delete(s.views.keys().next().value);
-      s.views.set(cacheKey, view);
-    }
-    return view;
+    return stateViewFor(s, naming, (fn) => allowed(authorize, fn), authorize);
   }
 
   /** The entries this caller gets tools for: authorized, then capped. */
@@ -418,16 +179,16 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
         'Function discovery failed: only the generic tools are available until it succeeds',
         errorSummary(discoveryError!),
       );
-      const full = makeView([], false, discoveryError);
-      return { ...emptyState(), full, discoveryError, fingerprint: full.fingerprint };
+      const full = makeView([], naming, false, discoveryError);
+      return { ...emptyState(naming), full, discoveryError, fingerprint: full.fingerprint };
     }
     const lastError = services.discovery.lastError;
     const functions = catalog.functions;
-    const full = makeView(functions, true);
+    const full = makeView(functions, naming, true);
     // Reuse a built tool only if nothing it was built from changed.
     const tools = new Map<string, FunctionTool>();
     for (const entry of full.entries) {
-      const id = `${entry.key}\u0000${entry.name}`;
+      const id = toolId(entry);
       const old = state.tools.get(id);
       if (old && JSON.stringify(old.function) === JSON.stringify(entry.fn)) tools.set(id, old);
     }
@@ -651,165 +412,28 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     toolNameFor: (fn, authorize) => entryFor(fn, authorize)?.name,
     knownInputSchema: (fn) => {
       const entry = state.full.byKey.get(functionKey(fn));
-      return entry ? state.tools.get(`${entry.key}\u0000${entry.name}`)?.input.schema : undefined;
+      return entry ? state.tools.get(toolId(entry))?.input.schema : undefined;
     },
   });
 
-  async function callFunctionTool(
-    tool: FunctionTool,
-    args: unknown,
-    context: ToolCallContext,
-  ): Promise<GenericHandlerResult> {
-    const fn = tool.function;
-    const audit = { function: fn.name, ...(fn.qualifier ? { qualifier: fn.qualifier } : {}) };
-    const argsObject = (args ?? {}) as JsonObject;
-    const wrappedBy = tool.input.mode === 'wrapped' ? (tool.input.property ?? 'payload') : undefined;
-    const payload: unknown = wrappedBy ? argsObject[wrappedBy] : argsObject;
-    if (tool.input.resolved) {
-      const whole = !wrappedBy || tool.input.validatesWrapped === true;
-      const check = services.schemas.validate(tool.input.resolved, whole ? argsObject : payload);
-      if (!check.valid) {
-        const errors = whole
-          ? check.errors
-          : check.errors.map((e) => ({ ...e, path: `/${wrappedBy}${e.path}` }));
-        return {
-          result: invalidArgumentsResult(tool.name, errors),
-          audit: { ...audit, outcome: 'invalid_arguments' },
-        };
-      }
-    }
-    try {
-      const result = await services.invocation.invoke(
-        {
-          functionName: fn.name,
-          ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
-          payload,
-          invocationType: 'RequestResponse',
-          logType: 'None',
-        },
-        {
-          ...(context.signal ? { signal: context.signal } : {}),
-          ...(context.authorize ? { authorize: context.authorize } : {}),
-        },
-      );
-      const shaped = shapeInvocationResult(label(fn), result, {
-        maxResultBytes: resolved.maxResultBytes,
-        ...(tool.output ? { output: tool.output.contract } : {}),
-      });
-      const outcome: ToolCallOutcome = result.functionError ? 'function_error' : 'success';
-      return { result: shaped, audit: { ...audit, outcome } };
-    } catch (error) {
-      const f = failure(error, fn.name, context.signal);
-      return { result: f.result, audit: { ...audit, ...f.audit } };
-    }
-  }
+  const failure = (error: unknown, name: string, signal?: AbortSignal) =>
+    toolFailure(error, name, signal, { logger, discoveryProblem });
 
-  function failure(
-    error: unknown,
-    name: string,
-    signal?: AbortSignal,
-  ): { result: ToolResult; audit: { outcome: ToolCallOutcome; errorCode?: string } } {
-    const outcome = outcomeOf(error, signal);
-    if (!isLambdaMcpError(error)) {
-      logger.error('A tool call failed with an unexpected error', {
-        error: error instanceof Error ? error.message : String(error),
-        stack: error instanceof Error ? error.stack : undefined,
-      });
-      return { result: internalErrorResult(), audit: { outcome: 'error', errorCode: 'INTERNAL' } };
-    }
-    if (error.code === 'INVALID_INPUT') {
-      const fields = fieldErrorsOf(error);
-      return {
-        result: fields ? invalidArgumentsResult(name, fields) : errorResult(error, 'Invalid arguments'),
-        audit: { outcome, errorCode: error.code },
-      };
-    }
-    if (error.code === 'FUNCTION_NOT_ALLOWED' || error.code === 'FUNCTION_NOT_FOUND') {
-      return {
-        result: {
-          isError: true,
-          content: [{ type: 'text', text: notAvailableText(name, discoveryProblem()) }],
-        },
-        audit: { outcome: 'not_available', errorCode: 'FUNCTION_NOT_ALLOWED' },
-      };
-    }
-    if (outcome === 'cancelled') {
-      return {
-        result: { isError: true, content: [{ type: 'text', text: 'The call was cancelled [ABORTED].' }] },
-        audit: { outcome, errorCode: 'ABORTED' },
-      };
-    }
-    return { result: errorResult(error), audit: { outcome, errorCode: error.code } };
-  }
-
-  let active = 0;
-  let idleWaiters: Array<() => void> = [];
-
-  async function callTool(name: string, args: unknown, context: ToolCallContext = {}): Promise<ToolResult> {
-    active += 1;
-    try {
-      return await runTool(name, args, context);
-    } finally {
-      active -= 1;
-      if (active === 0) {
-        const waiters = idleWaiters;
-        idleWaiters = [];
-        for (const w of waiters) w();
-      }
-    }
-  }
-
-  async function runTool(name: string, args: unknown, context: ToolCallContext): Promise<ToolResult> {
-    const started = performance.now();
-    const emit = (
-      family: ToolCallEvent['family'],
-      audit: Omit<ToolCallEvent, 'time' | 'tool' | 'family' | 'durationMs' | 'requestId'>,
-    ) => {
-      if (!context.onToolCall) return;
-      const event: ToolCallEvent = {
-        time: new Date().toISOString(),
-        tool: name,
-        family,
-        ...audit,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        ...(context.requestId !== undefined ? { requestId: context.requestId } : {}),
-      };
-      try {
-        context.onToolCall(event);
-      } catch (error) {
-        logger.error('The onToolCall hook threw', { error: toLambdaMcpError(error).message });
-      }
-    };
-    try {
-      if (generic && isGenericToolName(name)) {
-        const out = await withHeartbeats(context, resolved.progressIntervalMs, name, () =>
-          generics.call(name as GenericToolName, args, context).catch((error) => {
-            const f = failure(error, describeTarget(args), context.signal);
-            return { result: f.result, audit: f.audit } as GenericHandlerResult;
-          }),
-        );
-        emit('generic', out.audit);
-        return out.result;
-      }
-      if (!isReady) await waitForFirstCatalog();
-      const entry = findFunctionEntry(name, context.authorize);
-      if (!entry) throw new UnknownToolError(name);
-      const tool = await buildTool(entry);
-      const out = await withHeartbeats(context, resolved.progressIntervalMs, label(entry.fn), () =>
-        callFunctionTool(tool, args, context),
-      );
-      emit('function', out.audit);
-      return out.result;
-    } catch (error) {
-      if (isUnknownToolError(error)) {
-        emit('unknown', { outcome: 'unknown_tool' });
-        throw error;
-      }
-      const f = failure(error, name, context.signal);
-      emit('unknown', f.audit);
-      return f.result;
-    }
-  }
+  const calls = createToolCalls({
+    logger,
+    progressIntervalMs: resolved.progressIntervalMs,
+    generic,
+    generics,
+    failure,
+    isReady: () => isReady,
+    waitForFirstCatalog,
+    findFunctionTool: async (name: string, authorize?: FunctionAuthorizer) => {
+      const entry = findFunctionEntry(name, authorize);
+      return entry ? buildTool(entry) : undefined;
+    },
+    callFunctionTool: (tool: FunctionTool, args: unknown, context: ToolCallContext) =>
+      callFunctionTool(services, tool, args, context, { maxResultBytes: resolved.maxResultBytes, failure }),
+  });
 
   function status(opts: { authorize?: FunctionAuthorizer } = {}): CatalogStatus {
     const s = state;
@@ -832,20 +456,16 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
   return {
     ready,
     listTools,
-    callTool,
+    callTool: (name: string, args: unknown, context?: ToolCallContext): Promise<ToolResult> =>
+      calls.callTool(name, args, context),
     refresh,
     status,
     onToolsChanged(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    activeCalls: () => active,
-    whenIdle: () =>
-      active === 0
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => {
-            idleWaiters.push(resolve);
-          }),
+    activeCalls: calls.activeCalls,
+    whenIdle: calls.whenIdle,
     toolFor(fn, opts = {}) {
       const entry = entryFor(fn, opts.authorize);
       return entry ? state.tools.get(`${entry.key}\u0000${entry.name}`) : undefined;
@@ -861,11 +481,4 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
       if (startedInterval) services.discovery.setRefreshInterval(0);
     },
   };
-}
-
-function describeTarget(args: unknown): string {
-  if (typeof args === 'object' && args !== null && typeof (args as JsonObject).function_name === 'string') {
-    return (args as JsonObject).function_name as string;
-  }
-  return '(unknown)';
 }

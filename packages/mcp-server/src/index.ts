@@ -19,13 +19,13 @@ export type {
 } from './catalog.js';
 export { createToolCatalog, describeFunctionTool } from './catalog.js';
 export { isUnknownToolError, UnknownToolError } from './errors.js';
-export type { GenericToolName } from './generic-tools.js';
+export type { GenericToolName } from './generic/index.js';
 export {
   GENERIC_TOOL_NAMES,
   GENERIC_TOOLS,
   isGenericToolName,
   MAX_BATCH_INVOCATIONS,
-} from './generic-tools.js';
+} from './generic/index.js';
 export { buildInstructions } from './instructions.js';
 export { assignToolNames, baseToolName, isValidToolName, MAX_TOOL_NAME_LENGTH } from './naming.js';
 export { truncateUtf8 } from './result.js';

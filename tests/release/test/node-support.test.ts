@@ -228,7 +228,7 @@ describe("the AWS SDK's Node.js 20 notice is not printed by the bins", () => {
     } else {
       expect(debug).not.toMatch(SDK_NOTICE);
     }
-  });
+  }, 120_000);
 
   it('lambda-mcp-http against AWS (the emulator)', async () => {
     const server = await startHttpBin([], aws());
@@ -240,7 +240,7 @@ describe("the AWS SDK's Node.js 20 notice is not printed by the bins", () => {
       await server.stop();
     }
     expect(server.stderr()).not.toMatch(SDK_NOTICE);
-  });
+  }, 120_000);
 
   it('lambda-mcp (the CLI) against AWS (the emulator), and with --debug on Node.js 20', async () => {
     // Asynchronous: the emulator answers from this process, so the test must not block its event loop.
@@ -261,5 +261,5 @@ describe("the AWS SDK's Node.js 20 notice is not printed by the bins", () => {
     expect(debug.status, debug.stderr).toBe(0);
     if (MAJOR < 22) expect(debug.stderr).toMatch(SDK_NOTICE);
     else expect(debug.stderr).not.toMatch(SDK_NOTICE);
-  });
+  }, 120_000);
 });

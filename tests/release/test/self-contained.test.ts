@@ -2,7 +2,7 @@
  * The repository is self-contained: nothing tracked reads outside the checkout. The proof that counts
  * is .ci/run's fresh-clone step (a clone with nothing beside it runs the README's commands); this
  * suite catches the usual ways of breaking it early, in every `pnpm test`:
- * - a path to the shared ground truth beside the repository (`../shared/fixtures`, `/work/...`);
+ * - a path to the shared ground truth beside the repository (the sibling `shared` folder's fixtures, or an absolute path of this machine);
  * - a relative path in `new URL('…', import.meta.url)` or `resolve(import.meta.dirname, '…')`
  *   that climbs out of the repository root;
  * - the recorded AWS responses missing from fixtures/aws, or a vitest config pointing elsewhere.

@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Emulator, startEmulator } from '@lambda-mcp/aws-emulator';
 import { createAwsServices } from '@lambda-mcp/core/aws';
-import { createFunctionUrlHandler, type FunctionUrlEvent } from '../../../apps/http-server/dist/lambda.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFunctionUrlHandler, type FunctionUrlEvent } from '../../../apps/http-server/dist/lambda.js';
 import {
   connectHttp,
   connectStdio,

@@ -16,6 +16,7 @@ import { classifyError } from '../classify.js';
 import { type Context, withSpinner } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { padEnd } from '../ui/color.js';
+import { extendDoctorChecks } from './doctor-function.js';
 
 export type { CheckResult, CheckStatus } from '@lambda-mcp/core';
 
@@ -30,8 +31,8 @@ export async function runChecks(
 }
 
 /** The checks `doctor` runs for a command line (the extension point for per-function checks). */
-export function doctorChecks(_ctx: Context): DoctorCheck[] {
-  return defaultDoctorChecks();
+export function doctorChecks(ctx: Context): DoctorCheck[] {
+  return extendDoctorChecks(ctx, defaultDoctorChecks());
 }
 
 const MARK: Record<CheckStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };

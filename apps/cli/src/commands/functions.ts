@@ -1,4 +1,4 @@
-import type { ExcludedFunction, FunctionInfo } from '@lambda-mcp/core';
+import type { ExcludedFunction, FunctionInfo, UnusableFunction } from '@lambda-mcp/core';
 import { type Context, withSpinner } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatTags } from '../ui/format.js';
@@ -46,6 +46,9 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
     included = catalog.functions;
     problems = catalog.problems ?? [];
   }
+  // Local folders whose manifest is wrong: listed with --all, a warning otherwise (never hidden).
+  const unusable: UnusableFunction[] =
+    (await services.backend.unusableFunctions?.({ signal: ctx.signal })) ?? [];
   included = [...included].sort((a, b) => displayName(a).localeCompare(displayName(b)));
   excluded = [...excluded].sort((a, b) => a.function.name.localeCompare(b.function.name));
 
@@ -54,6 +57,7 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
       functions: included.map(functionToJson),
       count: included.length,
       ...(problems.length ? { problems } : {}),
+      ...(unusable.length ? { notLoaded: unusable, notLoadedCount: unusable.length } : {}),
       ...(all
         ? {
             excluded: excluded.map((e) => ({ ...functionToJson(e.function), reason: e.reason })),
@@ -66,6 +70,13 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
 
   const { out } = ctx;
   for (const problem of problems) ctx.note(`${ctx.err.yellow('warning:')} ${problem}`);
+  if (!all) {
+    for (const u of unusable) {
+      ctx.note(
+        `${ctx.err.yellow('warning:')} local function '${u.name}' is not loaded: ${u.problem} (\`lambda-mcp functions --all\` lists it)`,
+      );
+    }
+  }
   // The schema ARN tags have their own column.
   const schemaTagKeys = [services.config.inputSchemaArnTagKey, services.config.outputSchemaArnTagKey];
   if (included.length === 0) {
@@ -104,6 +115,17 @@ export async function runFunctions(ctx: Context): Promise<ExitCode> {
       renderTable(
         [{ header: 'NAME' }, { header: 'RUNTIME' }, { header: 'REASON', flex: true, minWidth: 20 }],
         excluded.map((e) => [e.function.name, e.function.runtime ?? '-', out.yellow(e.reason)]),
+        { style: out, ...(ctx.width === undefined ? {} : { maxWidth: ctx.width }) },
+      ),
+    );
+  }
+  if (all && unusable.length > 0) {
+    ctx.print();
+    ctx.print(out.bold(`Not loaded: the manifest is wrong (${unusable.length}):`));
+    ctx.print(
+      renderTable(
+        [{ header: 'NAME' }, { header: 'FOLDER' }, { header: 'PROBLEM', flex: true, minWidth: 20 }],
+        unusable.map((u) => [u.name, u.location, out.red(u.problem)]),
         { style: out, ...(ctx.width === undefined ? {} : { maxWidth: ctx.width }) },
       ),
     );

@@ -1,4 +1,4 @@
-import { openObjectSchema, type ResolvedSchema } from '@lambda-mcp/core';
+import { isLambdaMcpError, openObjectSchema, type ResolvedSchema } from '@lambda-mcp/core';
 import { stringValue } from '../args.js';
 import { type Context, withSpinner } from '../context.js';
 import { usageError } from '../errors.js';
@@ -24,9 +24,28 @@ export async function runSchema(ctx: Context): Promise<ExitCode> {
   const { function: fn, qualifier } = await withSpinner(ctx, `Resolving ${name}…`, () =>
     resolveFunction(services, name, ctx.signal),
   );
+  if (version !== undefined && !fn.inputSchemaArn) {
+    throw usageError(
+      `--version applies to registry schemas, and ${fn.name} has no input schema tag (${services.config.inputSchemaArnTagKey}).`,
+    );
+  }
   const schemas = await withSpinner(ctx, `Reading the schema of ${fn.name}…`, () =>
     services.schemas.getSchemas(fn, { signal: ctx.signal, ...(version === undefined ? {} : { version }) }),
-  );
+  ).catch((error: unknown) => {
+    // An unknown version is the caller's input: one line naming the versions that exist, exit 2.
+    if (
+      version !== undefined &&
+      fn.inputSchemaArn &&
+      isLambdaMcpError(error) &&
+      error.code === 'SCHEMA_NOT_FOUND'
+    ) {
+      const which = /has no version "[^"]*":? ?([^.]*)/.exec(error.message)?.[1];
+      throw usageError(
+        `--version ${version}: no version ${version} of ${fn.inputSchemaArn}${which ? ` (${which})` : ''}. Accepted: an existing version, or no --version for the latest.`,
+      );
+    }
+    throw error;
+  });
   if (version !== undefined && (!schemas.input || schemas.input.source.kind === 'none')) {
     throw usageError(
       fn.inputSchemaArn

@@ -62,6 +62,17 @@ export async function explainUnavailable(
       { cause: error },
     );
   }
+  // A local folder of that name whose manifest is wrong: say what is wrong with it.
+  const unusable = (await services.backend.unusableFunctions?.().catch(() => [])) ?? [];
+  const broken = unusable.find((u) => u.name === name);
+  if (broken) {
+    return new CliError(
+      'usage',
+      'INVALID_MANIFEST',
+      `local function '${name}' is not loaded: ${broken.problem} (${broken.location}). Fix its function.json; \`lambda-mcp functions --all\` lists every folder that is not loaded.`,
+      { cause: error },
+    );
+  }
   const names = [...new Set(explained.included.map((f) => f.name))].sort();
   const suggestion = closest(name, names);
   const shown =

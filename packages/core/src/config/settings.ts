@@ -173,7 +173,8 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     kind: 'list',
     default: '(none)',
     accepts: 'comma-separated name prefixes (A-Z a-z 0-9 _ -)',
-    description: 'Only functions whose name starts with one of these prefixes (several are OR’ed).',
+    description:
+      'Only functions whose name starts with one of these prefixes (several are OR’ed); with FUNCTION_LIST also set, a function in either is exposed (the official server’s union).',
   },
   {
     name: 'functionList',
@@ -183,7 +184,7 @@ export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
     default: '(none)',
     accepts: 'comma-separated function names, name:qualifier, full or partial ARNs',
     description:
-      'Only these functions. An entry with a qualifier (name:alias, name:3) exposes that qualifier only.',
+      'Only these functions (with FUNCTION_PREFIX also set: these and the prefixed ones). An entry with a qualifier (name:alias, name:3) exposes that qualifier only.',
   },
   {
     name: 'trustFunctionList',

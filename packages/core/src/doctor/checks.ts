@@ -10,6 +10,7 @@ import type { FunctionInfo } from '../types.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { formatFunctionKey } from '../util/function-ref.js';
 import { grantFix, statementFor } from './iam.js';
+import { manifestsCheck } from './manifests-check.js';
 import type { CheckOutcome, CheckResult, DoctorCheck, DoctorContext, DoctorFacts } from './types.js';
 
 const MAX_DRY_RUNS = 25;
@@ -503,6 +504,7 @@ export function defaultDoctorChecks(): DoctorCheck[] {
   return [
     credentialsCheck,
     listCheck,
+    manifestsCheck,
     tagsCheck,
     filtersCheck,
     invokeCheck,
@@ -537,6 +539,7 @@ export async function runDoctorChecks(
   const ctx: DoctorContext = { services, signal: options.signal, env: options.env ?? {}, facts };
   const results: CheckResult[] = [];
   for (const check of options.checks ?? defaultDoctorChecks()) {
+    if (check.applies && !check.applies(ctx)) continue;
     let outcome: CheckOutcome;
     try {
       outcome = await check.run(ctx);

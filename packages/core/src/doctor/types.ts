@@ -65,6 +65,8 @@ export interface DoctorCheck {
   title: string;
   run(ctx: DoctorContext): Promise<CheckOutcome>;
   fix?: string;
+  /** When given and false, the check is left out of the results (e.g. local-only checks on AWS). */
+  applies?(ctx: DoctorContext): boolean;
 }
 
 export type { LambdaMcpError };

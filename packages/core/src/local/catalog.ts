@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { LambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { FunctionConfig } from '../types.js';
+import type { FunctionConfig, UnusableFunction } from '../types.js';
 import {
   FUNCTION_NAME_PATTERN,
   type LocalFunctionSpec,
@@ -157,6 +157,17 @@ export class LocalCatalog {
     return problem === undefined ? undefined : { problem };
   }
 
+  /** The folders with a function.json that holds no usable function (after a fresh scan), and why. */
+  async unusable(): Promise<UnusableFunction[]> {
+    await this.scan();
+    const out: UnusableFunction[] = [];
+    for (const [folder, state] of this.folders) {
+      if (state.problem === undefined) continue;
+      out.push({ name: state.problemName ?? basename(folder), location: folder, problem: state.problem });
+    }
+    return out;
+  }
+
   scan(): Promise<void> {
     if (this.dir === undefined) return Promise.resolve();
     if (!this.scanning) {
@@ -227,6 +238,9 @@ export class LocalCatalog {
         }
         owner.set(name, folder);
         byName.set(name, state.entry);
+        // No longer a duplicate (the other folder went away): usable again.
+        delete state.problem;
+        delete state.problemName;
       } else if (state.problem !== undefined) {
         const name = state.problemName ?? dirent.name;
         if (!owner.has(name)) problems.set(name, state.problem);

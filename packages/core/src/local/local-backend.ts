@@ -244,6 +244,11 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
       return (await catalog.list()).map(toConfig);
     },
 
+    async unusableFunctions(callOptions?: CallOptions) {
+      checkOpen(callOptions?.signal);
+      return catalog.unusable();
+    },
+
     async getFunction(name: string, qualifier?: string, callOptions?: CallOptions): Promise<FunctionConfig> {
       checkOpen(callOptions?.signal);
       const target = parseTarget(name, qualifier, region, accountId);

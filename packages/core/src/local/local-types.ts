@@ -36,7 +36,7 @@ export interface LocalBackendOptions {
   workerPath?: string;
   /**
    * Start a spare runtime process per memory size in use, so that a cold start only loads the
-   * handler (Node.js has already booted). Default true; off when `idleTimeoutMs` is 0.
+   * handler (Node.js has already booted). Default true.
    */
   spareProcesses?: boolean;
   /**

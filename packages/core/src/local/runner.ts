@@ -121,7 +121,7 @@ export class Runner {
     private readonly log: InvocationLog,
   ) {
     this.workerPath = o.workerPath;
-    this.spares = new SparePool(() => this.resolvedWorkerPath(), o.spareProcesses && o.idleTimeoutMs > 0);
+    this.spares = new SparePool(() => this.resolvedWorkerPath(), o.spareProcesses);
     const idle = o.idleTimeoutMs;
     this.reaper =
       idle > 0

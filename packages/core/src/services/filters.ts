@@ -70,9 +70,9 @@ function tagFilterMatches(tags: Tags, filter: TagFilter): boolean {
 const list = (items: readonly string[]) => `[${items.join(', ')}]`;
 
 /**
- * Every rule a function fails, as text (empty: it passes). All configured kinds must match:
- * prefixes (OR'ed), the explicit list, tag filters (AND, values OR'ed), runtimes, and the exclude
- * list. `qualifier` is the pinned qualifier of a FUNCTION_LIST entry, if any.
+ * Every rule a function fails, as text (empty: it passes). The name selection is prefixes (OR'ed)
+ * or the explicit list, and with both set either one selects (the union, as the official Python
+ * server does); then tag filters (AND, values OR'ed), runtimes and the exclude list must all hold. `qualifier` is the pinned qualifier of a FUNCTION_LIST entry, if any.
  */
 export function evaluateFilters(
   filters: CompiledFilters,
@@ -81,19 +81,34 @@ export function evaluateFilters(
   options: { qualifier?: string; skipTags?: boolean } = {},
 ): string[] {
   const reasons: string[] = [];
-  if (filters.prefixes.length > 0 && !filters.prefixes.some((p) => fn.name.startsWith(p))) {
-    reasons.push(`prefix: name does not start with any of ${list(filters.prefixes)}`);
-  }
-  if (filters.list.length > 0) {
+  const byPrefix = filters.prefixes.length > 0;
+  const byList = filters.list.length > 0;
+  const prefixOk = byPrefix && filters.prefixes.some((p) => fn.name.startsWith(p));
+  let listReason: string | undefined;
+  if (byList) {
     const entries = filters.list.filter((e) => listEntryMatches(e, fn));
     if (!entries.some((e) => e.qualifier === options.qualifier)) {
       const pinned = entries.filter((e) => e.qualifier !== undefined).map((e) => `${e.name}:${e.qualifier}`);
-      reasons.push(
+      listReason =
         pinned.length > 0 && options.qualifier === undefined
           ? `function list: only listed with a qualifier (${pinned.join(', ')})`
-          : 'function list: not in FUNCTION_LIST',
+          : 'function list: not in FUNCTION_LIST';
+    }
+  }
+  // The official server's rule (its validate_function_name): with both set, a function is selected
+  // when its name starts with a prefix OR it is in the list (the union), not when both hold.
+  if (byPrefix && byList) {
+    const viaPrefix = prefixOk && options.qualifier === undefined;
+    if (!viaPrefix && listReason) {
+      reasons.push(
+        `name: does not start with any of ${list(filters.prefixes)} and ${listReason.replace(/^function list: /, '')} (with FUNCTION_PREFIX and FUNCTION_LIST, either one selects a function)`,
       );
     }
+  } else {
+    if (byPrefix && !prefixOk) {
+      reasons.push(`prefix: name does not start with any of ${list(filters.prefixes)}`);
+    }
+    if (listReason) reasons.push(listReason);
   }
   if (filters.runtimes.size > 0 && !(fn.runtime && filters.runtimes.has(fn.runtime))) {
     reasons.push(

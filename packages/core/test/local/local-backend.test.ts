@@ -209,7 +209,7 @@ describe('local backend: invocation basics', () => {
     const ctx = fns.find((f) => f.name === 'context');
     expect(ctx).toMatchObject({
       arn: 'arn:aws:lambda:us-east-1:000000000000:function:context',
-      runtime: 'nodejs22.x',
+      runtime: 'nodejs22.x', // the manifest default
       handler: 'index.handler',
       timeoutSeconds: 2,
       memorySizeMb: 256,

@@ -138,14 +138,15 @@ describe('DiscoveryService filters', () => {
     expect(names(catalog)).toEqual(['team-a-echo', 'team-a-report']);
   });
 
-  it('requires every configured kind of filter to match', async () => {
+  it('selects by prefix or list (the union, as the official server), then requires tags and runtimes', async () => {
     const catalog = await make(sampleBackend(), {
       functionPrefixes: ['team-a-'],
       functionList: ['team-a-echo', 'team-a-report', 'other'],
       tagFilters: [{ key: 'MCPEnabled', values: ['true'] }],
       runtimes: ['nodejs20.x'],
     }).getCatalog();
-    expect(names(catalog)).toEqual(['team-a-echo']);
+    // other: listed; team-a-internal: prefix; team-a-report: python; team-a-image: no runtime.
+    expect(names(catalog)).toEqual(['other', 'team-a-echo', 'team-a-internal']);
   });
 
   it('uses tags the backend already has and does not ask for them again', async () => {
@@ -453,7 +454,8 @@ describe('DiscoveryService disk cache (stale-while-revalidate)', () => {
 
 describe('DiscoveryService.resolve: the allowlist', () => {
   const config: ConfigInput = {
-    functionPrefixes: ['team-a-', 'pinned'],
+    // FUNCTION_PREFIX or FUNCTION_LIST selects (the union): pinned only through its list entry.
+    functionPrefixes: ['team-a-'],
     functionList: ['team-a-echo', 'pinned:live', 'team-a-secret'],
     exclude: ['team-a-secret'],
   };

@@ -1,0 +1,135 @@
+/**
+ * The catalog's state: the functions of the last discovery, the view each caller gets of them
+ * (tool names assigned among the functions it may see) and the tools built so far.
+ */
+import { createHash } from 'node:crypto';
+import type { FunctionInfo, LambdaMcpError } from '@lambda-mcp/core';
+import type { FunctionTool } from './function-tools.js';
+import { GENERIC_TOOL_NAMES } from './generic/index.js';
+import { assignToolNames, functionKey } from './naming.js';
+import type { FunctionAuthorizer } from './types.js';
+
+export interface CatalogState {
+  loaded: boolean;
+  functions: FunctionInfo[];
+  /** What a caller without restrictions sees. */
+  full: View;
+  /**
+   * What each restricted caller sees, computed over the functions it may see only (tool names,
+   * collision suffixes, counts, fingerprint), by authorizer (or by its policy's patterns).
+   */
+  views: Map<unknown, View>;
+  /** Built tools by `key` NUL `tool name` (a function may have another name in another view). */
+  tools: Map<string, FunctionTool>;
+  building: Map<string, Promise<FunctionTool>>;
+  discoveryError?: LambdaMcpError;
+  catalogSource?: 'live' | 'cache';
+  /** The full view's fingerprint. */
+  fingerprint: string;
+}
+
+/** The functions one caller may see, sorted by tool name, with the tool names assigned among them. */
+export interface View {
+  entries: Entry[];
+  byName: Map<string, Entry>;
+  byKey: Map<string, Entry>;
+  /** Changes exactly when this caller's tool list changes. */
+  fingerprint: string;
+}
+
+export interface Entry {
+  /** Position in the view's entries (sorted by tool name). */
+  index: number;
+  key: string;
+  name: string;
+  fn: FunctionInfo;
+}
+
+/** Views kept per catalog state (one per session or token); the oldest is dropped beyond this. */
+const MAX_VIEWS = 256;
+
+/** What a view's names and fingerprint depend on besides its functions. */
+export interface ViewNaming {
+  functionPrefixes: readonly string[];
+  generic: boolean;
+  perFunction: boolean;
+}
+
+export function hash(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** The key of a built tool: a function may have another name in another caller's view. */
+export function toolId(entry: Pick<Entry, 'key' | 'name'>): string {
+  return `${entry.key}\u0000${entry.name}`;
+}
+
+export function makeView(
+  functions: readonly FunctionInfo[],
+  naming: ViewNaming,
+  loaded: boolean,
+  error?: LambdaMcpError,
+): View {
+  const names = assignToolNames(functions, {
+    prefixes: naming.functionPrefixes,
+    reserved: GENERIC_TOOL_NAMES,
+  });
+  const entries: Entry[] = functions
+    .map((fn) => {
+      const key = functionKey(fn);
+      return { index: 0, key, name: names.get(key) ?? key, fn };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.forEach((e, i) => {
+    e.index = i;
+  });
+  // Hashed entry by entry: one string of a 10,000-function catalog is several MB at once.
+  const digest = createHash('sha256').update(
+    JSON.stringify([naming.generic, naming.perFunction, loaded ? '' : `error:${error?.code ?? ''}`]),
+  );
+  for (const e of entries) digest.update(JSON.stringify([e.key, e.name, e.fn]));
+  const fingerprint = digest.digest('hex');
+  return {
+    entries,
+    byName: new Map(entries.map((e) => [e.name, e])),
+    byKey: new Map(entries.map((e) => [e.key, e])),
+    fingerprint,
+  };
+}
+
+export function emptyState(naming: ViewNaming): CatalogState {
+  const full = makeView([], naming, false);
+  return {
+    loaded: false,
+    functions: [],
+    full,
+    views: new Map(),
+    tools: new Map(),
+    building: new Map(),
+    fingerprint: '',
+  };
+}
+
+/** What this caller sees: the functions it may see, named among themselves. */
+export function viewFor(
+  s: CatalogState,
+  naming: ViewNaming,
+  allowed: (fn: FunctionInfo) => boolean,
+  authorize?: FunctionAuthorizer,
+): View {
+  if (!authorize) return s.full;
+  // A compiled policy is keyed by its patterns, so per-request authorizers share a view.
+  const patterns = (authorize as { patterns?: unknown }).patterns;
+  const cacheKey = Array.isArray(patterns) ? `patterns:${JSON.stringify(patterns)}` : authorize;
+  let view = s.views.get(cacheKey);
+  if (!view) {
+    const functions = s.functions.filter(allowed);
+    view =
+      functions.length === s.functions.length
+        ? s.full
+        : makeView(functions, naming, s.loaded, s.discoveryError);
+    if (s.views.size >= MAX_VIEWS) s.views.delete(s.views.keys().next().value);
+    s.views.set(cacheKey, view);
+  }
+  return view;
+}

@@ -1,0 +1,90 @@
+/** The invoke_function tool: its schema and its handler. */
+import { type InvocationResult, toLambdaMcpError } from '@lambda-mcp/core';
+import { structuredResult } from '../result.js';
+import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
+import {
+  executionResultSchema,
+  functionNameSchema,
+  invocationTypeSchema,
+  invoking,
+  logTypeSchema,
+  qualifierSchema,
+} from './schemas.js';
+import {
+  executionResult,
+  type GenericContext,
+  type GenericHandlerResult,
+  requestFrom,
+  shrinkExecution,
+  str,
+  summaryLine,
+} from './shared.js';
+
+export const invokeFunctionTool: ToolDefinition = {
+  name: 'invoke_function',
+  title: 'Invoke a Lambda function',
+  description:
+    'Invokes any function you can use by name with a JSON payload and returns its result, error and (log_type Tail) logs. ' +
+    'Use it for functions without their own tool, versions or aliases, async (Event) or DryRun calls. It runs real code.',
+  inputSchema: {
+    type: 'object',
+    properties: {
+      function_name: functionNameSchema,
+      payload: { description: 'The event (any JSON); default {}.' },
+      invocation_type: invocationTypeSchema,
+      log_type: logTypeSchema,
+      qualifier: qualifierSchema,
+    },
+    required: ['function_name'],
+    additionalProperties: false,
+  },
+  outputSchema: {
+    type: 'object',
+    properties: { execution_result: executionResultSchema },
+    required: ['execution_result'],
+  },
+  annotations: { title: 'Invoke a Lambda function', ...invoking },
+};
+
+export async function invokeFunction(
+  g: GenericContext,
+  args: JsonObject,
+  context: ToolCallContext,
+): Promise<GenericHandlerResult> {
+  const name = String(args.function_name);
+  const r = await g.resolveFor(name, str(args.qualifier), context);
+  if (!r.ok) return r.handled;
+  const audit = { function: r.fn.name, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
+  let result: InvocationResult;
+  try {
+    result = await g.services.invocation.invoke(requestFrom(args, r.fn, r.qualifier), {
+      ...(context.signal ? { signal: context.signal } : {}),
+      ...(context.authorize ? { authorize: context.authorize } : {}),
+    });
+  } catch (error) {
+    const e = toLambdaMcpError(error);
+    if (e.code === 'INVALID_INPUT') {
+      return {
+        result: g.invalidPayload(e, 'invoke_function', '/payload'),
+        audit: { ...audit, outcome: 'invalid_arguments', errorCode: e.code },
+      };
+    }
+    if (e.code === 'FUNCTION_NOT_ALLOWED' || e.code === 'FUNCTION_NOT_FOUND') return g.notAvailable(name);
+    return g.failed(e, r.fn.name, r.qualifier);
+  }
+  const shaped = structuredResult(
+    { execution_result: executionResult(result) },
+    {
+      maxResultBytes: g.max,
+      isError: result.functionError !== undefined,
+      summary: summaryLine(result),
+      shrink: (v, budget) => ({
+        execution_result: shrinkExecution(v.execution_result as JsonObject, budget - 24),
+      }),
+    },
+  );
+  return {
+    result: shaped,
+    audit: { ...audit, outcome: result.functionError ? 'function_error' : 'success' },
+  };
+}

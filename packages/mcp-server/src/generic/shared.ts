@@ -1,0 +1,275 @@
+/** What the generic tools share: their context (services, the caller's view) and result shapes. */
+import {
+  type FunctionInfo,
+  type InvocationResult,
+  type InvocationType,
+  type InvokeRequest,
+  type LambdaMcpError,
+  type Logger,
+  type LogType,
+  type ResolvedSchema,
+  type Services,
+  toLambdaMcpError,
+} from '@lambda-mcp/core';
+import type { ResolvedCatalogOptions } from '../catalog-options.js';
+import { errorResult, fieldErrorsOf, invalidArgumentsResult, notAvailableText, redact } from '../errors.js';
+import { byteLength, previewJson } from '../result.js';
+import type { ToolOutcome } from '../tool-failure.js';
+import { createFunctionSearch, type FunctionSearch } from '../tools/search-functions.js';
+import { didYouMean, suggestNames } from '../tools/suggest.js';
+import type {
+  FunctionAuthorizer,
+  JsonObject,
+  ToolCallContext,
+  ToolCallOutcome,
+  ToolResult,
+} from '../types.js';
+
+export type GenericHandlerResult = ToolOutcome;
+
+export interface GenericHandlerDeps {
+  services: Services;
+  options: ResolvedCatalogOptions;
+  logger: Logger;
+  /** Whether the caller may see this catalog function. */
+  allowed(authorize: FunctionAuthorizer | undefined, fn: FunctionInfo): boolean;
+  discoveryProblem(): string | undefined;
+  toolNameFor(
+    fn: Pick<FunctionInfo, 'name' | 'qualifier'>,
+    authorize?: FunctionAuthorizer,
+  ): string | undefined;
+  /** The input schema of a function whose tool is built already (searched by search_functions). */
+  knownInputSchema?(fn: FunctionInfo): JsonObject | undefined;
+}
+
+export type Resolved =
+  | { ok: true; fn: FunctionInfo; qualifier?: string }
+  | { ok: false; handled: GenericHandlerResult };
+
+/** What every generic tool's handler gets. */
+export interface GenericContext {
+  deps: GenericHandlerDeps;
+  services: Services;
+  /** The result size cap (bytes). */
+  max: number;
+  /** The full-text index of list_functions' query and search_functions. */
+  search: FunctionSearch;
+  notAvailable(name: string, suggestion?: string): GenericHandlerResult;
+  failed(error: LambdaMcpError, fn?: string, qualifier?: string): GenericHandlerResult;
+  resolveFor(name: string, qualifier: string | undefined, context: ToolCallContext): Promise<Resolved>;
+  invalidPayload(error: LambdaMcpError, tool: string, prefix: string): ToolResult;
+}
+
+export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
+  const { services } = deps;
+  const search = createFunctionSearch((fn) => deps.knownInputSchema?.(fn));
+
+  /** Close names among the functions this caller may see (never a hidden one). */
+  async function suggestionsFor(name: string, context: ToolCallContext): Promise<string> {
+    try {
+      const catalog = await services.discovery.getCatalog(
+        context.signal ? { signal: context.signal } : undefined,
+      );
+      const visible = catalog.functions
+        .filter((fn) => deps.allowed(context.authorize, fn))
+        .map((fn) => fn.name);
+      return didYouMean(suggestNames(name, visible));
+    } catch {
+      return '';
+    }
+  }
+
+  function notAvailable(name: string, suggestion = ''): GenericHandlerResult {
+    const text = notAvailableText(name, deps.discoveryProblem());
+    return {
+      result: {
+        isError: true,
+        content: [
+          {
+            type: 'text',
+            text: suggestion
+              ? text.replace('[FUNCTION_NOT_ALLOWED].', `[FUNCTION_NOT_ALLOWED].${suggestion}`)
+              : text,
+          },
+        ],
+      },
+      audit: { function: name, outcome: 'not_available', errorCode: 'FUNCTION_NOT_ALLOWED' },
+    };
+  }
+
+  function failed(error: LambdaMcpError, fn?: string, qualifier?: string): GenericHandlerResult {
+    const outcome: ToolCallOutcome = error.code === 'ABORTED' ? 'cancelled' : 'error';
+    return {
+      result: errorResult(error),
+      audit: {
+        ...(fn ? { function: fn } : {}),
+        ...(qualifier ? { qualifier } : {}),
+        outcome,
+        errorCode: error.code,
+      },
+    };
+  }
+
+  /** The allowlist, then this caller's authorization; the same answer for "missing" and "not yours". */
+  async function resolveFor(
+    name: string,
+    qualifier: string | undefined,
+    context: ToolCallContext,
+  ): Promise<Resolved> {
+    try {
+      const r = await services.discovery.resolve(name, {
+        ...(qualifier ? { qualifier } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
+        ...(context.authorize ? { authorize: context.authorize } : {}),
+      });
+      return { ok: true, fn: r.function, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
+    } catch (error) {
+      const e = toLambdaMcpError(error);
+      if (e.code === 'FUNCTION_NOT_ALLOWED' || e.code === 'FUNCTION_NOT_FOUND') {
+        return { ok: false, handled: notAvailable(name, await suggestionsFor(name, context)) };
+      }
+      return { ok: false, handled: failed(e, name) };
+    }
+  }
+
+  function invalidPayload(error: LambdaMcpError, tool: string, prefix: string): ToolResult {
+    const fields = fieldErrorsOf(error);
+    if (!fields) return errorResult(error, 'Invalid payload');
+    return invalidArgumentsResult(
+      tool,
+      fields.map((f) => ({ ...f, path: `${prefix}${f.path}` })),
+    );
+  }
+
+  return {
+    deps,
+    services,
+    max: deps.options.maxResultBytes,
+    search,
+    notAvailable,
+    failed,
+    resolveFor,
+    invalidPayload,
+  };
+}
+
+const LOG_TAIL_BUDGET = 4_096;
+const TRACE_LINES = 30;
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function snakeSource(schema: ResolvedSchema | undefined): JsonObject {
+  const source = schema?.source;
+  if (!source || source.kind === 'none') return { kind: 'none' };
+  return {
+    kind: 'registry',
+    arn: source.arn,
+    registry_name: source.registryName,
+    schema_name: source.schemaName,
+    ...(source.version ? { version: source.version } : {}),
+    type: source.type,
+  };
+}
+
+/** The `execution_result` of invoke_function(s): Lambda's answer in snake_case. */
+export function executionResult(r: InvocationResult): JsonObject {
+  const p = r.payload;
+  // A function error's payload is the error itself: function_error carries it once.
+  const payload = r.functionError
+    ? null
+    : p.kind === 'json'
+      ? p.value
+      : p.kind === 'text'
+        ? p.text
+        : p.kind === 'binary'
+          ? p.base64
+          : null;
+  const report = r.report;
+  return {
+    function_name: r.functionName,
+    ...(r.qualifier ? { qualifier: r.qualifier } : {}),
+    invocation_type: r.invocationType,
+    status_code: r.statusCode,
+    ...(r.requestId ? { request_id: r.requestId } : {}),
+    ...(r.executedVersion ? { executed_version: r.executedVersion } : {}),
+    payload,
+    payload_format: p.kind,
+    ...(r.functionError
+      ? {
+          function_error: {
+            kind: r.functionError.kind,
+            type: r.functionError.errorType,
+            message: redact(r.functionError.errorMessage),
+            trace: r.functionError.trace.map(redact),
+          },
+        }
+      : {}),
+    ...(r.logs ? { logs: r.logs } : {}),
+    ...(report
+      ? {
+          duration_ms: report.durationMs,
+          billed_duration_ms: report.billedDurationMs,
+          memory_size_mb: report.memorySizeMb,
+          memory_used_mb: report.maxMemoryUsedMb,
+          ...(report.initDurationMs !== undefined ? { init_duration_ms: report.initDurationMs } : {}),
+        }
+      : {}),
+    elapsed_ms: Math.round(r.elapsedMs * 1000) / 1000,
+  };
+}
+
+/** Cuts an execution result to `budget` bytes of JSON: logs to their tail, trace, then the payload. */
+export function shrinkExecution(exec: JsonObject, budget: number): JsonObject {
+  const out: JsonObject = { ...exec };
+  if (Array.isArray(out.logs)) {
+    const kept: string[] = [];
+    let size = 0;
+    for (const line of [...(out.logs as string[])].reverse()) {
+      size += byteLength(line) + 4;
+      if (size > LOG_TAIL_BUDGET) break;
+      kept.unshift(line);
+    }
+    if (kept.length < (out.logs as string[]).length) {
+      out.logs = kept;
+      out.logs_truncated = true;
+    }
+  }
+  const fe = out.function_error as JsonObject | undefined;
+  if (fe && Array.isArray(fe.trace) && fe.trace.length > TRACE_LINES) {
+    out.function_error = { ...fe, trace: (fe.trace as string[]).slice(0, TRACE_LINES) };
+  }
+  const rest = byteLength(JSON.stringify({ ...out, payload: null }));
+  const preview = previewJson(out.payload, Math.max(0, budget - rest - 96));
+  out.payload = preview.value;
+  if (preview.truncated) out.payload_truncated = preview.truncated;
+  return out;
+}
+
+export function summaryLine(r: InvocationResult): string {
+  const target = r.qualifier ? `${r.functionName}:${r.qualifier}` : r.functionName;
+  if (r.functionError) {
+    return `${target} failed (${r.functionError.kind}): ${r.functionError.errorType}: ${redact(r.functionError.errorMessage)}`;
+  }
+  if (r.invocationType === 'Event')
+    return `${target}: accepted for asynchronous execution (status ${r.statusCode}).`;
+  if (r.invocationType === 'DryRun')
+    return `${target}: dry run passed, the invocation would be allowed (status ${r.statusCode}).`;
+  const took = r.report ? `${r.report.durationMs} ms` : `${Math.round(r.elapsedMs)} ms`;
+  return `${target} returned status ${r.statusCode} in ${took} (payload: ${r.payload.kind}).`;
+}
+
+export function requestFrom(
+  item: JsonObject,
+  fn: FunctionInfo,
+  qualifier: string | undefined,
+): InvokeRequest {
+  return {
+    functionName: fn.name,
+    ...(qualifier ? { qualifier } : {}),
+    payload: item.payload === undefined ? {} : item.payload,
+    invocationType: (str(item.invocation_type) ?? 'RequestResponse') as InvocationType,
+    logType: (str(item.log_type) ?? 'None') as LogType,
+  };
+}
