@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = new URL('..', import.meta.url).pathname;
-const bin = join(root, 'apps/http-server/dist/cli.js');
 const clientScript = join(root, 'bench/http-load-client.mjs');
 const functions = join(root, 'examples/functions');
 const { values } = parseArgs({
@@ -28,8 +27,10 @@ const { values } = parseArgs({
     'server-arg': { type: 'string', multiple: true, default: [] },
     'node-option': { type: 'string', multiple: true, default: [] },
     json: { type: 'boolean', default: false },
+    bin: { type: 'string', default: join(root, 'apps/http-server/dist/cli.js') },
   },
 });
+const bin = values.bin;
 if (!existsSync(bin)) {
   console.error(`${bin} is missing: run pnpm build first.`);
   process.exit(1);
@@ -84,6 +85,18 @@ function runClient(args) {
   });
 }
 
+/** V8 heap in use and memory outside it (buffers), from the server's /metrics. */
+async function breakdown(base) {
+  const text = await fetch(`${base}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
+  const value = (name) => {
+    const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
+    return m ? Math.round(Number(m[1]) / 104857.6) / 10 : undefined;
+  };
+  return { heapUsed: value('nodejs_heap_used_bytes'), external: value('nodejs_external_memory_bytes') };
+}
+
 const results = { loadAverageAtStart: loadavg().map((l) => Math.round(l * 10) / 10), runs: [] };
 for (const mode of values.modes.split(',')) {
   const server = await startServer(mode);
@@ -125,6 +138,7 @@ for (const mode of values.modes.split(',')) {
   }
   const load = await client;
   run.afterLoadMb = mb(rssKb(pid));
+  run.afterLoadBreakdownMb = await breakdown(base);
   run.loadAverage = loadavg().map((l) => Math.round(l * 10) / 10);
   run.callsPerSecond = load.callsPerSecond;
   run.calls = load.calls;
@@ -136,13 +150,14 @@ for (const mode of values.modes.split(',')) {
     await sleep(5_000);
     run.idleMb.push([Math.round((Date.now() - t1) / 1000), mb(rssKb(pid))]);
   }
+  run.afterIdleBreakdownMb = await breakdown(base);
   run.peakMb = mb(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]));
   server.child.kill('SIGTERM');
   await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
   results.runs.push(run);
   if (!values.json) {
     console.log(
-      `${mode}: start ${run.startMb} MB; under load ${run.underLoadMb.map(([s, m]) => `${s}s ${m}`).join(', ')} MB; after load ${run.afterLoadMb} MB (peak ${run.peakMb}); idle ${run.idleMb.map(([s, m]) => `${s}s ${m}`).join(', ')} MB; ${run.callsPerSecond} calls/s (${run.calls} calls, ${run.errors} errors, p50 ${run.p50Ms} ms); load average ${run.loadAverage.join(' ')}`,
+      `${mode}: start ${run.startMb} MB; under load ${run.underLoadMb.map(([s, m]) => `${s}s ${m}`).join(', ')} MB; after load ${run.afterLoadMb} MB (peak ${run.peakMb}; heap ${run.afterLoadBreakdownMb.heapUsed}, external ${run.afterLoadBreakdownMb.external}; after idle heap ${run.afterIdleBreakdownMb.heapUsed}, external ${run.afterIdleBreakdownMb.external}); idle ${run.idleMb.map(([s, m]) => `${s}s ${m}`).join(', ')} MB; ${run.callsPerSecond} calls/s (${run.calls} calls, ${run.errors} errors, p50 ${run.p50Ms} ms); load average ${run.loadAverage.join(' ')}`,
     );
   }
 }

@@ -40,7 +40,7 @@ import {
   sendJson,
   sendJsonRpcError,
 } from './json-rpc.js';
-import { createMemoryReleaser } from './memory.js';
+import { createIdleReleaser, createMemoryGovernor, createMemoryReleaser } from './memory.js';
 import { createServerMetrics, PROMETHEUS_CONTENT_TYPE, type ServerMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 import { type CloseReason, createSessionStore, type Session, type SessionStore } from './sessions.js';
@@ -62,6 +62,11 @@ export interface HttpAppOptions {
   /** Creates an SDK server (one per session, or per request when stateless) sharing one catalog. */
   createServer(options: CreateServerOptions): Server;
   mode: ServerMode;
+  /**
+   * Resident-memory target: above it a full collection runs (at most every 2 s, backing off when
+   * it does not help). Undefined: no governor (the Lambda adapter, tests).
+   */
+  memoryTargetBytes?: number;
   logger: Logger;
   version: string;
   guard: HostOriginGuard;
@@ -166,6 +171,26 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         heapAfterMb: Math.round(info.heapAfter / 1048576),
       }),
   });
+  const idleMemory = createIdleReleaser({
+    onCollected: (info) =>
+      logger.debug('Released memory after a burst of requests', {
+        requests: info.requests,
+        gcMs: Math.round(info.ms),
+        heapBeforeMb: Math.round(info.heapBefore / 1048576),
+        heapAfterMb: Math.round(info.heapAfter / 1048576),
+      }),
+  });
+  const governor = options.memoryTargetBytes
+    ? createMemoryGovernor({
+        targetBytes: options.memoryTargetBytes,
+        onCollected: (info) =>
+          logger.debug('Collected garbage above the memory target', {
+            rssBeforeMb: Math.round(info.rssBefore / 1048576),
+            rssAfterMb: Math.round(info.rssAfter / 1048576),
+            gcMs: Math.round(info.ms),
+          }),
+      })
+    : undefined;
   const fleet = options.fleet;
   /** Local sessions by sessionKey(id), for cancels arriving from other replicas (fleet only). */
   const byFleetKey = new Map<string, Session>();
@@ -942,8 +967,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const server = createHttpServer((req, res) => {
     inFlight += 1;
+    const ended = idleMemory.requestStarted();
     res.on('close', () => {
       inFlight -= 1;
+      ended();
     });
     route(req, res).catch((error: unknown) => {
       logger.error('Request failed', { error: error instanceof Error ? error.message : String(error) });
@@ -1005,6 +1032,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       await new Promise((r) => setTimeout(r, 50));
       sessions.stop();
       memory.stop();
+      idleMemory.stop();
+      governor?.stop();
       await sessions.closeAll('shutdown');
       server.close();
       server.closeAllConnections();
@@ -1029,6 +1058,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       }
       sessions.stop();
       memory.stop();
+      idleMemory.stop();
+      governor?.stop();
       await sessions.closeAll('shutdown');
       server.closeAllConnections();
       for (const s of sockets) s.destroy();

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
 import { startHttpServer } from './main.js';
 
-const handle = await startHttpServer({ argv: process.argv.slice(2), routeProcessWarnings: true });
+const handle = await startHttpServer({
+  argv: process.argv.slice(2),
+  routeProcessWarnings: true,
+  tuneHeap: true,
+});
 // The first SIGTERM or Ctrl-C drains (calls in flight finish, up to --shutdown-timeout); a second
 // one is a forced stop: the calls still running are answered with an error and the exit code is 3.
 let signals = 0;

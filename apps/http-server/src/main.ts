@@ -13,6 +13,7 @@ import { helpText, parseHttpArgs } from './args.js';
 import { createAuditLog } from './audit.js';
 import { createFleet, type Fleet, type SharedDiscovery } from './fleet/index.js';
 import { createSharedHistory } from './fleet/shared-history.js';
+import { applyHeapGrowing, checkHeapLimit, memoryTargetBytes } from './heap.js';
 import { createHostOriginGuard } from './host-origin.js';
 import { createRateLimiter } from './rate-limit.js';
 import { assertAuthForBinding, createAuthSetup, createRuntime, type Runtime } from './runtime.js';
@@ -28,6 +29,8 @@ export const EXIT_FORCED = 3;
 export interface HttpServerOptions {
   /** Log Node's process warnings through the logger (JSON lines) instead of raw stderr text; the bin sets it. */
   routeProcessWarnings?: boolean;
+  /** Set V8's heap growing factor for this process (heap.ts, applyHeapGrowing); the bin sets it. */
+  tuneHeap?: boolean;
   argv: readonly string[];
   env?: Record<string, string | undefined>;
   cwd?: string;
@@ -91,6 +94,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   let config: Config;
   let settings: HttpSettings;
   let logFormat: 'json' | 'pretty';
+  let memoryTarget: number | undefined;
   try {
     const args = parseHttpArgs(options.argv);
     if (args.help) {
@@ -104,6 +108,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     logFormat = args.logFormat;
     config = loadConfig({ flags: args.configFlags, env, ...(options.cwd ? { cwd: options.cwd } : {}) });
     settings = loadHttpSettings(args.httpFlags, env);
+    memoryTarget = memoryTargetBytes(env);
+    if (options.tuneHeap) applyHeapGrowing(env);
   } catch (error) {
     writeErr(`lambda-mcp-http: ${oneLine(error)}\n`);
     return done(EXIT_USAGE);
@@ -231,6 +237,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     sessionIdleTimeoutMs: settings.sessionIdleTimeoutSeconds * 1000,
     maxSessions: settings.maxSessions,
     ...(auth.resource ? { resource: auth.resource } : {}),
+    ...(memoryTarget ? { memoryTargetBytes: memoryTarget } : {}),
     trustProxy: settings.trustProxy,
     logPayloads: config.logPayloads,
     maxRequestDurationMs: settings.maxRequestDurationSeconds * 1000,
@@ -324,6 +331,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     auth: auth.authenticator.required ? (auth.authenticator.oauth ? 'oauth' : 'tokens') : 'off (loopback)',
     version: VERSION,
   });
+  const heap = checkHeapLimit();
+  if (heap.advice)
+    logger.warn(`Memory: ${heap.advice}`, {
+      heapLimitMb: heap.heapLimitMb,
+      containerLimitMb: heap.containerLimitMb,
+    });
   // One line for people (stdout; the logs are JSON on stderr): where it is and how to connect.
   writeOut(
     `lambda-mcp-http ${VERSION} serving ${runtime.services.backend.kind} functions at ${url}\n` +

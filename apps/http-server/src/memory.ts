@@ -82,3 +82,127 @@ export function createMemoryReleaser(
     },
   };
 }
+
+/**
+ * Returns memory to the system when a burst of requests is over. Under load V8 grows its young
+ * generation and keeps the pages of old-generation garbage, and it runs no collection while the
+ * process is idle, so a server that served thousands of calls would hold that memory until the
+ * next burst. Once at least `minRequests` requests were answered since the last collection and
+ * none arrived (and none is running) for `idleMs`, one full collection runs. A steady trickle of
+ * requests never triggers it: it waits for a quiet period, and runs at most once per quiet period.
+ */
+export interface IdleReleaser {
+  /** Reports a request starting; `done` is called when it ends. */
+  requestStarted(): () => void;
+  stop(): void;
+}
+
+export function createIdleReleaser(
+  options: {
+    idleMs?: number;
+    minRequests?: number;
+    onCollected?: (info: { requests: number; ms: number; heapBefore: number; heapAfter: number }) => void;
+  } = {},
+): IdleReleaser {
+  const idleMs = options.idleMs ?? 5_000;
+  const minRequests = options.minRequests ?? 500;
+  let running = 0;
+  let requests = 0;
+  let lastActivity = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+
+  const check = () => {
+    timer = undefined;
+    if (requests < minRequests) return;
+    const quietFor = Date.now() - lastActivity;
+    if (running > 0 || quietFor < idleMs) {
+      arm(running > 0 ? idleMs : idleMs - quietFor);
+      return;
+    }
+    const gc = fullGc();
+    const count = requests;
+    requests = 0;
+    if (!gc) return;
+    const heapBefore = process.memoryUsage().heapUsed;
+    const t0 = performance.now();
+    gc();
+    options.onCollected?.({
+      requests: count,
+      ms: performance.now() - t0,
+      heapBefore,
+      heapAfter: process.memoryUsage().heapUsed,
+    });
+  };
+  const arm = (ms: number) => {
+    if (timer) return;
+    timer = setTimeout(check, Math.max(1, ms));
+    timer.unref();
+  };
+
+  return {
+    requestStarted() {
+      running += 1;
+      requests += 1;
+      lastActivity = Date.now();
+      let ended = false;
+      return () => {
+        if (ended) return;
+        ended = true;
+        running -= 1;
+        lastActivity = Date.now();
+        if (requests >= minRequests) arm(idleMs);
+      };
+    },
+    stop() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/**
+ * Keeps resident memory near a target under sustained load. V8 sizes its heap for the whole machine
+ * (or the whole container), so with a small live set it still lets garbage pile up to hundreds of
+ * MB before a full collection. Every `intervalMs` this reads the resident size; above `targetBytes`
+ * it runs one full collection (a few milliseconds for this server's live heap of some tens of MB).
+ * When a collection does not bring the process back under the target (the live set itself is
+ * larger), the next one waits twice as long (up to `maxGapMs`), so a big live set costs at most one
+ * collection per `maxGapMs`.
+ */
+export interface MemoryGovernor {
+  stop(): void;
+}
+
+export function createMemoryGovernor(options: {
+  targetBytes: number;
+  intervalMs?: number;
+  minGapMs?: number;
+  maxGapMs?: number;
+  rss?: () => number;
+  onCollected?: (info: { rssBefore: number; rssAfter: number; ms: number }) => void;
+}): MemoryGovernor {
+  const intervalMs = options.intervalMs ?? 1_000;
+  const minGapMs = options.minGapMs ?? 2_000;
+  const maxGapMs = options.maxGapMs ?? 60_000;
+  const rss = options.rss ?? (() => process.memoryUsage.rss());
+  let gap = minGapMs;
+  let last = 0;
+  const timer = setInterval(() => {
+    const before = rss();
+    if (before <= options.targetBytes || Date.now() - last < gap) return;
+    const gc = fullGc();
+    if (!gc) return;
+    const t0 = performance.now();
+    gc();
+    last = Date.now();
+    const after = rss();
+    gap = after > options.targetBytes * 0.9 ? Math.min(maxGapMs, gap * 2) : minGapMs;
+    options.onCollected?.({ rssBefore: before, rssAfter: after, ms: performance.now() - t0 });
+  }, intervalMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+    },
+  };
+}

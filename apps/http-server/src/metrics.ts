@@ -313,6 +313,11 @@ export function createServerMetrics(options: ServerMetricsOptions = {}): ServerM
     process.memoryUsage.rss(),
   );
   registry.gauge('nodejs_heap_used_bytes', 'V8 heap in use, in bytes.', () => process.memoryUsage().heapUsed);
+  registry.gauge(
+    'nodejs_external_memory_bytes',
+    'Memory of C++ objects bound to JavaScript objects (buffers included), in bytes.',
+    () => process.memoryUsage().external,
+  );
   const started = Date.now();
   registry.gauge('process_uptime_seconds', 'Seconds since the server started.', () =>
     Math.round((Date.now() - started) / 1000),

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { MEMORY_ENV } from '../src/heap.js';
 import { HTTP_SETTINGS } from '../src/settings.js';
 import { REPO_ROOT } from './helpers.js';
 
@@ -23,6 +24,7 @@ async function knownEnv(): Promise<Set<string>> {
     'LAMBDA_MCP_AUTH_TOKENS',
     'LAMBDA_MCP_FUNCTION_URL_AUTH',
     'NODE_ENV',
+    ...MEMORY_ENV,
   ]);
 }
 
