@@ -112,8 +112,8 @@ async function nodeLine(version) {
   }
   console.log(`\n== Node.js ${seen}: ${E2E.join(', ')} ==`);
   const filters = E2E.map((p) => `--filter=${p}`).join(' ');
-  const r = await run(`node scripts/test-all.mjs ${filters}`, { cwd: ROOT, env, limitMs: 10 * MINUTE });
-  return { ...totalsOf(r.output), ...(r.timedOut ? { note: 'timed out after 10 minutes' } : {}) };
+  const r = await run(`node scripts/test-all.mjs ${filters}`, { cwd: ROOT, env, limitMs: 20 * MINUTE });
+  return { ...totalsOf(r.output), ...(r.timedOut ? { note: 'timed out after 20 minutes' } : {}) };
 }
 
 async function freshClone() {
@@ -177,7 +177,7 @@ async function freshClone() {
 
     // 2. The README's test command, as it is.
     console.log(`\n$ ${test}`);
-    const second = await run(test, { cwd: dir, env, limitMs: 20 * MINUTE });
+    const second = await run(test, { cwd: dir, env, limitMs: 35 * MINUTE });
     const t = totalsOf(second.output);
     return {
       passed: results.passed + t.passed,
