@@ -339,6 +339,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     res.end(body);
   };
 
+  /** The MCP server of one session: authorization follows the latest credentials presented on it. */
+  const serverFor = (session: Session): Server =>
+    options.createServer({
+      authorize: (name) => session.principal.functions(name),
+      onToolCall: onToolCall(() => ({
+        subject: session.principal.subject,
+        session: session.id,
+        ...(session.pendingArguments ? { pending: session.pendingArguments } : {}),
+      })),
+    });
+
   const handleProtectedResourceMetadata = (req: IncomingMessage, res: ServerResponse) => {
     const oauth = authenticator.oauth;
     if (!oauth) {
@@ -538,15 +549,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
       closed: false,
     };
-    session.server = options.createServer({
-      // Authorization follows the latest credentials presented on this session.
-      authorize: (name) => session.principal.functions(name),
-      onToolCall: onToolCall(() => ({
-        subject: session.principal.subject,
-        session: session.id,
-        ...(session.pendingArguments ? { pending: session.pendingArguments } : {}),
-      })),
-    });
+    session.server = serverFor(session);
     transport.onclose = () => {
       void sessions.close(session, closeReason);
     };
@@ -627,14 +630,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
       closed: false,
     };
-    session.server = options.createServer({
-      authorize: (name) => session.principal.functions(name),
-      onToolCall: onToolCall(() => ({
-        subject: session.principal.subject,
-        session: session.id,
-        ...(session.pendingArguments ? { pending: session.pendingArguments } : {}),
-      })),
-    });
+    session.server = serverFor(session);
     transport.onclose = () => {
       void sessions.close(session, closeReason);
     };
