@@ -8,7 +8,6 @@ import {
   type Catalog,
   type Config,
   type ConfigInput,
-  ConfigSchema,
   type DecodedPayload,
   type DiscoveryService,
   type FunctionInfo,
@@ -27,6 +26,7 @@ import {
   silentLogger,
   type ValidationResult,
 } from '@lambda-mcp/core';
+import { ConfigSchema } from '@lambda-mcp/core/internal';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 
 export type Handler = (event: unknown, signal: AbortSignal | undefined) => Promise<unknown> | unknown;
