@@ -2,6 +2,7 @@
 import {
   type AnnotationOverride,
   type FunctionInfo,
+  formatFunctionKey,
   type Logger,
   type Services,
   toLambdaMcpError,
@@ -25,7 +26,7 @@ export interface FunctionTool {
 }
 
 export function label(fn: Pick<FunctionInfo, 'name' | 'qualifier'>): string {
-  return fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name;
+  return formatFunctionKey(fn.name, fn.qualifier);
 }
 
 /**
@@ -143,21 +144,4 @@ export async function callFunctionTool(
     const f = options.failure(error, fn.name, context.signal);
     return { result: f.result, audit: { ...audit, ...f.audit } };
   }
-}
-
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { formatFunctionKey } from '@lambda-mcp/core';
 
 /** Tool names we emit: 1..64 characters from [A-Za-z0-9_-] (safe for every model API we know). */
 export const MAX_TOOL_NAME_LENGTH = 64;
@@ -35,7 +36,7 @@ export function shortHash(value: string, length = HASH_LENGTH): string {
 }
 
 function identity(fn: NamingInput): string {
-  return fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name;
+  return formatFunctionKey(fn.name, fn.qualifier);
 }
 
 function withSuffix(base: string, suffix: string): string {

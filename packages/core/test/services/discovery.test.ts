@@ -4,6 +4,7 @@ import { isErrorCode, isLambdaMcpError, LambdaMcpError } from '../../src/errors.
 import { silentLogger } from '../../src/logger.js';
 import { createDiscoveryService } from '../../src/services/discovery-service.js';
 import type { Catalog, CatalogCacheStore, DiscoveryService } from '../../src/services/types.js';
+import { formatFunctionKey } from '../../src/util/function-ref.js';
 import {
   ACCOUNT,
   arnOf,
@@ -34,8 +35,7 @@ function make(
   return discovery;
 }
 
-const names = (catalog: Catalog) =>
-  catalog.functions.map((f) => (f.qualifier ? `${f.name}:${f.qualifier}` : f.name));
+const names = (catalog: Catalog) => catalog.functions.map((f) => formatFunctionKey(f.name, f.qualifier));
 
 async function code(promise: Promise<unknown>): Promise<string> {
   try {

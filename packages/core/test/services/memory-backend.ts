@@ -16,6 +16,7 @@ import type {
   TagFilter,
   Tags,
 } from '../../src/types.js';
+import { formatFunctionKey } from '../../src/util/function-ref.js';
 
 /**
  * A small Backend kept in memory, for unit tests that need exact control (call counts, failures,
@@ -124,10 +125,10 @@ export function createMemoryBackend(
       return backend.functions.map((f) => structuredClone(f));
     },
     async getFunction(name: string, qualifier?: string) {
-      backend.calls.getFunction.push(qualifier ? `${name}:${qualifier}` : name);
+      backend.calls.getFunction.push(formatFunctionKey(name, qualifier));
       if (backend.failures.getFunction) throw backend.failures.getFunction;
       const found = qualifier
-        ? backend.versions.get(`${name}:${qualifier}`)
+        ? backend.versions.get(formatFunctionKey(name, qualifier))
         : backend.functions.find((f) => f.name === name);
       if (!found) {
         throw new LambdaMcpError(
