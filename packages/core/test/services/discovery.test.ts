@@ -268,7 +268,7 @@ describe('DiscoveryService catalog cache, refresh and change events', () => {
 
   it('unsubscribes listeners and survives a throwing listener', async () => {
     const backend = sampleBackend();
-    const { logger, lines } = captureLogger();
+    const { logger, entries: lines } = captureLogger();
     const discovery = createDiscoveryService({ backend, config: ConfigSchema.parse({}), logger });
     open.push(discovery);
     let calls = 0;

@@ -69,7 +69,7 @@ function setup(config: ConfigInput = {}) {
   doc('str', { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'string', minLength: 3 });
   backend.versions.set('pinned:live', fn('pinned'));
   const parsed = ConfigSchema.parse({ exclude: ['excluded'], ...config });
-  const { logger, lines } = captureLogger();
+  const { logger, entries: lines } = captureLogger();
   const discovery = createDiscoveryService({ backend, config: parsed, logger });
   const schemas = createSchemaService({ backend, config: parsed, logger });
   const invocation = createInvocationService({ backend, config: parsed, logger, discovery, schemas });

@@ -208,17 +208,4 @@ export function jsonBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
 }
 
-export function captureLogger(): {
-  logger: Logger;
-  lines: { level: string; message: string; fields: Record<string, unknown> }[];
-} {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const make = (bindings: Record<string, unknown>): Logger => ({
-    debug: (message, fields) => lines.push({ level: 'debug', message, fields: { ...bindings, ...fields } }),
-    info: (message, fields) => lines.push({ level: 'info', message, fields: { ...bindings, ...fields } }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, fields: { ...bindings, ...fields } }),
-    error: (message, fields) => lines.push({ level: 'error', message, fields: { ...bindings, ...fields } }),
-    child: (more) => make({ ...bindings, ...more }),
-  });
-  return { logger: make({}), lines };
-}
+export { captureLogger } from '../../../../tests/shared/wait-and-log.js';
