@@ -4,9 +4,9 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { waitFor } from './wait-and-log.js';
+import { GaveUp, waitFor } from './wait-and-log.js';
 
-export { waitFor } from './wait-and-log.js';
+export { GaveUp, waitFor } from './wait-and-log.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples/functions');
@@ -58,7 +58,7 @@ export async function startHttpBin(args: string[], env: Record<string, string>):
   );
   const url = await waitFor(
     () => {
-      if (exit !== null) throw new Error(`lambda-mcp-http exited with ${exit}: ${err}`);
+      if (exit !== null) throw new GaveUp(`lambda-mcp-http exited with ${exit}: ${err}`);
       return /"msg":"Listening".*?"url":"([^"]+)"/.exec(err)?.[1];
     },
     15_000,

@@ -6,9 +6,13 @@
 
 type Falsy = undefined | null | false | '' | 0;
 
+/** Thrown by a `waitFor` check to end the wait at once (the awaited thing can no longer happen). */
+export class GaveUp extends Error {}
+
 /**
  * Polls `check` until it returns a truthy value (which it resolves to), or throws after `ms`
- * naming `what` and the last error `check` threw, if any. A throwing `check` is polled again.
+ * naming `what` and the last error `check` threw, if any. An error the check throws is retried
+ * (kept for the timeout message), except a `GaveUp`, which ends the wait at once.
  */
 export async function waitFor<T>(
   check: () => T | Falsy | Promise<T | Falsy>,
@@ -22,6 +26,7 @@ export async function waitFor<T>(
       const value = await check();
       if (value) return value as T;
     } catch (error) {
+      if (error instanceof GaveUp) throw error;
       last = error;
     }
     if (Date.now() > deadline)
