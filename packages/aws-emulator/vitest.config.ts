@@ -1,22 +1,4 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { AWS_FIXTURES_DIR, baseTestOptions } from '../../tests/shared/vitest-base.js';
 
-// The recorded AWS responses, copied into the repository (fixtures/aws at the root, with their provenance).
-const fixturesDir = fileURLToPath(new URL('../../fixtures/aws', import.meta.url));
-
-export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    env: {
-      AWS_FIXTURES_DIR: fixturesDir,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: 'AKIDTEST',
-      AWS_SECRET_ACCESS_KEY: 'test-secret',
-      AWS_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
-  },
-});
+export default defineConfig({ test: baseTestOptions({ env: { AWS_FIXTURES_DIR } }) });

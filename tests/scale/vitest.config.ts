@@ -1,19 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { baseTestOptions } from '../../tests/shared/vitest-base.js';
 
 export default defineConfig({
-  test: {
-    include: ['test/**/*.test.ts'],
+  test: baseTestOptions({
     testTimeout: 240_000,
     hookTimeout: 60_000,
     // One file at a time: each starts its own fleet (Redis, emulator, replicas, nginx).
     fileParallelism: false,
-    env: {
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ACCESS_KEY_ID: 'AKIDTEST',
-      AWS_SECRET_ACCESS_KEY: 'test-secret',
-      AWS_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
-  },
+  }),
 });
