@@ -19,10 +19,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulatorProcess } from './emulator-process.mjs';
+import { HTTP_BIN, rssKb, runLoadClient, sleep } from './http-bench-support.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const bin = join(root, 'apps/http-server/dist/cli.js');
-const clientScript = join(root, 'bench/http-load-client.mjs');
+const bin = HTTP_BIN;
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -39,7 +38,6 @@ for (const tool of ['redis-server', 'nginx']) {
   }
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const work = mkdtempSync(join(tmpdir(), 'lambda-mcp-scale-bench-'));
 chmodSync(work, 0o755);
 const children = new Set();
@@ -90,8 +88,7 @@ async function stop(child) {
 }
 
 function rssMb(pid) {
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return Math.round(kb / 1024);
+  return Math.round(rssKb(pid) / 1024);
 }
 
 async function startRedis() {
@@ -194,36 +191,20 @@ ${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
 }
 
 function runClient(url) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        clientScript,
-        '--url',
-        url,
-        '--mode',
-        'stateful',
-        '--concurrency',
-        values.concurrency,
-        '--duration',
-        values.duration,
-        '--warmup',
-        values.warmup,
-        '--tool',
-        'fn_0',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop()))
-        : reject(new Error(`client exited ${code}`)),
-    );
-  });
+  return runLoadClient([
+    '--url',
+    url,
+    '--mode',
+    'stateful',
+    '--concurrency',
+    values.concurrency,
+    '--duration',
+    values.duration,
+    '--warmup',
+    values.warmup,
+    '--tool',
+    'fn_0',
+  ]);
 }
 
 const results = [];
