@@ -43,13 +43,9 @@ export async function handleLogs(
   operation: string,
 ): Promise<Handled> {
   if (operation !== 'FilterLogEvents') {
-    throw unknownOperation(operation, {
-      messageKey: 'message',
-    });
+    throw unknownOperation(operation, { messageKey: 'message' });
   }
-  const input = parseJsonBody(req, {
-    messageKey: 'message',
-  });
+  const input = parseJsonBody(req, { messageKey: 'message' });
   const limit = optionalNumber(input, 'limit');
   if (limit !== undefined && limit > 10_000) {
     throw invalid(

@@ -64,13 +64,9 @@ export async function handleTagging(
   operation: string,
 ): Promise<Handled> {
   if (operation !== 'GetResources') {
-    throw unknownOperation(operation, {
-      messageKey: 'Message',
-    });
+    throw unknownOperation(operation, { messageKey: 'Message' });
   }
-  const input = parseJsonBody(req, {
-    messageKey: 'Message',
-  });
+  const input = parseJsonBody(req, { messageKey: 'Message' });
   const perPage = input.ResourcesPerPage === undefined ? 100 : Number(input.ResourcesPerPage);
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
     throw invalid('ResourcesPerPage must be between 1 and 100.');
