@@ -113,6 +113,11 @@ async function nodeLine(version, cwd, baseEnv) {
     return { passed: 0, failed: 1, skipped: 0, note: `expected Node.js ${version}, the PATH gives ${seen}` };
   }
   console.log(`\n== Node.js ${seen}: ${E2E.join(', ')} ==`);
+  if (!existsSync(join(cwd, 'node_modules'))) {
+    // Run alone (no test step before it): the clone is not installed yet.
+    const installed = await run('pnpm install --frozen-lockfile', { cwd, env, limitMs: 10 * MINUTE });
+    if (installed.code !== 0) return { passed: 0, failed: 1, skipped: 0, note: 'pnpm install failed' };
+  }
   const filters = E2E.map((p) => `--filter=${p}`).join(' ');
   const r = await run(`node scripts/test-all.mjs ${filters}`, { cwd, env, limitMs: 15 * MINUTE });
   return { ...totalsOf(r.output), ...(r.timedOut ? { note: 'timed out after 15 minutes' } : {}) };
