@@ -146,6 +146,8 @@ export interface Nginx {
   base: string;
   dir: string;
   errorLog(): string;
+  /** The access log: `<call id> <upstream(s)> <connect> <header> <response> <request time> <status>` a line. */
+  accessLog(): string;
   /** CPU time (ms) of the master and its workers so far (Linux; undefined elsewhere). */
   cpuMs(): number | undefined;
   stop(): Promise<void>;
@@ -161,7 +163,9 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 2048; }
 http {
-  access_log off;
+  # Which replica answered each call, and when (the suite sends its call id as X-Call-Id).
+  log_format scale '$http_x_call_id $upstream_addr $upstream_connect_time $upstream_header_time $upstream_response_time $request_time $status';
+  access_log ${dir}/access.log scale buffer=64k flush=1s;
   client_body_temp_path ${dir}/tmp/body;
   proxy_temp_path ${dir}/tmp/proxy;
   fastcgi_temp_path ${dir}/tmp/fastcgi;
@@ -250,6 +254,7 @@ export async function startNginx(upstreamPorts: number[]): Promise<Nginx> {
       base,
       dir,
       errorLog: () => safeRead(join(dir, 'error.log')),
+      accessLog: () => safeRead(join(dir, 'access.log')),
       cpuMs: () => {
         const all = [child.pid, ...childPids(child.pid)].map((p) => processCpuMs(p));
         return all[0] === undefined ? undefined : all.reduce<number>((sum, v) => sum + (v ?? 0), 0);

@@ -235,7 +235,7 @@ describe.runIf(have)('three replicas behind nginx round-robin, sharing Redis', (
             const answer = await client.post(
               nginx.url,
               { jsonrpc: '2.0', id, method: 'tools/call', params },
-              headers,
+              { ...headers, 'x-call-id': id },
               CALL_TIMEOUT_MS,
             );
             ({ kind, detail } = classify(answer.status, answer.text, id));
@@ -269,8 +269,25 @@ describe.runIf(have)('three replicas behind nginx round-robin, sharing Redis', (
       `scale-out: latency p50 ${latencies[Math.floor(latencies.length / 2)]} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]} ms, max ${latencies[latencies.length - 1]} ms`,
     );
     const slowest = [...outcomes].sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, 5);
+    // nginx's line for each: the replica(s) tried, connect/header/response times, status.
+    await new Promise((r) => setTimeout(r, 1500)); // the access log is flushed every second
+    const replicaOf = new Map(replicas.map((r) => [`127.0.0.1:${r.port}`, `replica ${r.index}`]));
+    const proxyLine = new Map(
+      nginx
+        .accessLog()
+        .split('\n')
+        .map((l) => l.split(' '))
+        .filter((f) => f.length >= 7)
+        .map((f) => [
+          f[0],
+          f
+            .slice(1)
+            .join(' ')
+            .replace(/127\.0\.0\.1:\d+/g, (a) => replicaOf.get(a) ?? a),
+        ]),
+    );
     console.log(
-      `scale-out: slowest calls: ${slowest.map((o) => `${o.id} ${o.kind} at +${o.start - runStart} ms took ${o.end - o.start} ms`).join('; ')}`,
+      `scale-out: slowest calls: ${slowest.map((o) => `${o.id} ${o.kind} at +${o.start - runStart} ms took ${o.end - o.start} ms (nginx: ${proxyLine.get(o.id) ?? '-'})`).join('; ')}`,
     );
     emulator.setFaults(undefined);
 
