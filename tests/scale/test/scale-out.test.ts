@@ -33,10 +33,10 @@ const CLIENTS = 50;
 const CALLS = Number(process.env.LAMBDA_MCP_SCALE_CALLS ?? 10_000);
 /**
  * The bound of the run: no call starts after it, and reaching it fails the test with the number of
- * calls made. Far above what the run takes (about 40 s on this 2-core machine when idle, 75 s at a
- * load average of 10-15): it is there so a broken fleet fails in minutes, not at CI's timeout.
+ * calls made. Above what the run took on the shared 2-core machine (75 s at a load average of 10-15,
+ * 200-252 s at 17-23): it is there so a broken fleet fails in minutes, not at CI's timeout.
  */
-const RUN_BOUND_MS = Number(process.env.LAMBDA_MCP_SCALE_RUN_BOUND_MS ?? 300_000);
+const RUN_BOUND_MS = Number(process.env.LAMBDA_MCP_SCALE_RUN_BOUND_MS ?? 420_000);
 const CALL_TIMEOUT_MS = 90_000;
 const REPLICAS = 3;
 const CACHE_TTL_SECONDS = 5;
