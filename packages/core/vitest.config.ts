@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { AWS_FIXTURES_DIR, baseTestOptions } from '../../tests/shared/vitest-base.js';
+import { baseTestOptions } from '../../tests/shared/vitest-base.js';
+
+// The recorded AWS responses, copied into the repository (fixtures/aws at the root, with their provenance).
+const AWS_FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/aws', import.meta.url));
 
 export default defineConfig({
   test: baseTestOptions({

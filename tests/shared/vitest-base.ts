@@ -4,11 +4,6 @@
  * that keeps the AWS SDK off real AWS (static credentials, a region, no instance metadata, no
  * shared config files). A package passes what differs; `env` is merged over the offline one.
  */
-import { fileURLToPath } from 'node:url';
-
-/** The recorded AWS responses (fixtures/aws at the root, with their provenance). */
-export const AWS_FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/aws', import.meta.url));
-
 export const OFFLINE_AWS_ENV: Readonly<Record<string, string>> = {
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_ACCESS_KEY_ID: 'AKIDTEST',
