@@ -31,11 +31,15 @@ export function nodeStartMs(runs = 5) {
 
 /**
  * Spawns the stdio server with `env`, sends initialize + initialized + tools/list, and times the
- * answers from the spawn: `initializeMs` and `elapsed` (to the tools/list answer).
+ * answers from the spawn: `initializeMs` and `elapsed` (to the tools/list answer). `nodeArgs` go
+ * before the bin (e.g. `--cpu-prof`, which NODE_OPTIONS does not take).
  */
-export async function startStdioServer(env, { timeoutMs = 60_000, bin = STDIO_SERVER_BIN } = {}) {
+export async function startStdioServer(
+  env,
+  { timeoutMs = 60_000, bin = STDIO_SERVER_BIN, nodeArgs = [] } = {},
+) {
   const started = performance.now();
-  const child = spawn(process.execPath, [bin], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, bin], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
