@@ -1,5 +1,11 @@
 #!/usr/bin/env node
+import * as nodeModule from 'node:module';
 import { Writable } from 'node:stream';
+
+// Node.js 22.1+ keeps the code it compiles for the modules loaded below (the server's bundle, the
+// AWS SDK) in its compile cache (in the OS temporary directory; NODE_DISABLE_COMPILE_CACHE=1
+// turns it off), so later starts skip most of the compiling. Node.js 20 has no such cache.
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // stdout carries JSON-RPC only. Keep the real writer for the MCP transport (and --help), and send
 // anything else that writes to process.stdout (console.log in a dependency, a stray print) to stderr.
