@@ -184,7 +184,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     }
     const lastError = services.discovery.lastError;
     const functions = catalog.functions;
-    const full = makeView(functions, naming, true, undefined, catalog.fingerprint);
+    const full = makeView(functions, naming, true);
     // Reuse a built tool only if nothing it was built from changed.
     const tools = new Map<string, FunctionTool>();
     for (const entry of full.entries) {
