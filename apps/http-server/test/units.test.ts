@@ -6,14 +6,14 @@ import { createLimiter } from '../src/concurrency.js';
 import { createHostOriginGuard, parseHostHeader } from '../src/host-origin.js';
 import { checkJsonRpcBody } from '../src/json-rpc.js';
 import { createMemoryReleaser, fullGc } from '../src/memory.js';
-import { createMetricsRegistry } from '../src/metrics.js';
+import { createMetricsRegistry, createServerMetrics } from '../src/metrics.js';
 import { createRateLimiter } from '../src/rate-limit.js';
 import { loadHttpSettings } from '../src/settings.js';
 
 describe('metrics registry', () => {
-  it('renders counters, gauges and cumulative histograms in the text format, escaping label values', () => {
+  it('renders counters, gauges and cumulative histograms in the text format, escaping label values', async () => {
     const r = createMetricsRegistry();
-    const c = r.counter('x_total', 'A counter.\nTwo lines');
+    const c = r.counter('x_total', 'A counter.\nTwo lines', ['outcome']);
     c.inc({ outcome: 'ok' });
     c.inc({ outcome: 'ok' }, 2);
     c.inc({ outcome: 'a"b\\c\nd' });
@@ -25,7 +25,7 @@ describe('metrics registry', () => {
     h.observe(0.05);
     h.observe(0.5);
     h.observe(3);
-    const text = r.render();
+    const text = await r.render();
     expect(text).toContain('# HELP x_total A counter.\\nTwo lines\n# TYPE x_total counter\n');
     expect(text).toContain('x_total{outcome="ok"} 3\n');
     expect(text).toContain('x_total{outcome="a\\"b\\\\c\\nd"} 1\n');
@@ -253,5 +253,44 @@ describe('memory releaser', () => {
     while (runs.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
     expect(runs).toEqual([4]);
     r.stop();
+  });
+});
+
+describe('server metrics', () => {
+  it("keeps the server's metric names and adds prom-client's default process and Node.js metrics", async () => {
+    const text = await createServerMetrics({ sessions: () => 3 }).registry.render();
+    const typed = (name: string) =>
+      text.split('\n').filter((l) => l === `# TYPE ${name} ${l.split(' ').pop()}`);
+    for (const name of [
+      'lambda_mcp_tool_calls_total',
+      'lambda_mcp_tool_call_duration_seconds',
+      'lambda_mcp_auth_failures_total',
+      'lambda_mcp_sessions',
+      'process_resident_memory_bytes',
+      'nodejs_heap_used_bytes',
+      'nodejs_external_memory_bytes',
+      'process_uptime_seconds',
+      'process_cpu_seconds_total',
+      'process_start_time_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_gc_duration_seconds',
+    ]) {
+      expect(typed(name), name).toHaveLength(1);
+    }
+    expect(text).toContain('\nlambda_mcp_sessions 3\n');
+    expect(
+      createServerMetrics({ defaultMetrics: false }).registry.prometheus.getSingleMetric(
+        'process_cpu_seconds_total',
+      ),
+    ).toBeUndefined();
+  });
+
+  it('prints label names in sorted order, as the server always has', async () => {
+    const m = createServerMetrics({ defaultMetrics: false });
+    m.toolCalls.inc({ tool: 'function', outcome: 'success' });
+    m.toolCallDuration.observe(0.002, { outcome: 'success' });
+    const text = await m.registry.render();
+    expect(text).toContain('lambda_mcp_tool_calls_total{outcome="success",tool="function"} 1\n');
+    expect(text).toContain('lambda_mcp_tool_call_duration_seconds_count{outcome="success"} 1\n');
   });
 });
