@@ -36,7 +36,7 @@ export { createMetricsRegistry, createServerMetrics, PROMETHEUS_CONTENT_TYPE } f
 export type { RateLimiter, RateLimitOptions } from './rate-limit.js';
 export { createRateLimiter } from './rate-limit.js';
 export type { Runtime, RuntimeOptions } from './runtime.js';
-export { createRuntime, createServicesFor } from './runtime.js';
+export { createRuntime } from './runtime.js';
 export type { CloseReason, Session, SessionStore } from './sessions.js';
 export { createSessionStore } from './sessions.js';
 export type { HttpSetting, HttpSettings } from './settings.js';

@@ -1,14 +1,14 @@
 import type { Readable, Writable } from 'node:stream';
 import {
   type Config,
+  createServicesForConfig,
   createStreamLogger,
   isLambdaMcpError,
-  type Logger,
   loadConfig,
   routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
-import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
+import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';
 import { LineTooLongError, LineTransport } from './line-transport.js';
@@ -48,11 +48,6 @@ export interface StdioServerHandle {
   readonly exited: Promise<number>;
   /** Shuts down: closes the MCP server, the services and the backend's workers. */
   shutdown(reason: string): Promise<number>;
-}
-
-/** Creates the services for a configuration: the local backend for `--local`, AWS otherwise. */
-export function createServicesFor(config: Config, logger: Logger): Promise<Services> {
-  return createServicesForConfig(config, { logger });
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -118,7 +113,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
 
   let services: Services;
   try {
-    services = await createServicesFor(config, logger);
+    services = await createServicesForConfig(config, { logger });
   } catch (error) {
     logger.error('Could not start', { error: oneLine(error) });
     writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
