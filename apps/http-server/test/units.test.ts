@@ -196,6 +196,21 @@ describe('settings', () => {
     );
     expect(() => loadHttpSettings({}, { LAMBDA_MCP_OAUTH_ISSUER: 'ftp://x' })).toThrow(/http\(s\) URL/);
   });
+
+  it("reads negative integers and repeated list items as core's loadConfig does (one engine)", () => {
+    expect(() => loadHttpSettings({}, { LAMBDA_MCP_RATE_LIMIT: '-5' })).toThrow(
+      'Invalid LAMBDA_MCP_RATE_LIMIT "-5": expected an integer from 0 to 10000000.',
+    );
+    expect(() => loadHttpSettings({ 'max-sessions': '-1' }, {})).toThrow(
+      'Invalid --max-sessions "-1": expected an integer from 1 to 1000000.',
+    );
+    expect(
+      loadHttpSettings(
+        { 'allowed-hosts': ['a,b', 'a'] },
+        { LAMBDA_MCP_ALLOWED_ORIGINS: 'https://x,https://x' },
+      ),
+    ).toMatchObject({ allowedHosts: ['a', 'b'], allowedOrigins: ['https://x'] });
+  });
 });
 
 describe('JSON-RPC shape check', () => {

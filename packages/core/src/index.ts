@@ -11,6 +11,13 @@ export type { AnnotationOverride, Config, ConfigInput } from './config/schema.js
 export { BACKENDS, ConfigSchema, LOG_LEVELS, parseConfig, TOOL_FAMILIES } from './config/schema.js';
 export type { ServicesForConfigOptions } from './config/services-for-config.js';
 export { createServicesForConfig } from './config/services-for-config.js';
+export type {
+  SettingRow,
+  SettingSource,
+  SettingValueKind,
+  SettingValueSpec,
+} from './config/setting-value.js';
+export { loadSettingsTable, parseSettingValue } from './config/setting-value.js';
 export type { ConfigKey, ConfigSetting, SettingKind } from './config/settings.js';
 export { CONFIG_SETTINGS, formatSettingsHelp, formatSettingsMarkdown } from './config/settings.js';
 export type { FunctionChecksOptions, ToolPlan } from './doctor/function-checks.js';
