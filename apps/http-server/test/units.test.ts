@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isLambdaMcpError } from '@lambda-mcp/core';
 import { describe, expect, it } from 'vitest';
 import { createFunctionMatcher, validatePattern } from '../src/auth/patterns.js';
@@ -307,5 +308,32 @@ describe('server metrics', () => {
     const text = await m.registry.render();
     expect(text).toContain('lambda_mcp_tool_calls_total{outcome="success",tool="function"} 1\n');
     expect(text).toContain('lambda_mcp_tool_call_duration_seconds_count{outcome="success"} 1\n');
+  });
+});
+
+describe('the package surface', () => {
+  it('exports a small documented root; the building blocks only from ./internal', async () => {
+    const root = await import('../src/index.js');
+    expect(Object.keys(root).sort()).toEqual([
+      'EXIT_FAILURE',
+      'EXIT_FORCED',
+      'EXIT_OK',
+      'EXIT_USAGE',
+      'HTTP_SETTINGS',
+      'VERSION',
+      'helpText',
+      'loadHttpSettings',
+      'parseAuthPolicy',
+      'parseHttpArgs',
+      'startHttpServer',
+    ]);
+    const internal = await import('../src/internal.js');
+    for (const name of ['createHttpApp', 'createRuntime', 'createAuthenticator', 'createServerMetrics']) {
+      expect(internal, name).toHaveProperty(name);
+    }
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(Object.keys(pkg.exports)).toEqual(['.', './lambda', './internal', './package.json']);
   });
 });
