@@ -52,7 +52,7 @@ export async function invokeFunction(
   context: ToolCallContext,
 ): Promise<GenericHandlerResult> {
   const name = String(args.function_name);
-  const r = await g.resolveFor(name, str(args.qualifier), context);
+  const r = await g.resolveFor(name, str(args.qualifier), context, { deferHiddenQualifier: true });
   if (!r.ok) return r.handled;
   const audit = { function: r.fn.name, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
   let result: InvocationResult;

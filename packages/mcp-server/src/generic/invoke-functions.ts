@@ -99,7 +99,9 @@ export async function invokeFunctions(
     ),
   );
   const resolved = await Promise.all(
-    items.map((item) => g.resolveFor(String(item.function_name), str(item.qualifier), context)),
+    items.map((item) =>
+      g.resolveFor(String(item.function_name), str(item.qualifier), context, { deferHiddenQualifier: true }),
+    ),
   );
   const runnable: Array<{ index: number; request: InvokeRequest }> = [];
   resolved.forEach((r, index) => {
