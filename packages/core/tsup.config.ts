@@ -8,6 +8,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'local/index': 'src/local/index.ts',
       'aws/index': 'src/aws/index.ts',
+      'from-config/index': 'src/from-config/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -43,10 +43,18 @@ const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * was given, and the server has always printed them sorted (`{outcome="...",tool="..."}`).
  */
 function sorted(labels: Labels): Labels {
-  const keys = Object.keys(labels);
-  if (keys.length < 2) return labels;
+  let previous: string | undefined;
+  let inOrder = true;
+  for (const k in labels) {
+    if (previous !== undefined && k < previous) {
+      inOrder = false;
+      break;
+    }
+    previous = k;
+  }
+  if (inOrder) return labels;
   const out: Labels = {};
-  for (const k of keys.sort()) out[k] = labels[k] as string;
+  for (const k of Object.keys(labels).sort()) out[k] = labels[k] as string;
   return out;
 }
 

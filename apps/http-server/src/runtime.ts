@@ -1,13 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  type Backend,
-  type Config,
-  createServicesForConfig,
-  LambdaMcpError,
-  type Logger,
-  type Services,
-} from '@lambda-mcp/core';
+import { type Backend, type Config, LambdaMcpError, type Logger, type Services } from '@lambda-mcp/core';
+import { createServicesForConfig } from '@lambda-mcp/core/from-config';
 import type { InvocationHistory } from '@lambda-mcp/core/local';
 import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { CatalogHealth } from './app.js';

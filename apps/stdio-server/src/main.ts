@@ -1,13 +1,13 @@
 import type { Readable, Writable } from 'node:stream';
 import {
   type Config,
-  createServicesForConfig,
   createStreamLogger,
   isLambdaMcpError,
   loadConfig,
   routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
+import { createServicesForConfig } from '@lambda-mcp/core/from-config';
 import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';

@@ -9,8 +9,6 @@ export type { LoadConfigOptions, LoadedConfig } from './config/load-config.js';
 export { DEFAULT_CONFIG_FILE, loadConfig, loadConfigDetailed } from './config/load-config.js';
 export type { AnnotationOverride, Config, ConfigInput } from './config/schema.js';
 export { BACKENDS, ConfigSchema, LOG_LEVELS, parseConfig, TOOL_FAMILIES } from './config/schema.js';
-export type { ServicesForConfigOptions } from './config/services-for-config.js';
-export { createServicesForConfig } from './config/services-for-config.js';
 export type {
   SettingRow,
   SettingSource,

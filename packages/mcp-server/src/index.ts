@@ -3,9 +3,9 @@
 // wires it to the MCP SDK's low-level Server.
 
 /** @deprecated Moved to @lambda-mcp/core (it holds nothing about MCP); import it from there. */
-export type { ServicesForConfigOptions } from '@lambda-mcp/core';
+export type { ServicesForConfigOptions } from '@lambda-mcp/core/from-config';
 /** @deprecated Moved to @lambda-mcp/core (it holds nothing about MCP); import it from there. */
-export { createServicesForConfig } from '@lambda-mcp/core';
+export { createServicesForConfig } from '@lambda-mcp/core/from-config';
 export {
   ANNOTATION_TAGS,
   annotationsFromConfig,

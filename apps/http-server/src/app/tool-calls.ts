@@ -27,7 +27,7 @@ export function createToolCallRecorder(ctx: AppContext) {
       pending.delete(event.requestId);
     }
     const family = event.family === 'generic' ? event.tool : event.family;
-    metrics.toolCalls.inc({ tool: family, outcome: event.outcome });
+    metrics.toolCalls.inc({ outcome: event.outcome, tool: family });
     metrics.toolCallDuration.observe(event.durationMs / 1000, { outcome: event.outcome });
     audit.record(event, {
       subject,
