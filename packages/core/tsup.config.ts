@@ -10,6 +10,7 @@ export default defineConfig([
       'aws/index': 'src/aws/index.ts',
       // Unstable: what the project's own apps and tests use besides the public entry.
       internal: 'src/internal.ts',
+      'from-config/index': 'src/from-config/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -25,7 +25,7 @@ export function configFromFlags(flags: GlobalFlags, io: Io): Config {
 export async function createServicesFromFlags(flags: GlobalFlags, io: Io, logger: Logger): Promise<Services> {
   const loaded = configFromFlags(flags, io);
   const config: Config = { ...loaded, diskCache: false, refreshIntervalSeconds: 0 };
-  const { createServicesForConfig } = await import('@lambda-mcp/mcp-server');
+  const { createServicesForConfig } = await import('@lambda-mcp/core/from-config');
   // The catalog is always live; the local history other runs (and servers) share follows the
   // user's own disk-cache setting, so monitor and logs show what ran before.
   return createServicesForConfig(config, {

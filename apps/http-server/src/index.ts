@@ -1,44 +1,25 @@
-// @lambda-mcp/http-server: the MCP server over Streamable HTTP, as a library (the bin is dist/cli.js;
-// the Lambda Function URL handler is the "./lambda" entry).
-export type { CatalogHealth, HttpApp, HttpAppOptions, ServerMode } from './app.js';
-export { createHttpApp } from './app.js';
+/**
+ * @lambda-mcp/http-server: the MCP server over Streamable HTTP, as a library. The public surface is
+ * small on purpose:
+ * - `startHttpServer` (what the `lambda-mcp-http` bin runs), its handle and exit codes;
+ * - the settings (`HTTP_SETTINGS`, `loadHttpSettings`) and the argument parser behind `--help`;
+ * - `parseAuthPolicy`, to check an auth policy file before deploying it;
+ * - `VERSION`.
+ * The Lambda Function URL handler is the `./lambda` entry. The building blocks (the HTTP app,
+ * authenticator, rate limiter, metrics ...) are in `./internal`, outside semver.
+ *
+ * @example
+ * import { startHttpServer } from '@lambda-mcp/http-server';
+ * const server = await startHttpServer({ argv: ['--local', 'examples/functions', '--port', '0'] });
+ * console.log(server.url); // http://127.0.0.1:<port>/mcp
+ * await server.shutdown('done');
+ */
 export type { HttpArgs, LogFormat } from './args.js';
 export { helpText, parseHttpArgs } from './args.js';
-export type { AuditLog, AuditRecord } from './audit.js';
-export { createAuditLog } from './audit.js';
-export type {
-  Authenticator,
-  AuthenticatorOptions,
-  AuthFailure,
-  AuthResult,
-  StaticToken,
-} from './auth/authenticator.js';
-export {
-  ANONYMOUS,
-  createAuthenticator,
-  resolveStaticTokens,
-  sha256,
-  wwwAuthenticate,
-} from './auth/authenticator.js';
-export type { FunctionMatcher } from './auth/patterns.js';
-export { createFunctionMatcher } from './auth/patterns.js';
-export type { AuthPolicy, AuthPolicyInput, OAuthSettings, TokenEntry } from './auth/policy.js';
-export { AuthPolicySchema, loadAuthPolicyFile, parseAuthPolicy, parseTokenList } from './auth/policy.js';
-export type { Principal } from './auth/principal.js';
-export type { InvocationObserver, Limiter } from './concurrency.js';
-export { createLimiter, limitInvocations } from './concurrency.js';
-export type { HostOriginGuard, HostOriginOptions } from './host-origin.js';
-export { createHostOriginGuard, isLoopbackHost, LOOPBACK_HOSTNAMES } from './host-origin.js';
+export type { AuthPolicy, AuthPolicyInput } from './auth/policy.js';
+export { parseAuthPolicy } from './auth/policy.js';
 export type { HttpServerHandle, HttpServerOptions } from './main.js';
 export { EXIT_FAILURE, EXIT_FORCED, EXIT_OK, EXIT_USAGE, startHttpServer } from './main.js';
-export type { Counter, Gauge, Histogram, Labels, MetricsRegistry, ServerMetrics } from './metrics.js';
-export { createMetricsRegistry, createServerMetrics, PROMETHEUS_CONTENT_TYPE } from './metrics.js';
-export type { RateLimiter, RateLimitOptions } from './rate-limit.js';
-export { createRateLimiter } from './rate-limit.js';
-export type { Runtime, RuntimeOptions } from './runtime.js';
-export { createRuntime, createServicesFor } from './runtime.js';
-export type { CloseReason, Session, SessionStore } from './sessions.js';
-export { createSessionStore } from './sessions.js';
 export type { HttpSetting, HttpSettings } from './settings.js';
 export { HTTP_SETTINGS, loadHttpSettings } from './settings.js';
 export { VERSION } from './version.js';

@@ -196,8 +196,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       ...(localHistoryStore ? { localHistoryStore } : {}),
       ...(fleet
         ? {
-            prepareBackend: (backend) => {
+            wrapBackend: (backend) => {
               sharedDiscovery = fleet.shareDiscovery(backend);
+              return sharedDiscovery?.backend ?? backend;
             },
           }
         : {}),

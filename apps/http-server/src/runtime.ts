@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Backend, type Config, LambdaMcpError, type Logger, type Services } from '@lambda-mcp/core';
+import { createServicesForConfig } from '@lambda-mcp/core/from-config';
 import type { InvocationHistory } from '@lambda-mcp/core/local';
-import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
+import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { CatalogHealth } from './app.js';
 import { createAuditLog } from './audit.js';
 import { type Authenticator, createAuthenticator, resolveStaticTokens } from './auth/authenticator.js';
@@ -18,15 +19,6 @@ import { createLimiter, limitInvocations } from './concurrency.js';
 import { isLoopbackHost } from './host-origin.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import type { HttpSettings } from './settings.js';
-
-/** Creates the services for a configuration: the local backend for `--local`, AWS otherwise. */
-export function createServicesFor(
-  config: Config,
-  logger: Logger,
-  localHistoryStore?: (dir: string) => InvocationHistory | undefined,
-): Promise<Services> {
-  return createServicesForConfig(config, { logger, ...(localHistoryStore ? { localHistoryStore } : {}) });
-}
 
 /** Counts and times every discovery run (first discovery and refreshes) from the service's own event. */
 function instrumentDiscovery(services: Services, metrics: ServerMetrics): void {
@@ -144,8 +136,11 @@ export interface RuntimeOptions {
   services?: Services;
   /** The local backend's shared history other than the file (the fleet's Redis history). */
   localHistoryStore?: (dir: string) => InvocationHistory | undefined;
-  /** Called with the backend before the first discovery (the fleet shares its catalog reads). */
-  prepareBackend?: (backend: Backend) => void;
+  /**
+   * Decorates the backend before the services are built on it (the fleet shares its catalog reads
+   * through Redis). Applies to services created from the config, not to `services` given.
+   */
+  wrapBackend?: (backend: Backend) => Backend;
 }
 
 /**
@@ -158,9 +153,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     sessions: () => options.sessions?.() ?? 0,
     inFlightRequests: () => options.inFlightRequests?.() ?? 0,
   });
-  const base = options.services ?? (await createServicesFor(config, logger, options.localHistoryStore));
+  const base =
+    options.services ??
+    (await createServicesForConfig(config, {
+      logger,
+      ...(options.localHistoryStore ? { localHistoryStore: options.localHistoryStore } : {}),
+      ...(options.wrapBackend ? { wrapBackend: options.wrapBackend } : {}),
+    }));
   instrumentDiscovery(base, metrics);
-  options.prepareBackend?.(base.backend);
   const limiter = createLimiter(settings.maxConcurrentInvocations, settings.maxQueuedInvocations);
   const services: Services = {
     ...base,

@@ -1,5 +1,4 @@
-import { LambdaMcpError } from '@lambda-mcp/core';
-import { parseDurationSeconds } from '@lambda-mcp/core/internal';
+import { loadSettingsTable, type SettingRow } from '@lambda-mcp/core/internal';
 
 /**
  * Settings of the HTTP app beyond the shared configuration (port, host, backend, filters ... come
@@ -43,20 +42,36 @@ export interface HttpSettings {
   maxCallsPerCaller: number;
 }
 
-type Kind = 'boolean' | 'list' | 'string' | 'url' | 'integer' | 'duration' | 'path' | 'hops';
-
-export interface HttpSetting {
-  key: keyof HttpSettings;
-  flag: string;
-  env: string;
-  kind: Kind;
+/** One row of the table: a flag and an environment variable, read by core's settings engine. */
+export interface HttpSetting extends SettingRow<keyof HttpSettings> {
+  /** The default as shown to people. */
   default: string;
   description: string;
-  min?: number;
-  max?: number;
 }
 
-export const HTTP_SETTINGS: readonly HttpSetting[] = [
+type HttpSettingInput = Omit<HttpSetting, 'accepts'>;
+
+/** What a row accepts, as error messages say it. */
+function acceptsOf(s: HttpSettingInput): string {
+  switch (s.kind) {
+    case 'boolean':
+      return 'true or false';
+    case 'hops':
+      return `true, false or a number of proxy hops from 0 to ${s.max ?? 16}`;
+    case 'url':
+      return 'an http(s) URL';
+    case 'integer':
+      return `an integer from ${s.min} to ${s.max}`;
+    case 'duration':
+      return `a duration such as 30s, 15m or 1h (from ${s.min}s to ${s.max}s)`;
+    case 'list':
+      return 'a comma-separated list';
+    default:
+      return 'a non-empty value';
+  }
+}
+
+const ROWS: readonly HttpSettingInput[] = [
   {
     key: 'stateless',
     flag: '--stateless',
@@ -312,6 +327,8 @@ export const HTTP_SETTINGS: readonly HttpSetting[] = [
   },
 ];
 
+export const HTTP_SETTINGS: readonly HttpSetting[] = ROWS.map((row) => ({ ...row, accepts: acceptsOf(row) }));
+
 const DEFAULTS: HttpSettings = {
   stateless: false,
   allowedHosts: [],
@@ -332,88 +349,13 @@ const DEFAULTS: HttpSettings = {
   maxCallsPerCaller: 0,
 };
 
-function bad(origin: string, raw: unknown, accepts: string): LambdaMcpError {
-  return new LambdaMcpError(
-    'INVALID_CONFIG',
-    `Invalid ${origin} ${JSON.stringify(raw)}: expected ${accepts}.`,
-    {
-      details: { setting: origin },
-    },
-  );
-}
-
-function convert(setting: HttpSetting, raw: unknown, origin: string): unknown {
-  switch (setting.kind) {
-    case 'boolean': {
-      if (typeof raw === 'boolean') return raw;
-      const t = String(raw).trim().toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(t)) return true;
-      if (['0', 'false', 'no', 'off'].includes(t)) return false;
-      throw bad(origin, raw, 'true or false');
-    }
-    case 'hops': {
-      if (typeof raw === 'boolean') return raw ? 1 : 0;
-      const t = String(raw).trim().toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(t)) return 1;
-      if (['0', 'false', 'no', 'off'].includes(t)) return 0;
-      const n = /^\d+$/.test(t) ? Number(t) : Number.NaN;
-      if (!Number.isSafeInteger(n) || n > (setting.max ?? 16)) {
-        throw bad(origin, raw, `true, false or a number of proxy hops from 0 to ${setting.max ?? 16}`);
-      }
-      return n;
-    }
-    case 'list': {
-      const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(','))
-        .flatMap((s) => s.split(','))
-        .map((s) => s.trim())
-        .filter(Boolean);
-      return items;
-    }
-    case 'url': {
-      const t = String(raw).trim();
-      try {
-        const u = new URL(t);
-        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('scheme');
-      } catch {
-        throw bad(origin, raw, 'an http(s) URL');
-      }
-      return t;
-    }
-    case 'integer':
-    case 'duration': {
-      const t = String(raw).trim();
-      const n =
-        setting.kind === 'duration' ? parseDurationSeconds(t) : /^\d+$/.test(t) ? Number(t) : undefined;
-      const accepts =
-        setting.kind === 'duration'
-          ? `a duration such as 30s, 15m or 1h (from ${setting.min}s to ${setting.max}s)`
-          : `an integer from ${setting.min} to ${setting.max}`;
-      if (n === undefined || !Number.isSafeInteger(n)) throw bad(origin, raw, accepts);
-      if ((setting.min !== undefined && n < setting.min) || (setting.max !== undefined && n > setting.max)) {
-        throw bad(origin, raw, accepts);
-      }
-      return n;
-    }
-    default: {
-      const t = String(raw).trim();
-      if (!t) throw bad(origin, raw, 'a non-empty value');
-      return t;
-    }
-  }
-}
-
-/** Flags (keyed by flag name without dashes) win over the environment, which wins over defaults. */
+/**
+ * Flags (keyed by flag name without dashes) win over the environment, which wins over defaults;
+ * every value goes through core's settings engine (the one `loadConfig` uses).
+ */
 export function loadHttpSettings(
   flags: Record<string, unknown>,
   env: Record<string, string | undefined>,
 ): HttpSettings {
-  const out: Record<string, unknown> = { ...DEFAULTS };
-  for (const s of HTTP_SETTINGS) {
-    const flagName = s.flag.slice(2);
-    const fromFlag = flags[flagName];
-    const fromEnv = env[s.env];
-    if (fromFlag !== undefined) out[s.key] = convert(s, fromFlag, s.flag);
-    else if (fromEnv !== undefined && fromEnv.trim() !== '') out[s.key] = convert(s, fromEnv, s.env);
-  }
-  return out as unknown as HttpSettings;
+  return loadSettingsTable(HTTP_SETTINGS, DEFAULTS, flags, env);
 }

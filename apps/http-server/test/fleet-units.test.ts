@@ -140,8 +140,7 @@ describe.runIf(redisAvailable() || !process.env.LAMBDA_MCP_SKIP_REDIS_TESTS)('wi
     const replicas = await Promise.all([1, 2, 3].map(() => connect('disc-test:')));
     const backends = replicas.map((redis) => {
       const backend = make();
-      shareDiscovery(backend, { redis, logger: silentLogger, ttlMs: 1500, waitMs: 5000 });
-      return backend;
+      return shareDiscovery(backend, { redis, logger: silentLogger, ttlMs: 1500, waitMs: 5000 }).backend;
     });
     const lists = await Promise.all(backends.map((b) => b.listFunctions()));
     expect(calls.list).toBe(1);
@@ -192,8 +191,7 @@ describe.runIf(redisAvailable() || !process.env.LAMBDA_MCP_SKIP_REDIS_TESTS)('wi
       },
       getTags: async () => new Map(),
     } as unknown as Backend;
-    shareDiscovery(backend, { redis, logger: silentLogger, ttlMs: 60_000 });
-    await backend.listFunctions();
+    await shareDiscovery(backend, { redis, logger: silentLogger, ttlMs: 60_000 }).backend.listFunctions();
     expect(loads).toBe(1);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(redactRedisUrl(`redis://:hunter2@127.0.0.1:${port}`)).not.toContain('hunter2');

@@ -172,6 +172,10 @@ describe.each([
     expect(metric(metrics, 'lambda_mcp_auth_failures_total', '{reason="missing"}')).toBe(1);
     expect(metric(metrics, 'lambda_mcp_auth_failures_total', '{reason="unknown_token"}')).toBe(1);
     expect(metric(metrics, 'lambda_mcp_http_refused_total', '{reason="host"}')).toBe(1);
+    // Discovery is counted from the DiscoveryService's run event, and prom-client's defaults are there.
+    expect(metric(metrics, 'lambda_mcp_discoveries_total', '{outcome="success"}')).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(metrics).toMatch(/^# TYPE nodejs_gc_duration_seconds histogram$/m);
   });
 
   it('initialize without list_changed, a tool call with its duration metric and audit line, the body limit', async () => {
@@ -199,6 +203,7 @@ describe.each([
     )) as string;
     expect(metric(metrics, 'lambda_mcp_tool_calls_total', '{outcome="success",tool="function"}')).toBe(1);
     expect(metric(metrics, 'lambda_mcp_tool_call_duration_seconds_count', '{outcome="success"}')).toBe(1);
+    expect(metric(metrics, 'lambda_mcp_invocations_total', '{outcome="success"}')).toBe(1);
     expect(host.audit.map((l) => JSON.parse(l))).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ tool: 'echo', subject: 'token:team', outcome: 'success' }),

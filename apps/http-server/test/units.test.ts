@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isLambdaMcpError } from '@lambda-mcp/core';
 import { describe, expect, it } from 'vitest';
 import { createFunctionMatcher, validatePattern } from '../src/auth/patterns.js';
@@ -6,14 +7,14 @@ import { createLimiter } from '../src/concurrency.js';
 import { createHostOriginGuard, parseHostHeader } from '../src/host-origin.js';
 import { checkJsonRpcBody } from '../src/json-rpc.js';
 import { createMemoryReleaser, fullGc } from '../src/memory.js';
-import { createMetricsRegistry } from '../src/metrics.js';
+import { createMetricsRegistry, createServerMetrics } from '../src/metrics.js';
 import { createRateLimiter } from '../src/rate-limit.js';
 import { loadHttpSettings } from '../src/settings.js';
 
 describe('metrics registry', () => {
-  it('renders counters, gauges and cumulative histograms in the text format, escaping label values', () => {
+  it('renders counters, gauges and cumulative histograms in the text format, escaping label values', async () => {
     const r = createMetricsRegistry();
-    const c = r.counter('x_total', 'A counter.\nTwo lines');
+    const c = r.counter('x_total', 'A counter.\nTwo lines', ['outcome']);
     c.inc({ outcome: 'ok' });
     c.inc({ outcome: 'ok' }, 2);
     c.inc({ outcome: 'a"b\\c\nd' });
@@ -25,7 +26,7 @@ describe('metrics registry', () => {
     h.observe(0.05);
     h.observe(0.5);
     h.observe(3);
-    const text = r.render();
+    const text = await r.render();
     expect(text).toContain('# HELP x_total A counter.\\nTwo lines\n# TYPE x_total counter\n');
     expect(text).toContain('x_total{outcome="ok"} 3\n');
     expect(text).toContain('x_total{outcome="a\\"b\\\\c\\nd"} 1\n');
@@ -196,6 +197,21 @@ describe('settings', () => {
     );
     expect(() => loadHttpSettings({}, { LAMBDA_MCP_OAUTH_ISSUER: 'ftp://x' })).toThrow(/http\(s\) URL/);
   });
+
+  it("reads negative integers and repeated list items as core's loadConfig does (one engine)", () => {
+    expect(() => loadHttpSettings({}, { LAMBDA_MCP_RATE_LIMIT: '-5' })).toThrow(
+      'Invalid LAMBDA_MCP_RATE_LIMIT "-5": expected an integer from 0 to 10000000.',
+    );
+    expect(() => loadHttpSettings({ 'max-sessions': '-1' }, {})).toThrow(
+      'Invalid --max-sessions "-1": expected an integer from 1 to 1000000.',
+    );
+    expect(
+      loadHttpSettings(
+        { 'allowed-hosts': ['a,b', 'a'] },
+        { LAMBDA_MCP_ALLOWED_ORIGINS: 'https://x,https://x' },
+      ),
+    ).toMatchObject({ allowedHosts: ['a', 'b'], allowedOrigins: ['https://x'] });
+  });
 });
 
 describe('JSON-RPC shape check', () => {
@@ -253,5 +269,71 @@ describe('memory releaser', () => {
     while (runs.length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
     expect(runs).toEqual([4]);
     r.stop();
+  });
+});
+
+describe('server metrics', () => {
+  it("keeps the server's metric names and adds prom-client's default process and Node.js metrics", async () => {
+    const text = await createServerMetrics({ sessions: () => 3 }).registry.render();
+    const typed = (name: string) =>
+      text.split('\n').filter((l) => l === `# TYPE ${name} ${l.split(' ').pop()}`);
+    for (const name of [
+      'lambda_mcp_tool_calls_total',
+      'lambda_mcp_tool_call_duration_seconds',
+      'lambda_mcp_auth_failures_total',
+      'lambda_mcp_sessions',
+      'process_resident_memory_bytes',
+      'nodejs_heap_used_bytes',
+      'nodejs_external_memory_bytes',
+      'process_uptime_seconds',
+      'process_cpu_seconds_total',
+      'process_start_time_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_gc_duration_seconds',
+    ]) {
+      expect(typed(name), name).toHaveLength(1);
+    }
+    expect(text).toContain('\nlambda_mcp_sessions 3\n');
+    expect(
+      createServerMetrics({ defaultMetrics: false }).registry.prometheus.getSingleMetric(
+        'process_cpu_seconds_total',
+      ),
+    ).toBeUndefined();
+  });
+
+  it('prints label names in sorted order, as the server always has', async () => {
+    const m = createServerMetrics({ defaultMetrics: false });
+    m.toolCalls.inc({ tool: 'function', outcome: 'success' });
+    m.toolCallDuration.observe(0.002, { outcome: 'success' });
+    const text = await m.registry.render();
+    expect(text).toContain('lambda_mcp_tool_calls_total{outcome="success",tool="function"} 1\n');
+    expect(text).toContain('lambda_mcp_tool_call_duration_seconds_count{outcome="success"} 1\n');
+  });
+});
+
+describe('the package surface', () => {
+  it('exports a small documented root; the building blocks only from ./internal', async () => {
+    const root = await import('../src/index.js');
+    expect(Object.keys(root).sort()).toEqual([
+      'EXIT_FAILURE',
+      'EXIT_FORCED',
+      'EXIT_OK',
+      'EXIT_USAGE',
+      'HTTP_SETTINGS',
+      'VERSION',
+      'helpText',
+      'loadHttpSettings',
+      'parseAuthPolicy',
+      'parseHttpArgs',
+      'startHttpServer',
+    ]);
+    const internal = await import('../src/internal.js');
+    for (const name of ['createHttpApp', 'createRuntime', 'createAuthenticator', 'createServerMetrics']) {
+      expect(internal, name).toHaveProperty(name);
+    }
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(Object.keys(pkg.exports)).toEqual(['.', './lambda', './internal', './package.json']);
   });
 });

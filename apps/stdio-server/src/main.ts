@@ -3,12 +3,12 @@ import {
   type Config,
   createStreamLogger,
   isLambdaMcpError,
-  type Logger,
   loadConfig,
   type Services,
 } from '@lambda-mcp/core';
 import { routeProcessWarnings } from '@lambda-mcp/core/internal';
-import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
+import { createServicesForConfig } from '@lambda-mcp/core/from-config';
+import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';
 import { LineTooLongError, LineTransport } from './line-transport.js';
@@ -48,11 +48,6 @@ export interface StdioServerHandle {
   readonly exited: Promise<number>;
   /** Shuts down: closes the MCP server, the services and the backend's workers. */
   shutdown(reason: string): Promise<number>;
-}
-
-/** Creates the services for a configuration: the local backend for `--local`, AWS otherwise. */
-export function createServicesFor(config: Config, logger: Logger): Promise<Services> {
-  return createServicesForConfig(config, { logger });
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -118,7 +113,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
 
   let services: Services;
   try {
-    services = await createServicesFor(config, logger);
+    services = await createServicesForConfig(config, { logger });
   } catch (error) {
     logger.error('Could not start', { error: oneLine(error) });
     writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);

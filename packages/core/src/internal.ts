@@ -14,6 +14,13 @@ export { catalogCacheFileName } from './cache/file-catalog-cache.js';
 export type { FlagSpec, ServerArgs } from './config/args.js';
 export { parseServerArgs } from './config/args.js';
 export { BACKENDS, ConfigSchema, LOG_LEVELS, parseConfig, TOOL_FAMILIES } from './config/schema.js';
+export type {
+  SettingRow,
+  SettingSource,
+  SettingValueKind,
+  SettingValueSpec,
+} from './config/setting-value.js';
+export { loadSettingsTable, parseSettingValue } from './config/setting-value.js';
 export { formatSettingsHelp, formatSettingsMarkdown } from './config/settings.js';
 export { grantFix, IAM_STATEMENTS, statementFor } from './doctor/index.js';
 export { routeProcessWarnings } from './logger.js';

@@ -1,6 +1,11 @@
 // @lambda-mcp/mcp-server: Lambda functions as MCP tools, built from the @lambda-mcp/core services.
 // The tool layer (catalog, names, schemas, handlers, results) is SDK-independent; `server.ts`
 // wires it to the MCP SDK's low-level Server.
+
+/** @deprecated Moved to @lambda-mcp/core (it holds nothing about MCP); import it from there. */
+export type { ServicesForConfigOptions } from '@lambda-mcp/core/from-config';
+/** @deprecated Moved to @lambda-mcp/core (it holds nothing about MCP); import it from there. */
+export { createServicesForConfig } from '@lambda-mcp/core/from-config';
 export {
   ANNOTATION_TAGS,
   annotationsFromConfig,
@@ -31,8 +36,6 @@ export { assignToolNames, baseToolName, isValidToolName, MAX_TOOL_NAME_LENGTH } 
 export { truncateUtf8 } from './result.js';
 export type { CreateServerOptions, LambdaMcpServer, LambdaMcpServerOptions } from './server.js';
 export { createLambdaMcpServer } from './server.js';
-export type { ServicesForConfigOptions } from './services-for-config.js';
-export { createServicesForConfig } from './services-for-config.js';
 export type { InputMode, ToolInput } from './tool-schema.js';
 export type {
   FunctionAuthorizer,

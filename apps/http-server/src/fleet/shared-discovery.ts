@@ -24,6 +24,8 @@ export interface SharedDiscoveryOptions {
 }
 
 export interface SharedDiscovery {
+  /** The backend to build the services on: its catalog reads go through the fleet's copy. */
+  readonly backend: Backend;
   /** Backend reads done by this replica (not served from the fleet's copy). */
   readonly loads: number;
   /** Reads served from the fleet's copy. */
@@ -41,7 +43,10 @@ function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 24);
 }
 
-/** Wraps `backend.listFunctions` and `backend.getTags` in place; returns counters. */
+/**
+ * A decorator of the backend whose `listFunctions` and `getTags` go through the fleet's copy (the
+ * backend given is left as it is: everything else is read through to it); with counters.
+ */
 export function shareDiscovery(backend: Backend, options: SharedDiscoveryOptions): SharedDiscovery {
   const { redis, logger } = options;
   const ttlMs = Math.max(1000, options.ttlMs);
@@ -112,7 +117,8 @@ export function shareDiscovery(backend: Backend, options: SharedDiscoveryOptions
 
   const listFunctions = backend.listFunctions.bind(backend);
   const getTags = backend.getTags.bind(backend);
-  backend.listFunctions = (opts) =>
+  const decorated = Object.create(backend) as Backend;
+  decorated.listFunctions = (opts) =>
     read(
       'list',
       null,
@@ -120,7 +126,7 @@ export function shareDiscovery(backend: Backend, options: SharedDiscoveryOptions
       (v) => JSON.stringify(v),
       (s) => JSON.parse(s) as FunctionConfig[],
     );
-  backend.getTags = (request, opts) =>
+  decorated.getTags = (request, opts) =>
     read(
       'tags',
       { arns: [...request.arns].sort(), filters: request.tagFilters ?? null },
@@ -130,6 +136,7 @@ export function shareDiscovery(backend: Backend, options: SharedDiscoveryOptions
     );
 
   return {
+    backend: decorated,
     get loads() {
       return loads;
     },

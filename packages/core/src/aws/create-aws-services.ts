@@ -1,3 +1,4 @@
+import type { Backend } from '../backend.js';
 import { createFileCatalogCache } from '../cache/file-catalog-cache.js';
 import { type Config, type ConfigInput, parseConfig } from '../config/schema.js';
 import { type Logger, silentLogger } from '../logger.js';
@@ -15,6 +16,11 @@ export interface CreateAwsServicesOptions {
   backendOptions?: Omit<AwsBackendOptions, 'clients' | 'logger'>;
   /** A catalog cache store instead of the file cache that `config.diskCache` turns on. */
   catalogCache?: CatalogCacheStore;
+  /**
+   * Decorates the backend the services use (the HTTP server's fleet shares one discovery through
+   * Redis this way); `backend` in the result stays the AWS backend itself.
+   */
+  wrapBackend?: (backend: Backend) => Backend;
 }
 
 export interface AwsServices extends Services {
@@ -69,7 +75,12 @@ export async function createAwsServices(
     options.catalogCache ??
     (config.diskCache ? createFileCatalogCache(config.cacheDir ? { dir: config.cacheDir } : {}) : undefined);
   try {
-    const services = createServices({ backend, config, logger, ...(catalogCache ? { catalogCache } : {}) });
+    const services = createServices({
+      backend: options.wrapBackend ? options.wrapBackend(backend) : backend,
+      config,
+      logger,
+      ...(catalogCache ? { catalogCache } : {}),
+    });
     return { ...services, backend };
   } catch (error) {
     await backend.close();

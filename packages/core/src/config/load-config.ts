@@ -3,8 +3,15 @@ import { isAbsolute, resolve } from 'node:path';
 import { LambdaMcpError } from '../errors.js';
 import type { TagFilter } from '../types.js';
 import { parseFunctionReference } from '../util/function-ref.js';
-import { parseDurationSeconds } from '../util/time-range.js';
 import { type Config, ConfigSchema } from './schema.js';
+import {
+  invalidSetting,
+  parseSettingValue,
+  type SettingSource,
+  type SettingValueSpec,
+  showSettingValue,
+  splitSettingList,
+} from './setting-value.js';
 import { CONFIG_SETTINGS, type ConfigKey, type ConfigSetting } from './settings.js';
 
 export const DEFAULT_CONFIG_FILE = 'lambda-mcp.config.json';
@@ -40,8 +47,6 @@ interface Origin {
 }
 
 const CONFIG_KEYS = new Set<string>(Object.keys(ConfigSchema.shape));
-const BOOLEAN_TRUE = new Set(['true', '1', 'yes', 'on']);
-const BOOLEAN_FALSE = new Set(['false', '0', 'no', 'off']);
 const LOG_LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'error', fatal: 'error' };
 
 const STRING_RULES: Partial<Record<ConfigKey, RegExp>> = {
@@ -61,28 +66,59 @@ const LIST_ITEM_RULES: Partial<Record<ConfigKey, RegExp>> = {
   exclude: /^[A-Za-z0-9_*?:$-]{1,170}$/,
 };
 
-function show(origin: Origin): string {
-  if (origin.setting.secret) return '(hidden value)';
-  const raw = origin.raw;
-  const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
-  const shown = text === undefined ? String(raw) : text;
-  return JSON.stringify(shown.length > 120 ? `${shown.slice(0, 117)}...` : shown);
-}
-
 function invalid(origin: Origin, accepts: string = origin.setting.accepts, item?: string): LambdaMcpError {
-  const part = item === undefined ? '' : ` (entry ${JSON.stringify(item)})`;
-  return new LambdaMcpError(
-    'INVALID_CONFIG',
-    `Invalid ${origin.label} ${show(origin)}${part}: expected ${accepts}.`,
-    { details: { setting: origin.setting.name, source: origin.label } },
-  );
+  return invalidSetting(origin.setting, sourceOf(origin), accepts, item);
 }
 
-function splitList(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
+function sourceOf(origin: Origin): SettingSource {
+  return {
+    label: origin.label,
+    raw: origin.raw,
+    details: { setting: origin.setting.name, source: origin.label },
+  };
+}
+
+/** The shared engine's view of a configuration setting (enum, tag filters and JSON stay here). */
+function valueSpec(setting: ConfigSetting, key: ConfigKey): SettingValueSpec | undefined {
+  switch (setting.kind) {
+    case 'string':
+    case 'path': {
+      const rule = STRING_RULES[key];
+      return { ...specBase(setting), kind: setting.kind, ...(rule ? { rule } : {}) };
+    }
+    case 'list': {
+      const rule = LIST_ITEM_RULES[key];
+      const itemValid =
+        key === 'functionList'
+          ? (item: string) => {
+              try {
+                parseFunctionReference(item);
+                return true;
+              } catch {
+                return false;
+              }
+            }
+          : rule
+            ? (item: string) => rule.test(item)
+            : undefined;
+      return { ...specBase(setting), kind: 'list', ...(itemValid ? { itemValid } : {}) };
+    }
+    case 'integer':
+    case 'duration':
+    case 'boolean':
+      return { ...specBase(setting), kind: setting.kind };
+    default:
+      return undefined;
+  }
+}
+
+function specBase(setting: ConfigSetting): Omit<SettingValueSpec, 'kind'> {
+  return {
+    accepts: setting.accepts,
+    ...(setting.min !== undefined ? { min: setting.min } : {}),
+    ...(setting.max !== undefined ? { max: setting.max } : {}),
+    ...(setting.secret ? { secret: true } : {}),
+  };
 }
 
 function parseTagFilterSpec(spec: string, origin: Origin): TagFilter {
@@ -104,62 +140,9 @@ function parseTagFilterSpec(spec: string, origin: Origin): TagFilter {
 function parseValue(origin: Origin): unknown {
   const { setting, raw } = origin;
   const key = setting.name as ConfigKey;
+  const spec = valueSpec(setting, key);
+  if (spec) return parseSettingValue(spec, sourceOf(origin));
   switch (setting.kind) {
-    case 'string':
-    case 'path': {
-      if (typeof raw !== 'string' || raw.trim() === '') throw invalid(origin);
-      const value = raw.trim();
-      const rule = STRING_RULES[key];
-      if (rule && !rule.test(value)) throw invalid(origin);
-      return value;
-    }
-    case 'list': {
-      let items: string[];
-      if (typeof raw === 'string') items = splitList(raw);
-      else if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) items = raw.flatMap(splitList);
-      else throw invalid(origin, `${setting.accepts} (a string or an array of strings)`);
-      for (const item of items) {
-        if (key === 'functionList') {
-          try {
-            parseFunctionReference(item);
-          } catch {
-            throw invalid(origin, setting.accepts, item);
-          }
-        } else {
-          const rule = LIST_ITEM_RULES[key];
-          if (rule && !rule.test(item)) throw invalid(origin, setting.accepts, item);
-        }
-      }
-      return [...new Set(items)];
-    }
-    case 'integer':
-    case 'duration': {
-      let n: number | undefined;
-      if (typeof raw === 'number') n = raw;
-      else if (typeof raw === 'string') {
-        const text = raw.trim();
-        n =
-          setting.kind === 'duration'
-            ? parseDurationSeconds(text)
-            : /^-?\d+$/.test(text)
-              ? Number(text)
-              : undefined;
-      }
-      if (n === undefined || !Number.isSafeInteger(n)) throw invalid(origin);
-      if ((setting.min !== undefined && n < setting.min) || (setting.max !== undefined && n > setting.max)) {
-        throw invalid(origin);
-      }
-      return n;
-    }
-    case 'boolean': {
-      if (typeof raw === 'boolean') return raw;
-      if (typeof raw === 'string') {
-        const text = raw.trim().toLowerCase();
-        if (BOOLEAN_TRUE.has(text)) return true;
-        if (BOOLEAN_FALSE.has(text)) return false;
-      }
-      throw invalid(origin);
-    }
     case 'enum': {
       if (typeof raw !== 'string') throw invalid(origin);
       let text = raw.trim().toLowerCase();
@@ -172,7 +155,7 @@ function parseValue(origin: Origin): unknown {
       const filters: TagFilter[] = [];
       for (const spec of specs) {
         if (typeof spec === 'string') {
-          for (const item of splitList(spec)) filters.push(parseTagFilterSpec(item, origin));
+          for (const item of splitSettingList(spec)) filters.push(parseTagFilterSpec(item, origin));
         } else if (
           typeof spec === 'object' &&
           spec !== null &&
@@ -430,7 +413,7 @@ export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfi
     const where = issue && issue.path.length > 1 ? ` at ${issue.path.slice(1).join('.')}` : '';
     throw new LambdaMcpError(
       'INVALID_CONFIG',
-      `Invalid ${origin.label} ${show(origin)}${where}: expected ${origin.setting.accepts}.`,
+      `Invalid ${origin.label} ${showSettingValue(origin.setting, origin.raw)}${where}: expected ${origin.setting.accepts}.`,
       { details: { setting: key, source: origin.label } },
     );
   }

@@ -1,3 +1,4 @@
+// A data table (one row per setting, with its help text): long by nature, read row by row.
 import type { Config } from './schema.js';
 
 export type ConfigKey = keyof Config;

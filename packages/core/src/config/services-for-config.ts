@@ -1,13 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  type Config,
-  createServices,
-  LambdaMcpError,
-  type Logger,
-  type Services,
-  silentLogger,
-} from '@lambda-mcp/core';
+import type { Backend } from '../backend.js';
+import { LambdaMcpError } from '../errors.js';
+import type { InvocationHistory } from '../local/index.js';
+import { type Logger, silentLogger } from '../logger.js';
+import { createServices } from '../services/create-services.js';
+import type { Services } from '../services/types.js';
+import type { Config } from './schema.js';
 
 export interface ServicesForConfigOptions {
   logger?: Logger;
@@ -24,13 +23,23 @@ export interface ServicesForConfigOptions {
    * A shared history for the local backend other than the file, keyed by the resolved functions
    * folder (the HTTP server passes its Redis history when replicas share one). Wins over the file.
    */
-  localHistoryStore?: (dir: string) => import('@lambda-mcp/core/local').InvocationHistory | undefined;
+  localHistoryStore?: (dir: string) => InvocationHistory | undefined;
+  /**
+   * Decorates the backend before the services are built on it (the HTTP server's fleet shares one
+   * discovery through Redis this way). Returns the backend to use; the one given is left as it is.
+   */
+  wrapBackend?: (backend: Backend) => Backend;
 }
 
 /**
- * Configuration -> backend -> the four services, as every app does it: the local backend for
+ * Configuration -> backend -> the four services, as every app (stdio, HTTP, CLI) does it: the local backend for
  * `backend: 'local'` (a folder of functions), AWS otherwise. Each backend is imported only when
  * used, so local runs never load the AWS SDK.
+ *
+ * @example
+ * const config = loadConfig({ flags: { local: 'examples/functions' } });
+ * const services = await createServicesForConfig(config, { logger });
+ * const { functions } = await services.discovery.listFunctions();
  */
 export async function createServicesForConfig(
   config: Config,
@@ -45,13 +54,13 @@ export async function createServicesForConfig(
         `The local functions directory ${JSON.stringify(dir)} does not exist. Accepted: a folder with one sub-folder per function (each with a function.json), e.g. --local examples/functions.`,
       );
     }
-    const { createLocalBackend, localHistoryFile } = await import('@lambda-mcp/core/local');
+    const { createLocalBackend, localHistoryFile } = await import('../local/index.js');
     const history = options.localHistory ?? config.diskCache;
     const historyFile = history
       ? localHistoryFile({ ...config, diskCache: true }, dir, options.env)
       : undefined;
     const store = options.localHistoryStore?.(dir);
-    const backend = createLocalBackend({
+    const local = createLocalBackend({
       dir,
       ...(historyFile ? { historyFile } : {}),
       ...(store ? { history: store } : {}),
@@ -60,11 +69,12 @@ export async function createServicesForConfig(
       inputSchemaArnTagKey: config.inputSchemaArnTagKey,
       outputSchemaArnTagKey: config.outputSchemaArnTagKey,
     });
+    const backend = options.wrapBackend ? options.wrapBackend(local) : local;
     return createServices({ backend, config: { ...config, localDir: dir }, logger });
   }
-  let aws: typeof import('@lambda-mcp/core/aws');
+  let aws: typeof import('../aws/index.js');
   try {
-    aws = await import('@lambda-mcp/core/aws');
+    aws = await import('../aws/index.js');
   } catch (error) {
     throw new LambdaMcpError(
       'BACKEND_UNAVAILABLE',
@@ -72,5 +82,8 @@ export async function createServicesForConfig(
       { cause: error },
     );
   }
-  return aws.createAwsServices(config, { logger });
+  return aws.createAwsServices(config, {
+    logger,
+    ...(options.wrapBackend ? { wrapBackend: options.wrapBackend } : {}),
+  });
 }
