@@ -12,7 +12,7 @@ import { createLocalBackend } from '@lambda-mcp/core/local';
 import { describe, expect, it } from 'vitest';
 import { createLambdaMcpServer, GENERIC_TOOL_NAMES } from '../src/index.js';
 
-const ACCOUNT_FUNCTIONS = [
+const ACCOUNT_FUNCTIONS: Array<{ name: string; tags: Record<string, string> }> = [
   { name: 'your-first-function', tags: { team: 'a' } },
   { name: 'your-second-function', tags: { team: 'b' } },
   { name: 'mcp-orders-v2', tags: { team: 'a' } },
