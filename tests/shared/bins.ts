@@ -14,7 +14,13 @@ export const PROTOCOL_VERSION = '2025-11-25';
 
 type Falsy = undefined | null | false | '' | 0;
 
-/** Polls `check` until it returns a truthy value, or throws after `ms`. */
+/** Thrown by a `waitFor` check to end the wait at once (the awaited thing can no longer happen). */
+export class GaveUp extends Error {}
+
+/**
+ * Polls `check` until it returns a truthy value, or throws after `ms`. An error the check throws is
+ * retried (kept for the timeout message), except a `GaveUp`, which ends the wait at once.
+ */
 export async function waitFor<T>(
   check: () => T | Falsy | Promise<T | Falsy>,
   ms: number,
@@ -27,6 +33,7 @@ export async function waitFor<T>(
       const value = await check();
       if (value) return value as T;
     } catch (error) {
+      if (error instanceof GaveUp) throw error;
       last = error;
     }
     await new Promise((r) => setTimeout(r, 20));
@@ -77,7 +84,7 @@ export async function startHttpBin(args: string[], env: Record<string, string>):
   );
   const url = await waitFor(
     () => {
-      if (exit !== null) throw new Error(`lambda-mcp-http exited with ${exit}: ${err}`);
+      if (exit !== null) throw new GaveUp(`lambda-mcp-http exited with ${exit}: ${err}`);
       return /"msg":"Listening".*?"url":"([^"]+)"/.exec(err)?.[1];
     },
     15_000,

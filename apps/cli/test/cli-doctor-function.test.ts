@@ -52,9 +52,10 @@ beforeAll(async () => {
   ]) {
     fns[n] = { manifest: { runtime: 'nodejs20.x' }, code };
   }
-  // One more kept function, and one that takes a generic tool's name.
+  // Two functions whose tool names collide (both map to billing_d_e), and one that takes a
+  // generic tool's name.
   fns['billing-d-e'] = { manifest: { runtime: 'nodejs20.x' }, code };
-  fns['billing-d-e'] = { manifest: { runtime: 'nodejs20.x' }, code };
+  fns.billing_d_e = { manifest: { runtime: 'nodejs20.x' }, code };
   fns.invoke_function = { manifest: { runtime: 'nodejs20.x' }, code };
   dir = await makeFunctionsDir(fns);
 }, 60_000);
@@ -85,6 +86,16 @@ describe('doctor FUNCTION', () => {
   it('a renamed tool and an unknown name', async () => {
     const generic = await doctor(['invoke_function', '--local', dir]);
     expect(generic.byId.get('function-tool')?.details?.[0]).toMatch(/is a generic tool's name/);
+    // A name collision: one of the two keeps billing_d_e, the other is renamed, and says why.
+    const pair = await Promise.all(['billing-d-e', 'billing_d_e'].map((n) => doctor([n, '--local', dir])));
+    const tools = pair.map((r) => r.byId.get('function-tool'));
+    expect(tools.map((t) => t?.status).sort()).toEqual(['pass', 'warn']);
+    expect(tools.find((t) => t?.status === 'pass')?.message).toBe('exposed as tool billing_d_e');
+    const renamed = tools.find((t) => t?.status === 'warn');
+    expect(renamed?.message).toMatch(/^exposed as tool billing_d_e_[0-9a-f]{6}/);
+    expect(renamed?.details?.[0]).toMatch(
+      /^renamed to billing_d_e_[0-9a-f]{6}: another function also maps to "billing_d_e"$/,
+    );
     const missing = await doctor(['billing-q', '--local', dir]);
     expect(missing.code).toBe(1);
     expect(missing.byId.get('function')?.message).toMatch(/no function named "billing-q".*did you mean/);
@@ -98,10 +109,21 @@ describe('doctor --all', () => {
       LAMBDA_MCP_MAX_TOOLS: '2',
     });
     const all = byId.get('functions-all');
-    expect(all?.message).toMatch(/4 kept, 7 dropped; 2 over the tool cap of 2/);
+    expect(all?.message).toMatch(/4 kept, 8 dropped; 2 over the tool cap of 2/);
     const dropped = all?.details?.find((d) => d.startsWith('dropped by prefix'));
     for (const n of ['ops-u', 'ops-v', 'ops-w', 'ops-x', 'ops-y', 'ops-z', 'invoke_function'])
       expect(dropped).toContain(n);
     expect(all?.details?.some((d) => d.startsWith('no tool of their own (cap 2'))).toBe(true);
+  });
+
+  it('lists the renamed tools: a name collision and a generic tool name', async () => {
+    const { byId } = await doctor(['--all', '--local', dir]);
+    const details = byId.get('functions-all')?.details ?? [];
+    expect(
+      details.filter((d) =>
+        /^billing[-_]d[-_]e: renamed to billing_d_e_[0-9a-f]{6}: another function/.test(d),
+      ),
+    ).toHaveLength(1);
+    expect(details.some((d) => /^invoke_function: renamed to .*is a generic tool's name/.test(d))).toBe(true);
   });
 });

@@ -13,7 +13,13 @@ import { decideFault, type FaultKind, type FaultOptions } from './faults.js';
 import { ALWAYS_ALLOWED, deniedMessage, evaluatePolicy, type PolicyDocument, parsePolicy } from './iam.js';
 import { createQuotaGate, type QuotaGate, type QuotaOptions } from './quotas.js';
 import { handleCloudWatch, routeCloudWatch } from './services/cloudwatch.js';
-import { bareFunctionName, handleLambda, LAMBDA_IAM_ACTIONS, routeLambda } from './services/lambda.js';
+import {
+  bareFunctionName,
+  handleLambda,
+  LAMBDA_IAM_ACTIONS,
+  labelQualifier,
+  routeLambda,
+} from './services/lambda.js';
 import { handleLogs, routeLogs } from './services/logs.js';
 import { handleSchemas, routeSchemas, schemaKey } from './services/schemas.js';
 import { handleSts, routeSts } from './services/sts.js';
@@ -78,6 +84,8 @@ export interface EmulatorRequestRecord {
   service: ServiceName | 'unknown';
   operation: string;
   functionName?: string;
+  /** The version or alias a Lambda request names (`?Qualifier=`, or `name:qualifier` in the path). */
+  qualifier?: string;
   method: string;
   path: string;
   status?: number;
@@ -219,14 +227,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   async function identify(
     req: WireRequest,
-  ): Promise<{ operation: string; functionName?: string; resource: string }> {
+  ): Promise<{ operation: string; functionName?: string; qualifier?: string; resource: string }> {
     switch (req.service) {
       case 'lambda': {
         const route = routeLambda(req);
         const fn = bareFunctionName(route.label);
+        const qualifier = req.query.get('Qualifier') ?? labelQualifier(route.label);
         return {
           operation: route.operation,
           ...(fn ? { functionName: fn } : {}),
+          ...(qualifier ? { qualifier } : {}),
           resource: lambdaResource(route.label, req.query.get('Qualifier')),
         };
       }
@@ -472,7 +482,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     let decision = decideFault({}, seed, record.seq, service, 'Unknown');
     try {
-      const { operation, functionName, resource } = await identify(wire);
+      const { operation, functionName, qualifier, resource } = await identify(wire);
+      if (qualifier) record.qualifier = qualifier;
       record.operation = operation;
       if (functionName) record.functionName = functionName;
       decision = decideFault(faults ?? {}, seed, record.seq, service, operation);

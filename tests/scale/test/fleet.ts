@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../apps/http-server/test/redis-server.js';
-import { childEnv, HTTP_BIN, waitFor } from '../../shared/bins.js';
+import { childEnv, GaveUp, HTTP_BIN, waitFor } from '../../shared/bins.js';
 
 export { freePort, redisAvailable, startRedis } from '../../../apps/http-server/test/redis-server.js';
 export { waitFor } from '../../shared/bins.js';
@@ -70,7 +70,7 @@ export function createReplica(
       try {
         await waitFor(
           async () => {
-            if (exit !== undefined) throw new Error(`replica ${index} exited with ${exit}`);
+            if (exit !== undefined) throw new GaveUp(`replica ${index} exited with ${exit}`);
             const res = await fetch(`${base}/ready`).catch(() => undefined);
             return res?.status === 200;
           },

@@ -101,9 +101,13 @@ function awsEnv(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
+/** `ghost`: the alias that does not exist, asked for as the control of a denied one. */
+const notGhost = (r: { path: string; qualifier?: string }) =>
+  r.qualifier !== 'ghost' && !r.path.includes('ghost');
+
 function invokes(): string[] {
   return emulator.requests
-    .filter((r) => r.service === 'lambda' && r.operation === 'Invoke')
+    .filter((r) => r.service === 'lambda' && r.operation === 'Invoke' && notGhost(r))
     .map((r) => `${r.functionName} ${r.path}`);
 }
 
@@ -120,7 +124,10 @@ const DISCOVERY = new Set([
 function callerRequests(): string[] {
   return emulator.requests
     .filter(
-      (r) => !DISCOVERY.has(r.operation) && !(r.operation === 'DescribeSchema' && !/denied/.test(r.path)),
+      (r) =>
+        notGhost(r) &&
+        !DISCOVERY.has(r.operation) &&
+        !(r.operation === 'DescribeSchema' && !/denied/.test(r.path)),
     )
     .map((r) => `${r.operation} ${r.functionName ?? ''} ${r.path}`);
 }
@@ -131,7 +138,7 @@ function touchedDenied(): string[] {
     .filter(
       (r) =>
         DENIED_NAMES.includes(r.functionName ?? '') ||
-        (r.functionName === 'data-processor' && /live/.test(r.path)),
+        (r.functionName === 'data-processor' && (r.qualifier === 'live' || /live/.test(r.path))),
     )
     .map((r) => `${r.operation} ${r.path}`);
 }
@@ -167,45 +174,57 @@ async function attackMcp(conn: McpConnection, options: { excluded: boolean }): P
   expect(listed.structuredContent).toMatchObject({ total_count: 3, filtered_count: 3 });
 
   // invoke_function (every invocation type), get_function_schema, monitor_executions.
-  const missingInvoke = await missingText('invoke_function', { payload: {} });
-  for (const target of DENIED) {
-    for (const invocation_type of ['RequestResponse', 'Event', 'DryRun']) {
-      const result = await call('invoke_function', { ...target, payload: {}, invocation_type });
-      expect(result.isError, JSON.stringify(target)).toBe(true);
-      expect(normalized(resultText(result), target.function_name), JSON.stringify(target)).toBe(
-        missingInvoke,
+  // A denied function answers as a missing function; a denied alias of a visible function
+  // (data-processor:live) answers as an alias that does not exist (`ghost`): hidden-qualifier.test.ts.
+  const ghostOf = (t: Target): Target => JSON.parse(JSON.stringify(t).replaceAll('live', 'ghost'));
+  const isQualifier = (t: Target) => JSON.stringify(t).includes('live');
+  const expectHidden = async (tool: string, target: Target, extra: Record<string, unknown>) => {
+    const result = await call(tool, { ...target, ...extra });
+    const label = `${tool} ${JSON.stringify(target)}`;
+    expect(result.isError, label).toBe(true);
+    if (isQualifier(target)) {
+      const ghost = await call(tool, { ...ghostOf(target), ...extra });
+      expect(resultText(result).replaceAll('live', 'ghost'), label).toBe(resultText(ghost));
+    } else {
+      expect(normalized(resultText(result), target.function_name), label).toBe(
+        await missingText(tool, extra),
       );
     }
-    const monitor = await call('monitor_executions', { ...target, include_errors: true });
-    expect(monitor.isError, JSON.stringify(target)).toBe(true);
-    expect(normalized(resultText(monitor), target.function_name)).toBe(
-      await missingText('monitor_executions'),
-    );
+  };
+  for (const target of DENIED) {
+    for (const invocation_type of ['RequestResponse', 'Event', 'DryRun']) {
+      await expectHidden('invoke_function', target, { payload: {}, invocation_type });
+    }
+    await expectHidden('monitor_executions', target, { include_errors: true });
     if (target.qualifier === undefined) {
-      const schema = await call('get_function_schema', { ...target, include_examples: true });
-      expect(schema.isError, JSON.stringify(target)).toBe(true);
-      expect(normalized(resultText(schema), target.function_name)).toBe(
-        await missingText('get_function_schema'),
-      );
+      await expectHidden('get_function_schema', target, { include_examples: true });
     }
   }
 
-  // invoke_functions: every item refused on its own, as a missing function is.
-  const batch = await call('invoke_functions', {
-    invocations: [...DENIED, { function_name: 'no-such-fn' }].map((t) => ({ ...t, payload: {} })),
-  });
-  expect(batch.isError).toBe(true);
-  const results = (batch.structuredContent as { results: Array<Record<string, unknown>> }).results;
+  // invoke_functions: every item refused on its own, as a missing function (or alias) is.
+  const batchOf = async (targets: Target[]) => {
+    const batch = await call('invoke_functions', {
+      invocations: targets.map((t) => ({ ...t, payload: {} })),
+    });
+    expect(batch.isError).toBe(true);
+    return (batch.structuredContent as { results: Array<Record<string, unknown>> }).results;
+  };
+  const results = await batchOf([...DENIED, { function_name: 'no-such-fn' }]);
+  const ghostResults = await batchOf(DENIED.map(ghostOf));
   expect(results).toHaveLength(DENIED.length + 1);
   const missingItem = results.at(-1) as { error: { code: string; message: string } };
   for (const [i, item] of results.entries()) {
     const given = String(item.function_name);
     expect(item.status, given).toBe('error');
+    if (i < DENIED.length && isQualifier(DENIED[i] as Target)) {
+      expect(JSON.stringify(item).replaceAll('live', 'ghost'), given).toBe(JSON.stringify(ghostResults[i]));
+      continue;
+    }
+    expect(given).toBe(i < DENIED.length ? DENIED[i]?.function_name : 'no-such-fn');
     expect(item.error).toMatchObject({ code: missingItem.error.code });
     expect(normalized((item.error as { message: string }).message, given)).toBe(
       normalized(missingItem.error.message, 'no-such-fn'),
     );
-    expect(given).toBe(i < DENIED.length ? DENIED[i]?.function_name : 'no-such-fn');
   }
 
   expect(invokes()).toEqual([]);

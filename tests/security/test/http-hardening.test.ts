@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   childEnv,
   EXAMPLES_DIR,
+  GaveUp,
   HTTP_BIN,
   type HttpBin,
   INITIALIZE_BODY,
@@ -260,7 +261,7 @@ async function startWithFdLimit(limit: number, args: string[]): Promise<HttpBin>
   // A server that never said it listens is still killed (it would outlive the test).
   const url = await waitFor(
     () => {
-      if (exit !== null) throw new Error(`exited with ${exit}: ${err}`);
+      if (exit !== null) throw new GaveUp(`exited with ${exit}: ${err}`);
       return /"msg":"Listening".*?"url":"([^"]+)"/.exec(err)?.[1];
     },
     40_000,

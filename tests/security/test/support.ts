@@ -14,6 +14,7 @@ export {
   CLI_BIN,
   childEnv,
   EXAMPLES_DIR,
+  GaveUp,
   HTTP_BIN,
   type HttpBin,
   PROTOCOL_VERSION,

@@ -59,7 +59,7 @@ export async function runMonitor(ctx: Context): Promise<ExitCode> {
   const includeErrors = ctx.values.errors === true;
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
   const resolved = await withSpinner(ctx, `Resolving ${name}…`, () =>
-    resolveFunction(services, name, ctx.signal, qualifier),
+    resolveFunction(services, name, ctx.signal, qualifier, { verifyQualifier: true }),
   );
   const effectiveQualifier = qualifier ?? resolved.qualifier;
   const report = await withSpinner(ctx, `Reading metrics of ${resolved.function.name}…`, () =>

@@ -22,7 +22,7 @@ export async function runSchema(ctx: Context): Promise<ExitCode> {
   const wantExamples = ctx.values.examples === true;
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
   const { function: fn, qualifier } = await withSpinner(ctx, `Resolving ${name}…`, () =>
-    resolveFunction(services, name, ctx.signal),
+    resolveFunction(services, name, ctx.signal, undefined, { verifyQualifier: true }),
   );
   if (version !== undefined && !fn.inputSchemaArn) {
     throw usageError(

@@ -93,11 +93,13 @@ export async function resolveFunction(
   input: string,
   signal: AbortSignal,
   qualifier?: string,
+  options: { verifyQualifier?: boolean } = {},
 ): Promise<Awaited<ReturnType<Services['discovery']['resolve']>>> {
   try {
     return await services.discovery.resolve(input, {
       signal,
       ...(qualifier === undefined ? {} : { qualifier }),
+      ...(options.verifyQualifier ? { verifyQualifier: true } : {}),
     });
   } catch (error) {
     throw await explainUnavailable(services, input, error);

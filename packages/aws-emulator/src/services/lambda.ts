@@ -81,6 +81,15 @@ export function bareFunctionName(label: string | undefined): string | undefined 
   return parts[0];
 }
 
+/** The qualifier a function label carries (`name:q`, `123456789012:function:name:q`, an ARN with `:q`). */
+export function labelQualifier(label: string | undefined): string | undefined {
+  if (!label) return undefined;
+  const parts = label.split(':');
+  if (label.startsWith('arn:')) return parts[7];
+  if (/^\d{12}:function:/.test(label)) return parts[3];
+  return parts[1];
+}
+
 interface ParsedName {
   name: string;
   qualifier?: string;

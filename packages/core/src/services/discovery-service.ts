@@ -16,13 +16,14 @@ import {
 import { type CompiledFilters, compileFilters, evaluateFilters, listEntryMatches } from './filters.js';
 import { type FunctionTarget, findExclusion, isAuthorized } from './function-policy.js';
 import type {
-  AuthorizedCallOptions,
   Catalog,
   CatalogCacheStore,
   DiscoveryRunEvent,
   DiscoveryService,
   DiscoveryStatus,
   ExcludedFunction,
+  ResolvedFunction,
+  ResolveOptions,
 } from './types.js';
 
 /** A catalog loaded from the disk cache is re-read this long after it was loaded (ms). */
@@ -67,6 +68,21 @@ function notAllowed(input: string, why?: string): LambdaMcpError {
       why ?? 'it is not in the catalog of allowed functions (names are case-sensitive)'
     }. Use list_functions to see which functions are available.`,
     { details: { functionName: input } },
+  );
+}
+
+/**
+ * A version or alias of a function the caller may see that does not exist, or that the caller may
+ * not use: one answer for both, so a denied alias cannot be told from a missing one.
+ */
+export function unknownQualifier(name: string, qualifier: string, cause?: unknown): LambdaMcpError {
+  return new LambdaMcpError(
+    'INVALID_REQUEST',
+    `Function '${name}' has no version or alias '${qualifier}'. Accepted: a version number or alias that exists for ${name}, or no qualifier for $LATEST.`,
+    {
+      ...(cause === undefined ? {} : { cause }),
+      details: { field: 'qualifier', qualifier, unknownQualifier: true },
+    },
   );
 }
 
@@ -472,10 +488,33 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     return index;
   }
 
-  async function resolve(
-    nameOrArn: string,
-    opts: AuthorizedCallOptions & { qualifier?: string } = {},
-  ): Promise<{ function: FunctionInfo; qualifier?: string }> {
+  /**
+   * Whether a version or alias of `fn` exists, asked of the backend with a DryRun Invoke (it checks
+   * existence and permission and runs nothing; it needs only lambda:InvokeFunction). A missing one
+   * is refused as a denied one is; any other answer (throttling, a permission the role lacks) leaves
+   * the call to go on, as it would without the check.
+   */
+  async function assertQualifierExists(fn: FunctionInfo, qualifier: string, signal?: AbortSignal) {
+    if (qualifier === '$LATEST') return;
+    try {
+      await backend.invoke(
+        {
+          functionName: fn.name,
+          qualifier,
+          invocationType: 'DryRun',
+          logType: 'None',
+          payload: new Uint8Array(0),
+        },
+        signal ? { signal } : {},
+      );
+    } catch (error) {
+      if (isErrorCode(error, 'FUNCTION_NOT_FOUND')) throw unknownQualifier(fn.name, qualifier, error);
+      if (isErrorCode(error, 'ABORTED')) throw error;
+      logger.debug('qualifier check inconclusive', { function: fn.name, qualifier, error: String(error) });
+    }
+  }
+
+  async function resolve(nameOrArn: string, opts: ResolveOptions = {}): Promise<ResolvedFunction> {
     if (typeof nameOrArn !== 'string') {
       throw new LambdaMcpError('INVALID_REQUEST', 'The function name must be a string.', {
         details: { field: 'functionName' },
@@ -530,7 +569,14 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
       const pinned = matching.find((fn) => fn.qualifier === qualifier);
       if (pinned) return { function: pinned, qualifier };
       if (unqualified) {
-        if (!permits(unqualified, qualifier)) throw notAllowed(nameOrArn);
+        // A denied version or alias of a function the caller may see: the answer a missing one
+        // gets, at the step where it gets it (the backend's "not found" after validation, for an
+        // invocation).
+        if (!permits(unqualified, qualifier)) {
+          if (opts.deferHiddenQualifier) return { function: unqualified, qualifier, hidden: true };
+          throw unknownQualifier(unqualified.name, qualifier);
+        }
+        if (opts.verifyQualifier) await assertQualifierExists(unqualified, qualifier, opts.signal);
         return { function: unqualified, qualifier };
       }
       const allowed = matching.map((fn) => fn.qualifier).join(', ');

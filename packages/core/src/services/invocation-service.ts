@@ -9,6 +9,7 @@ import { assertQualifier } from '../util/function-ref.js';
 import { decodeLogTail } from '../util/log-tail.js';
 import { decodePayload, encodePayload, toFunctionErrorInfo } from '../util/payload.js';
 import { findReport } from '../util/report-line.js';
+import { unknownQualifier } from './discovery-service.js';
 import { formatFieldErrors } from './schema-validator.js';
 import type {
   AuthorizedCallOptions,
@@ -16,6 +17,7 @@ import type {
   InvocationService,
   InvokeOutcome,
   InvokeRequest,
+  ResolveOptions,
   SchemaService,
 } from './types.js';
 
@@ -54,19 +56,6 @@ function clip(text: string): string {
     : text;
 }
 
-/**
- * The function resolved from the caller's own catalog, so it exists and the caller may see it: a
- * "not found" for a qualifier means that version or alias does not exist, and says so (not the
- * "does not exist or is not exposed" answer kept for functions the caller may not see).
- */
-function unknownQualifier(name: string, qualifier: string, cause: unknown): LambdaMcpError {
-  return new LambdaMcpError(
-    'INVALID_REQUEST',
-    `Function '${name}' has no version or alias '${qualifier}'. Accepted: a version number or alias that exists for ${name}, or no qualifier for $LATEST.`,
-    { cause, details: { field: 'qualifier', qualifier, unknownQualifier: true } },
-  );
-}
-
 export function createInvocationService(options: InvocationServiceOptions): InvocationService {
   const { backend, config, discovery, schemas } = options;
   const audit = options.logger.child({ component: 'audit' });
@@ -75,7 +64,11 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
     request: Parameters<typeof backend.invoke>[0],
     callOptions: Parameters<typeof backend.invoke>[1],
     name: string,
+    hidden: boolean,
   ): ReturnType<typeof backend.invoke> {
+    // A version or alias the caller may not use: refused here, where the backend refuses one that
+    // does not exist, with the same error (nothing reaches the backend).
+    if (hidden && request.qualifier) throw unknownQualifier(name, request.qualifier);
     try {
       return await backend.invoke(request, callOptions);
     } catch (error) {
@@ -114,7 +107,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
       throwIfAborted(opts.signal);
 
       // 1. The allowlist.
-      const resolveOptions: AuthorizedCallOptions & { qualifier?: string } = {};
+      const resolveOptions: ResolveOptions = { deferHiddenQualifier: true };
       if (opts.signal) resolveOptions.signal = opts.signal;
       if (opts.authorize) resolveOptions.authorize = opts.authorize;
       if (request.qualifier) resolveOptions.qualifier = request.qualifier;
@@ -217,6 +210,7 @@ export function createInvocationService(options: InvocationServiceOptions): Invo
         },
         opts.signal ? { signal: opts.signal } : {},
         fn.name,
+        resolved.hidden === true,
       );
 
       // 5. Decoding.

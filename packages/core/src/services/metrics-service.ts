@@ -20,6 +20,7 @@ import type {
   MetricsReport,
   MetricsService,
   MetricType,
+  ResolveOptions,
 } from './types.js';
 
 export { classifyErrorLine } from './error-details.js';
@@ -136,7 +137,9 @@ export function createMetricsService(options: MetricsServiceOptions): MetricsSer
   }
 
   async function allowed(name: string, qualifier: string | undefined, opts: CallOptions) {
-    const resolveOptions: CallOptions & { qualifier?: string } = {};
+    // Metrics of a version or alias that does not exist would read as "no invocations": it is
+    // refused instead, as one the caller may not use is.
+    const resolveOptions: ResolveOptions = { verifyQualifier: true };
     if (opts.signal) resolveOptions.signal = opts.signal;
     if (qualifier) resolveOptions.qualifier = qualifier;
     return discovery.resolve(name, resolveOptions);

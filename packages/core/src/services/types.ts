@@ -51,6 +51,34 @@ export interface DiscoveryRunEvent {
   code?: string;
 }
 
+/**
+ * How `DiscoveryService.resolve` treats a qualifier. A version or alias the caller may not use
+ * answers exactly as one that does not exist: the same error, at the same step of the call.
+ */
+export interface ResolveOptions extends AuthorizedCallOptions {
+  qualifier?: string;
+  /**
+   * The caller is about to invoke: a denied qualifier is returned marked `hidden` (and must then be
+   * refused where the backend would say it does not exist, after the payload is validated), instead
+   * of being refused here. Only the invocation service sets it.
+   */
+  deferHiddenQualifier?: boolean;
+  /**
+   * The caller will not reach the backend with the qualifier (schemas, metrics): check that the
+   * version or alias exists (a DryRun Invoke, which needs only lambda:InvokeFunction), so a missing
+   * one is refused as a denied one is.
+   */
+  verifyQualifier?: boolean;
+}
+
+/** A function the caller may see, and the qualifier the call uses. */
+export interface ResolvedFunction {
+  function: FunctionInfo;
+  qualifier?: string;
+  /** Set only with `deferHiddenQualifier`: the qualifier is one the caller may not use. */
+  hidden?: true;
+}
+
 export interface DiscoveryService {
   /**
    * The cached catalog. Older than the TTL it is still returned at once while a new one is read in
@@ -65,13 +93,7 @@ export interface DiscoveryService {
    * configured filters or `authorize` (the same answer as for a missing function: every message
    * is computed over what the caller may see), INVALID_REQUEST for a malformed name.
    */
-  resolve(
-    nameOrArn: string,
-    options?: AuthorizedCallOptions & { qualifier?: string },
-  ): Promise<{
-    function: FunctionInfo;
-    qualifier?: string;
-  }>;
+  resolve(nameOrArn: string, options?: ResolveOptions): Promise<ResolvedFunction>;
   /** Every function the backend has, with the rule that excluded each one left out. */
   explain(options?: CallOptions): Promise<{ included: FunctionInfo[]; excluded: ExcludedFunction[] }>;
   /** Called with the new and previous catalog when a refresh changes it. Returns an unsubscribe. */

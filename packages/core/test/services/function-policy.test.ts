@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../../src/config/schema.js';
-import { isLambdaMcpError } from '../../src/errors.js';
+import { isLambdaMcpError, LambdaMcpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { createDiscoveryService } from '../../src/services/discovery-service.js';
 import {
@@ -128,15 +128,45 @@ describe('discovery.resolve with a caller policy: a hidden function is a missing
     });
     open.push(discovery);
     const authorize = compileFunctionPolicy(['*', '!data-processor:live', '!report:prod']);
-    const missing = await messageOf(discovery.resolve('nothere', { authorize }), 'nothere');
+    // A denied alias of a visible function reads as an alias that does not exist (`ghost`, which
+    // the backend does not know: checked with verifyQualifier, as the tools that do not invoke do).
+    backend.onInvoke = async (request) => {
+      if (request.qualifier === 'ghost')
+        throw new LambdaMcpError('FUNCTION_NOT_FOUND', 'Function not found: data-processor:ghost');
+      return { statusCode: 204, payload: new Uint8Array(0) };
+    };
+    const ghost = await messageOf(
+      discovery.resolve('data-processor', { authorize, qualifier: 'ghost', verifyQualifier: true }),
+      'data-processor',
+    );
+    expect(ghost).toMatch(/^INVALID_REQUEST: Function 'data-processor' has no version or alias 'ghost'/);
+    expect(backend.calls.invoke.map((r) => [r.qualifier, r.invocationType])).toEqual([['ghost', 'DryRun']]);
+    backend.calls.invoke.length = 0;
     for (const [given, qualifier] of [
       ['data-processor', 'live'],
       ['data-processor:live', undefined],
       [`${arnOf('data-processor')}:live`, undefined],
     ] as const) {
-      const opts = { authorize, ...(qualifier ? { qualifier } : {}) };
-      expect(await messageOf(discovery.resolve(given, opts), given), given).toBe(missing);
+      for (const verifyQualifier of [false, true]) {
+        const opts = { authorize, verifyQualifier, ...(qualifier ? { qualifier } : {}) };
+        expect(
+          (await messageOf(discovery.resolve(given, opts), given)).replaceAll('live', 'ghost'),
+          given,
+        ).toBe(ghost);
+      }
+      // An invocation defers the refusal to where the backend would refuse `ghost`.
+      await expect(
+        discovery.resolve(given, {
+          authorize,
+          deferHiddenQualifier: true,
+          ...(qualifier ? { qualifier } : {}),
+        }),
+      ).resolves.toMatchObject({ function: { name: 'data-processor' }, qualifier: 'live', hidden: true });
     }
+    // A missing function is still a missing function.
+    expect(await messageOf(discovery.resolve('nothere', { authorize }), 'nothere')).toMatch(
+      /^FUNCTION_NOT_ALLOWED: /,
+    );
     // A hidden qualifier of a visible function reads as a qualifier that is not configured.
     expect(await messageOf(discovery.resolve('report:prod', { authorize }), 'report:prod')).toBe(
       await messageOf(discovery.resolve('report:nope', { authorize }), 'report:nope'),
@@ -167,10 +197,16 @@ describe('discovery.resolve with a caller policy: a hidden function is a missing
     const names = (await discovery.getCatalog()).functions.map((f) => f.name);
     expect(names).toEqual(['data-processor']);
     await expect(discovery.resolve('data-processor')).resolves.toBeDefined();
+    // The denied alias of a visible function: the answer an alias that does not exist gets.
     await expect(discovery.resolve('data-processor', { qualifier: 'live' })).rejects.toMatchObject({
-      code: 'FUNCTION_NOT_ALLOWED',
+      code: 'INVALID_REQUEST',
+      details: { unknownQualifier: true, qualifier: 'live' },
     });
     await expect(discovery.resolve('data-processor:live')).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+      details: { unknownQualifier: true, qualifier: 'live' },
+    });
+    await expect(discovery.resolve('always-fails:live')).rejects.toMatchObject({
       code: 'FUNCTION_NOT_ALLOWED',
     });
   });

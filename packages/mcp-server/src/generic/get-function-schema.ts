@@ -52,7 +52,7 @@ export async function getFunctionSchema(
   context: ToolCallContext,
 ): Promise<GenericHandlerResult> {
   const name = String(args.function_name);
-  const r = await g.resolveFor(name, undefined, context);
+  const r = await g.resolveFor(name, undefined, context, { verifyQualifier: true });
   if (!r.ok) return r.handled;
   const audit = { function: r.fn.name, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
   const version = str(args.schema_version);

@@ -8,6 +8,7 @@ import {
   type Logger,
   type LogType,
   type ResolvedSchema,
+  type ResolveOptions,
   type Services,
 } from '@lambda-mcp/core';
 import type { ResolvedCatalogOptions } from '../catalog-options.js';
@@ -44,6 +45,13 @@ export interface GenericHandlerDeps {
   knownInputSchema?(fn: FunctionInfo): JsonObject | undefined;
 }
 
+/**
+ * How a tool's resolution treats a qualifier (core's ResolveOptions): an invoking tool defers a
+ * denied one to the invocation service, which refuses it where a missing one is refused; a tool
+ * that does not invoke has a qualifier's existence checked. Either way both get the same answer.
+ */
+export type ResolveCheck = Pick<ResolveOptions, 'deferHiddenQualifier' | 'verifyQualifier'>;
+
 export type Resolved =
   | { ok: true; fn: FunctionInfo; qualifier?: string }
   | { ok: false; handled: GenericHandlerResult };
@@ -65,7 +73,12 @@ export interface GenericContext {
    * For tools that read about a function (schema, metrics): the DiscoveryService's allowlist and
    * this caller's authorization. Invocations leave this to the InvocationService.
    */
-  resolveFor(name: string, qualifier: string | undefined, context: ToolCallContext): Promise<Resolved>;
+  resolveFor(
+    name: string,
+    qualifier: string | undefined,
+    context: ToolCallContext,
+    check?: ResolveCheck,
+  ): Promise<Resolved>;
 }
 
 export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
@@ -131,9 +144,11 @@ export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
     name: string,
     qualifier: string | undefined,
     context: ToolCallContext,
+    check: ResolveCheck = {},
   ): Promise<Resolved> {
     try {
       const r = await services.discovery.resolve(name, {
+        ...check,
         ...(qualifier ? { qualifier } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
         ...(context.authorize ? { authorize: context.authorize } : {}),
