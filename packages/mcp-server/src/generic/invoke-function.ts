@@ -2,14 +2,7 @@
 import type { InvocationResult } from '@lambda-mcp/core';
 import { structuredResult } from '../result.js';
 import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
-import {
-  executionResultSchema,
-  functionNameSchema,
-  invocationTypeSchema,
-  invoking,
-  logTypeSchema,
-  qualifierSchema,
-} from './schemas.js';
+import { executionResultSchema, invocationSchema, invoking } from './schemas.js';
 import {
   executionResult,
   type GenericContext,
@@ -26,18 +19,7 @@ export const invokeFunctionTool: ToolDefinition = {
   description:
     'Invokes any function you can use by name with a JSON payload and returns its result, error and (log_type Tail) logs. ' +
     'Use it for functions without their own tool, versions or aliases, async (Event) or DryRun calls. It runs real code.',
-  inputSchema: {
-    type: 'object',
-    properties: {
-      function_name: functionNameSchema,
-      payload: { description: 'The event (any JSON); default {}.' },
-      invocation_type: invocationTypeSchema,
-      log_type: logTypeSchema,
-      qualifier: qualifierSchema,
-    },
-    required: ['function_name'],
-    additionalProperties: false,
-  },
+  inputSchema: { ...invocationSchema },
   outputSchema: {
     type: 'object',
     properties: { execution_result: executionResultSchema },

@@ -1,14 +1,7 @@
 /** The invoke_functions tool: its schema and its handler. */
 import { structuredResult } from '../result.js';
 import type { JsonObject, ToolCallContext, ToolCallOutcome, ToolDefinition } from '../types.js';
-import {
-  errorSchema,
-  functionNameSchema,
-  invocationTypeSchema,
-  invoking,
-  logTypeSchema,
-  qualifierSchema,
-} from './schemas.js';
+import { errorSchema, invocationSchema, invoking } from './schemas.js';
 import {
   executionResult,
   type GenericContext,
@@ -32,18 +25,7 @@ export const invokeFunctionsTool: ToolDefinition = {
         type: 'array',
         minItems: 1,
         maxItems: MAX_BATCH_INVOCATIONS,
-        items: {
-          type: 'object',
-          properties: {
-            function_name: functionNameSchema,
-            payload: { description: 'The event (any JSON); default {}.' },
-            invocation_type: invocationTypeSchema,
-            log_type: logTypeSchema,
-            qualifier: qualifierSchema,
-          },
-          required: ['function_name'],
-          additionalProperties: false,
-        },
+        items: invocationSchema,
       },
       concurrency: {
         type: 'integer',
