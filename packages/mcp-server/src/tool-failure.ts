@@ -36,6 +36,8 @@ export interface FailureTarget {
   payloadPath?: string;
   /** The words before the message of an INVALID_INPUT without field errors ("Invalid payload"). */
   invalidLabel?: string;
+  /** The words before the message of any other error ("Function discovery failed, so ..."). */
+  prefix?: string;
   /** Appended to the "not available" answer ("Did you mean ...?"). */
   suggestion?: string;
   /** The call's signal: an error after it aborted is a cancellation. */
@@ -127,7 +129,7 @@ export function toolFailure(error: unknown, target: FailureTarget, context: Fail
       'ABORTED',
     );
   }
-  return done(errorResult(error), outcome, error.code);
+  return done(errorResult(error, target.prefix), outcome, error.code);
 }
 
 /** A failed item of a batch (invoke_functions): its code, message and audit outcome. */
