@@ -7,6 +7,10 @@ const fixturesDir = fileURLToPath(new URL('../../fixtures/aws', import.meta.url)
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The test files share one module graph per worker instead of importing everything again per
+    // file (no test depends on fresh module state): measured at load ~23 on 2 cores, core's suite
+    // took 192 s instead of 267 s (import 10 s instead of 45 s), the emulator's 158 s instead of 265 s.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     env: {

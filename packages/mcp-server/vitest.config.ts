@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One module graph per worker (no test depends on fresh module state): 38 s instead of 74 s
+    // at load ~18 on 2 cores.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     env: {
