@@ -181,12 +181,12 @@ async function quickStart(dir, start, env) {
 /** The README's test command in the clone, as it is. */
 async function testCommand(dir, test, env) {
   console.log(`\n== the README's test command in ${dir} ==\n$ ${test}`);
-  const r = await run(test, { cwd: dir, env, limitMs: 30 * MINUTE });
+  const r = await run(test, { cwd: dir, env, limitMs: 40 * MINUTE });
   const t = totalsOf(r.output);
   return {
     ...t,
     failed: t.failed + (r.code !== 0 && t.failed === 0 ? 1 : 0),
-    ...(r.timedOut ? { note: 'timed out after 30 minutes' } : {}),
+    ...(r.timedOut ? { note: 'timed out after 40 minutes' } : {}),
   };
 }
 

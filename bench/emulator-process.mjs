@@ -39,6 +39,8 @@ export async function startEmulatorProcess({ functions, matching, latencyMs }) {
   });
   return {
     url,
+    /** The emulator's process id (for CPU accounting). */
+    pid: child.pid,
     async requests() {
       return (await fetch(`${url}/_emulator/requests`)).json();
     },

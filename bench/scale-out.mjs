@@ -1,16 +1,20 @@
 #!/usr/bin/env node
 // Scale-out benchmark (figures, not a pass/fail test).
 //
-//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 5] [--concurrency 16] [--replicas 1,3]
+//   pnpm build && node bench/scale-out.mjs [--duration 10] [--warmup 5] [--concurrency 16] [--replicas 1,3] [--skip-direct]
 //
 // Throughput and latency of stateful tools/call through nginx (round-robin, no affinity) in front
 // of 1, then 3, replicas of the built HTTP server (apps/http-server/dist/cli.js) sharing Redis
 // (LAMBDA_MCP_REDIS_URL) and a session secret (LAMBDA_MCP_SESSION_SECRET), so every session's
-// requests land on every replica. The replicas' AWS backend talks to the AWS emulator in its own
-// process (bench/emulator-process.mjs), whose synthetic functions echo without a worker thread, so
-// the figures are the servers' and the proxy's, not a runtime's cold starts. bench/http-load-client.mjs
-// drives the load from its own process (one session per worker). Reported per run: calls/s,
-// p50/p99, errors, and the resident memory (RSS) of every replica after the run.
+// requests land on every replica. First, as the reference, one server on its own (no nginx, no
+// Redis, no secret) on the same path (--skip-direct leaves it out). The replicas' AWS backend
+// talks to the AWS emulator in its own process (bench/emulator-process.mjs), whose synthetic
+// functions echo without a worker thread, so the figures are the servers' and the proxy's, not a
+// runtime's cold starts. bench/http-load-client.mjs drives the load from its own process (one
+// session per worker). Reported per run: calls/s, p50/p99, errors, the resident memory (RSS) of
+// every replica after the run, and the CPU time per call of each process (replicas, nginx, Redis,
+// the emulator, the load client; from /proc over the measured window, Linux only): on a shared
+// machine calls/s says how much CPU the run got, CPU per call says what a call costs and where.
 // Needs redis-server and nginx on PATH (scripts/ci-deps.sh installs them).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +33,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '16' },
     replicas: { type: 'string', default: '1,3' },
+    'skip-direct': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -94,6 +99,32 @@ function rssMb(pid) {
   return Math.round(kb / 1024);
 }
 
+/** CPU time (user + system, ms) of a process so far, from /proc; 0 when it is gone. */
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** A process and its children (nginx's workers). */
+function withChildren(pid) {
+  try {
+    return [
+      pid,
+      ...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    ];
+  } catch {
+    return [pid];
+  }
+}
+
 async function startRedis() {
   const port = await freePort();
   const child = start(
@@ -106,6 +137,7 @@ async function startRedis() {
 }
 
 async function startReplica(i, redisUrl, emulatorUrl) {
+  // redisUrl undefined: a server on its own (no Redis, no session secret).
   const port = await freePort();
   const child = start(
     process.execPath,
@@ -129,8 +161,12 @@ async function startReplica(i, redisUrl, emulatorUrl) {
       HOME: process.env.HOME,
       LOG_LEVEL: 'warn',
       LAMBDA_MCP_AUDIT_LOG: 'off',
-      LAMBDA_MCP_REDIS_URL: redisUrl,
-      LAMBDA_MCP_SESSION_SECRET: 'scale-out-bench-secret-0123456789abcdefghij',
+      ...(redisUrl
+        ? {
+            LAMBDA_MCP_REDIS_URL: redisUrl,
+            LAMBDA_MCP_SESSION_SECRET: 'scale-out-bench-secret-0123456789abcdefghij',
+          }
+        : {}),
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ENDPOINT_URL: emulatorUrl,
       AWS_REGION: 'us-east-1',
@@ -193,7 +229,11 @@ ${upstreamPorts.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
   return { url: `http://127.0.0.1:${port}/mcp`, child };
 }
 
-function runClient(url) {
+/**
+ * Runs the load client; `processes()` names the server-side processes whose CPU is sampled when the
+ * client's warm-up ends and when it exits (the client's own CPU too), divided by the calls measured.
+ */
+function runClient(url, processes) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -214,35 +254,68 @@ function runClient(url) {
       ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
+    const sample = () => {
+      const out = {};
+      for (const [name, pids] of Object.entries({ ...processes(), client: [child.pid] }))
+        out[name] = pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+      return out;
+    };
+    let before;
+    let after;
+    const warm = setTimeout(() => {
+      before = sample();
+    }, Number(values.warmup) * 1000);
+    const end = setTimeout(
+      () => {
+        after = sample();
+      },
+      (Number(values.warmup) + Number(values.duration)) * 1000,
+    );
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
     });
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split('\n').pop()))
-        : reject(new Error(`client exited ${code}`)),
-    );
+    child.on('exit', (code) => {
+      clearTimeout(warm);
+      clearTimeout(end);
+      if (code !== 0) return reject(new Error(`client exited ${code}`));
+      const figures = JSON.parse(out.trim().split('\n').pop());
+      const cpuMsPerCall = {};
+      if (before && after && figures.calls > 0)
+        for (const name of Object.keys(after))
+          cpuMsPerCall[name] = Math.round(((after[name] - before[name]) / figures.calls) * 100) / 100;
+      resolve({ ...figures, cpuMsPerCall });
+    });
   });
 }
 
 const results = [];
 const redis = await startRedis();
 const emulator = await startEmulatorProcess({ functions: 5, matching: 5, latencyMs: 0 });
-for (const n of values.replicas.split(',').map(Number)) {
+const runs = [
+  ...(values['skip-direct'] ? [] : [{ replicas: 1, direct: true }]),
+  ...values.replicas.split(',').map((n) => ({ replicas: Number(n), direct: false })),
+];
+for (const run of runs) {
   const replicas = [];
-  for (let i = 0; i < n; i++) replicas.push(await startReplica(i, redis.url, emulator.url));
-  const nginx = await startNginx(replicas.map((r) => r.port));
+  for (let i = 0; i < run.replicas; i++)
+    replicas.push(await startReplica(i, run.direct ? undefined : redis.url, emulator.url));
+  const nginx = run.direct ? undefined : await startNginx(replicas.map((r) => r.port));
   const load1 = loadavg()[0];
-  const figures = await runClient(nginx.url);
+  const figures = await runClient(nginx ? nginx.url : `http://127.0.0.1:${replicas[0].port}/mcp`, () => ({
+    replicas: replicas.map((r) => r.child.pid),
+    ...(nginx ? { nginx: withChildren(nginx.child.pid), redis: [redis.child.pid] } : {}),
+    emulator: [emulator.pid],
+  }));
   const rss = replicas.map((r) => rssMb(r.child.pid));
   results.push({
-    replicas: n,
+    replicas: run.replicas,
+    setup: run.direct ? 'direct (no nginx, no Redis)' : 'nginx + Redis',
     ...figures,
     rssMbPerReplica: rss,
     loadAverage1m: Math.round(load1 * 100) / 100,
   });
-  await stop(nginx.child);
+  if (nginx) await stop(nginx.child);
   await Promise.all(replicas.map((r) => stop(r.child)));
 }
 await stop(redis.child);
@@ -254,11 +327,17 @@ if (values.json) {
   console.log(
     `scale-out: stateful tools/call (synthetic echo behind the AWS emulator) through nginx round-robin, ${values.concurrency} sessions, ${values.duration} s`,
   );
-  console.log('| replicas | calls/s | p50 ms | p99 ms | errors | RSS per replica (MB) | load avg (1 min) |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '| replicas | setup | calls/s | p50 ms | p99 ms | errors | RSS per replica (MB) | CPU ms per call: replicas / nginx / Redis / emulator / client | load avg (1 min) |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const r of results) {
+    const c = r.cpuMsPerCall;
+    const cpu = ['replicas', 'nginx', 'redis', 'emulator', 'client']
+      .map((k) => (k in c ? c[k] : '-'))
+      .join(' / ');
     console.log(
-      `| ${r.replicas} | ${r.callsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.rssMbPerReplica.join(', ')} | ${r.loadAverage1m} |`,
+      `| ${r.replicas} | ${r.setup} | ${r.callsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.rssMbPerReplica.join(', ')} | ${cpu} | ${r.loadAverage1m} |`,
     );
   }
   for (const r of results)

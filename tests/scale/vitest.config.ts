@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 240_000,
+    // Above the scale run's bound (LAMBDA_MCP_SCALE_RUN_BOUND_MS, 420 s) plus one call's (90 s), so hitting the
+    // bound fails with the count of calls made rather than a bare timeout.
+    testTimeout: 540_000,
     hookTimeout: 60_000,
     // One file at a time: each starts its own fleet (Redis, emulator, replicas, nginx).
     fileParallelism: false,

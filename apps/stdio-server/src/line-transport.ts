@@ -54,6 +54,8 @@ export class LineTransport implements Transport {
   #skipping = 0;
   #started = false;
   #closed = false;
+  /** While stdout's buffer is full: one wait for 'drain' that every send shares. */
+  #drained: Promise<void> | undefined;
 
   constructor(stdin: Readable, stdout: Writable, options: LineTransportOptions = {}) {
     this.#stdin = stdin;
@@ -120,10 +122,22 @@ export class LineTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.#stdout.write(`${JSON.stringify(message)}\n`)) resolve();
-      else this.#stdout.once('drain', resolve);
+    if (this.#stdout.write(`${JSON.stringify(message)}\n`)) return Promise.resolve();
+    // Full: every send waits for the same 'drain' (one listener however many answers are queued),
+    // and a stdout that closes or fails ends the wait too.
+    this.#drained ??= new Promise<void>((resolve) => {
+      const done = () => {
+        this.#stdout.off('drain', done);
+        this.#stdout.off('close', done);
+        this.#stdout.off('error', done);
+        this.#drained = undefined;
+        resolve();
+      };
+      this.#stdout.on('drain', done);
+      this.#stdout.on('close', done);
+      this.#stdout.on('error', done);
     });
+    return this.#drained;
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import {
   redisAvailable,
   startNginx,
   startRedis,
+  waitFor,
 } from './fleet.js';
 
 const N = 30;
@@ -27,6 +28,9 @@ let emulator: Emulator;
 let nginx: Nginx;
 let replicas: Replica[] = [];
 let client: Client;
+/** The slow function's calls wait for this gate (at most 20 s), so "in flight" holds on any machine. */
+let gate: Promise<void> = Promise.resolve();
+let openGate: () => void = () => {};
 
 beforeAll(async () => {
   if (!have) return;
@@ -37,7 +41,7 @@ beforeAll(async () => {
         name: 'limit-slow',
         timeoutSeconds: 30,
         invoke: async () => {
-          await new Promise((r) => setTimeout(r, 3000));
+          await Promise.race([gate, new Promise((r) => setTimeout(r, 20_000))]);
           return { ok: true };
         },
       },
@@ -98,9 +102,16 @@ describe.runIf(have)('limits across three replicas behind nginx', () => {
     // Another caller (its own rate-limit bucket): 8 requests, well under N.
     const auth = { authorization: `Bearer ${CAPPED}` };
     const headers = await client.openSession(nginx.url, auth);
-    const calls = await Promise.all(
-      Array.from({ length: 6 }, (_, i) =>
-        client.post(
+    // The admitted calls stay in flight until the refused ones are answered (or 20 s have passed,
+    // when the cap let more through than it should): a loaded machine cannot let a call finish
+    // and free its slot before the last request arrives.
+    gate = new Promise<void>((r) => {
+      openGate = r;
+    });
+    let answered = 0;
+    const pending = Array.from({ length: 6 }, (_, i) =>
+      client
+        .post(
           nginx.url,
           {
             jsonrpc: '2.0',
@@ -109,9 +120,14 @@ describe.runIf(have)('limits across three replicas behind nginx', () => {
             params: { name: 'limit_slow', arguments: {} },
           },
           headers,
-        ),
-      ),
+        )
+        .finally(() => {
+          answered += 1;
+        }),
     );
+    await waitFor(() => answered >= 4, 20_000, 'the calls over the cap to be refused').catch(() => {});
+    openGate();
+    const calls = await Promise.all(pending);
     const ok = calls.filter(
       (c) => c.status === 200 && parseMessages(c.text).some((m) => m.result && !m.result.isError),
     );

@@ -18,6 +18,35 @@ export function nginxAvailable(): boolean {
   return spawnSync('nginx', ['-v'], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux); undefined elsewhere
+ * or when it has exited. For the suite's log of where the CPU of a call goes, never asserted.
+ */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ids of a process's children (nginx's workers), from /proc. */
+function childPids(pid: number | undefined): number[] {
+  if (pid === undefined) return [];
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 export interface Replica {
   readonly index: number;
   readonly port: number;
@@ -27,6 +56,8 @@ export interface Replica {
   /** The running process (undefined while killed). */
   readonly child: ChildProcessWithoutNullStreams | undefined;
   start(): Promise<void>;
+  /** CPU time (ms) used by every run of this replica so far (Linux; undefined elsewhere). */
+  cpuMs(): number | undefined;
   /** SIGKILL: no graceful shutdown, in-flight calls are cut. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -41,12 +72,21 @@ export function createReplica(
   let child: ChildProcessWithoutNullStreams | undefined;
   let err = '';
   let exited: Promise<void> = Promise.resolve();
+  /** CPU of the runs before the current one (read just before each kill or stop). */
+  let pastCpuMs = 0;
+  const banked = () => {
+    pastCpuMs += processCpuMs(child?.pid) ?? 0;
+  };
   const base = `http://127.0.0.1:${port}`;
   const replica: Replica = {
     index,
     port,
     base,
     stderr: () => err,
+    cpuMs: () => {
+      const now = child ? processCpuMs(child.pid) : 0;
+      return now === undefined ? undefined : pastCpuMs + now;
+    },
     get child() {
       return child;
     },
@@ -84,12 +124,14 @@ export function createReplica(
     async kill() {
       const c = child;
       if (!c) return;
+      banked();
       c.kill('SIGKILL');
       await exited;
     },
     async stop() {
       const c = child;
       if (!c) return;
+      banked();
       c.kill('SIGTERM');
       const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
       await exited;
@@ -104,6 +146,10 @@ export interface Nginx {
   base: string;
   dir: string;
   errorLog(): string;
+  /** The access log: `<call id> <upstream(s)> <connect> <header> <response> <request time> <status>` a line. */
+  accessLog(): string;
+  /** CPU time (ms) of the master and its workers so far (Linux; undefined elsewhere). */
+  cpuMs(): number | undefined;
   stop(): Promise<void>;
 }
 
@@ -117,7 +163,9 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
 events { worker_connections 2048; }
 http {
-  access_log off;
+  # Which replica answered each call, and when (the suite sends its call id as X-Call-Id).
+  log_format scale '$http_x_call_id $upstream_addr $upstream_connect_time $upstream_header_time $upstream_response_time $request_time $status';
+  access_log ${dir}/access.log scale buffer=64k flush=1s;
   client_body_temp_path ${dir}/tmp/body;
   proxy_temp_path ${dir}/tmp/proxy;
   fastcgi_temp_path ${dir}/tmp/fastcgi;
@@ -206,6 +254,11 @@ export async function startNginx(upstreamPorts: number[]): Promise<Nginx> {
       base,
       dir,
       errorLog: () => safeRead(join(dir, 'error.log')),
+      accessLog: () => safeRead(join(dir, 'access.log')),
+      cpuMs: () => {
+        const all = [child.pid, ...childPids(child.pid)].map((p) => processCpuMs(p));
+        return all[0] === undefined ? undefined : all.reduce<number>((sum, v) => sum + (v ?? 0), 0);
+      },
       async stop() {
         if (exit === undefined) child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
