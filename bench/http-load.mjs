@@ -17,11 +17,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  HTTP_BIN,
+  ROOT,
+  rssKb,
+  runLoadClient,
+  sleep,
+  waitForListening,
+  waitForReady,
+} from './http-bench-support.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const bin = join(root, 'apps/http-server/dist/cli.js');
-const clientScript = join(root, 'bench/http-load-client.mjs');
-const functions = join(root, 'examples/functions');
+const bin = HTTP_BIN;
+const functions = join(ROOT, 'examples/functions');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -37,14 +44,9 @@ if (!existsSync(bin)) {
   process.exit(1);
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const work = mkdtempSync(join(tmpdir(), 'lambda-mcp-http-bench-'));
 
-function rssBytes(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
-  return kb * 1024;
-}
+const rssBytes = (pid) => rssKb(pid) * 1024;
 
 async function startServer(name, args) {
   const logFile = join(work, `${name}.log`);
@@ -72,21 +74,11 @@ async function startServer(name, args) {
     { stdio: ['ignore', 'ignore', fd], env: { ...process.env, LOG_LEVEL: 'info' } },
   );
   const deadline = Date.now() + 15_000;
-  let url;
-  while (!url && Date.now() < deadline) {
-    await sleep(50);
-    const text = readFileSync(logFile, 'utf8');
-    url = /"msg":"Listening"[^\n]*"url":"([^"]+)"/.exec(text)?.[1];
-    if (child.exitCode !== null) break;
-  }
+  const url = await waitForListening(child, logFile, 15_000);
   if (!url) throw new Error(`server ${name} did not start:\n${readFileSync(logFile, 'utf8')}`);
   const base = url.replace(/\/mcp$/, '');
   // Wait for the first catalog.
-  while (Date.now() < deadline) {
-    const r = await fetch(`${base}/ready`).catch(() => undefined);
-    if (r?.status === 200) break;
-    await sleep(50);
-  }
+  await waitForReady(base, deadline - Date.now());
   return {
     url,
     base,
@@ -98,19 +90,7 @@ async function startServer(name, args) {
   };
 }
 
-function runClient(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [clientScript, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`load client exited ${code}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()));
-    });
-  });
-}
+const runClient = runLoadClient;
 
 async function metric(base, name) {
   const text = await (await fetch(`${base}/metrics`)).text();

@@ -14,10 +14,17 @@ import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  HTTP_BIN,
+  ROOT,
+  rssKb,
+  runLoadClient,
+  sleep,
+  waitForListening,
+  waitForReady,
+} from './http-bench-support.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const clientScript = join(root, 'bench/http-load-client.mjs');
-const functions = join(root, 'examples/functions');
+const functions = join(ROOT, 'examples/functions');
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '60' },
@@ -27,7 +34,7 @@ const { values } = parseArgs({
     'server-arg': { type: 'string', multiple: true, default: [] },
     'node-option': { type: 'string', multiple: true, default: [] },
     json: { type: 'boolean', default: false },
-    bin: { type: 'string', default: join(root, 'apps/http-server/dist/cli.js') },
+    bin: { type: 'string', default: HTTP_BIN },
   },
 });
 const bin = values.bin;
@@ -35,10 +42,8 @@ if (!existsSync(bin)) {
   console.error(`${bin} is missing: run pnpm build first.`);
   process.exit(1);
 }
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const work = mkdtempSync(join(tmpdir(), 'lambda-mcp-http-memory-'));
 const mb = (kb) => Math.round(kb / 102.4) / 10;
-const rssKb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 async function startServer(mode) {
   const logFile = join(work, `${mode}.log`);
@@ -62,28 +67,11 @@ async function startServer(mode) {
     ],
     { stdio: ['ignore', 'ignore', fd], env: { ...process.env, LOG_LEVEL: 'info' } },
   );
-  const deadline = Date.now() + 20_000;
-  let url;
-  while (!url && Date.now() < deadline && child.exitCode === null) {
-    await sleep(50);
-    url = /"msg":"Listening"[^\n]*"url":"([^"]+)"/.exec(readFileSync(logFile, 'utf8'))?.[1];
-  }
+  const url = await waitForListening(child, logFile, 20_000);
   return { child, logFile, url };
 }
 
-function runClient(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [clientScript, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.on('exit', (code) => {
-      if (code !== 0) reject(new Error(`load client exited ${code}`));
-      else resolve(JSON.parse(out.trim().split('\n').pop()));
-    });
-  });
-}
+const runClient = runLoadClient;
 
 /** V8 heap in use and memory outside it (buffers), from the server's /metrics. */
 async function breakdown(base) {
@@ -105,11 +93,7 @@ for (const mode of values.modes.split(',')) {
     throw new Error(`the ${mode} server did not start`);
   }
   const base = server.url.replace(/\/mcp$/, '');
-  for (let i = 0; i < 200; i++) {
-    const r = await fetch(`${base}/ready`).catch(() => undefined);
-    if (r?.status === 200) break;
-    await sleep(50);
-  }
+  await waitForReady(base, 10_000);
   const pid = server.child.pid;
   const run = { mode, startMb: mb(rssKb(pid)), underLoadMb: [], idleMb: [], loadAverage: undefined };
   const duration = Number(values.duration);
@@ -151,7 +135,7 @@ for (const mode of values.modes.split(',')) {
     run.idleMb.push([Math.round((Date.now() - t1) / 1000), mb(rssKb(pid))]);
   }
   run.afterIdleBreakdownMb = await breakdown(base);
-  run.peakMb = mb(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]));
+  run.peakMb = mb(rssKb(pid, 'VmHWM'));
   server.child.kill('SIGTERM');
   await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
   results.runs.push(run);

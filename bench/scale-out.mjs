@@ -23,10 +23,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startEmulatorProcess } from './emulator-process.mjs';
+import { HTTP_BIN, LOAD_CLIENT, rssKb, sleep } from './http-bench-support.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
-const bin = join(root, 'apps/http-server/dist/cli.js');
-const clientScript = join(root, 'bench/http-load-client.mjs');
+const bin = HTTP_BIN;
+const clientScript = LOAD_CLIENT;
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -44,7 +44,6 @@ for (const tool of ['redis-server', 'nginx']) {
   }
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const work = mkdtempSync(join(tmpdir(), 'lambda-mcp-scale-bench-'));
 chmodSync(work, 0o755);
 const children = new Set();
@@ -95,8 +94,7 @@ async function stop(child) {
 }
 
 function rssMb(pid) {
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-  return Math.round(kb / 1024);
+  return Math.round(rssKb(pid) / 1024);
 }
 
 /** CPU time (user + system, ms) of a process so far, from /proc; 0 when it is gone. */

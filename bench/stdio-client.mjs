@@ -2,6 +2,7 @@
 // initialize, notifications/initialized, tools/list. Used by the benchmarks that time a server
 // from spawn (warm-start.mjs, discovery-at-scale.mjs).
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -13,6 +14,19 @@ export function rssMb(pid) {
     const status = spawnSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }).stdout;
     const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
     return kb / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU time (user + system, ms) a process has used so far, from /proc (Linux; NaN elsewhere), in
+ * clock ticks of 10 ms. Less sensitive than wall-clock time to other work on a shared machine.
+ */
+export function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }
@@ -31,11 +45,15 @@ export function nodeStartMs(runs = 5) {
 
 /**
  * Spawns the stdio server with `env`, sends initialize + initialized + tools/list, and times the
- * answers from the spawn: `initializeMs` and `elapsed` (to the tools/list answer).
+ * answers from the spawn: `initializeMs` and `elapsed` (to the tools/list answer). `nodeArgs` go
+ * before the bin (e.g. `--cpu-prof`, which NODE_OPTIONS does not take).
  */
-export async function startStdioServer(env, { timeoutMs = 60_000, bin = STDIO_SERVER_BIN } = {}) {
+export async function startStdioServer(
+  env,
+  { timeoutMs = 60_000, bin = STDIO_SERVER_BIN, nodeArgs = [] } = {},
+) {
   const started = performance.now();
-  const child = spawn(process.execPath, [bin], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, bin], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => {
     stderr += chunk;
@@ -78,11 +96,14 @@ export async function startStdioServer(env, { timeoutMs = 60_000, bin = STDIO_SE
   child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
   const list = await request(2, 'tools/list', {});
   const elapsed = performance.now() - started;
+  const cpuAtList = cpuMs(child.pid);
   if (!list.result?.tools) throw new Error(`tools/list failed: ${JSON.stringify(list).slice(0, 500)}`);
   return {
     child,
     elapsed,
     initializeMs,
+    /** CPU time the server had used when its tools/list answer arrived (ms; see cpuMs). */
+    cpuMs: cpuAtList,
     tools: list.result.tools,
     stderr: () => stderr,
     request,

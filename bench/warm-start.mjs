@@ -127,7 +127,7 @@ try {
   }
 
   // Each bin in turn (alternating, so that the machine's load falls on both alike).
-  const results = BINS.map((b) => ({ ...b, times: [], inits: [], memory: undefined }));
+  const results = BINS.map((b) => ({ ...b, times: [], inits: [], cpus: [], memory: undefined }));
   for (let i = 0; i < RUNS; i++) {
     for (const r of results) {
       const warm = await startServer(env, r.bin);
@@ -138,6 +138,7 @@ try {
         );
       r.times.push(warm.elapsed);
       r.inits.push(warm.initializeMs);
+      r.cpus.push(warm.cpuMs);
       if (i === 0) {
         // Memory while it holds the catalog, through its background refresh.
         const afterList = rssMb(warm.child.pid);
@@ -169,6 +170,9 @@ try {
       `   runs: ${r.times.map((t) => t.toFixed(0)).join(', ')} ms; initialize: ${r.inits.map((t) => t.toFixed(0)).join(', ')} ms`,
     );
     log(
+      `   server CPU time at its tools/list answer: median ${med(r.cpus)} ms (runs ${r.cpus.join(', ')}; less sensitive to the machine's load than wall-clock time)`,
+    );
+    log(
       `2. resident memory holding ${expected} functions: ${r.memory.afterFirstListMb.toFixed(1)} MB after the first tools/list, ` +
         `peak ${r.memory.peakMb.toFixed(1)} MB during the background refresh, ${r.memory.settledMb.toFixed(1)} MB after (target < 120 MB)`,
     );
@@ -188,6 +192,8 @@ try {
             warmMedianMs: Math.round(med(r.times)),
             initializeMs: r.inits.map(Math.round),
             initializeMedianMs: Math.round(med(r.inits)),
+            cpuAtListMs: r.cpus,
+            cpuAtListMedianMs: med(r.cpus),
             memory: r.memory,
           })),
           loadavg: loadavg(),

@@ -8,6 +8,8 @@ export default defineConfig([
       index: 'src/index.ts',
       'local/index': 'src/local/index.ts',
       'aws/index': 'src/aws/index.ts',
+      // Unstable: what the project's own apps and tests use besides the public entry.
+      internal: 'src/internal.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

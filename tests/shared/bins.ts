@@ -4,6 +4,9 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { GaveUp, waitFor } from './wait-and-log.js';
+
+export { GaveUp, waitFor } from './wait-and-log.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples/functions');
@@ -11,35 +14,6 @@ export const HTTP_BIN = resolve(REPO_ROOT, 'apps/http-server/dist/cli.js');
 export const STDIO_BIN = resolve(REPO_ROOT, 'apps/stdio-server/dist/cli.js');
 export const CLI_BIN = resolve(REPO_ROOT, 'apps/cli/dist/cli.js');
 export const PROTOCOL_VERSION = '2025-11-25';
-
-type Falsy = undefined | null | false | '' | 0;
-
-/** Thrown by a `waitFor` check to end the wait at once (the awaited thing can no longer happen). */
-export class GaveUp extends Error {}
-
-/**
- * Polls `check` until it returns a truthy value, or throws after `ms`. An error the check throws is
- * retried (kept for the timeout message), except a `GaveUp`, which ends the wait at once.
- */
-export async function waitFor<T>(
-  check: () => T | Falsy | Promise<T | Falsy>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value) return value as T;
-    } catch (error) {
-      if (error instanceof GaveUp) throw error;
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`Timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 /** Environment for a child bin: only what it needs (no inherited AWS or lambda-mcp settings). */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {

@@ -72,14 +72,7 @@ export function runBin(args: string[], options: RunOptions = {}): Promise<RunRes
   });
 }
 
-/** Waits until `check` passes, polling; fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '../../../tests/shared/wait-and-log.js';
 
 export interface FunctionFixture {
   manifest: Record<string, unknown>;

@@ -1,4 +1,5 @@
-import { CONFIG_SETTINGS, type ConfigSetting, parseServerArgs } from '@lambda-mcp/core';
+import { CONFIG_SETTINGS, type ConfigSetting } from '@lambda-mcp/core';
+import { parseServerArgs } from '@lambda-mcp/core/internal';
 import { HTTP_SETTINGS } from './settings.js';
 
 export type LogFormat = 'json' | 'pretty';

@@ -6,6 +6,7 @@ import {
   LambdaMcpError,
   toLambdaMcpError,
 } from '@lambda-mcp/core';
+import { mapWithConcurrency } from '@lambda-mcp/core/internal';
 
 /**
  * A counting semaphore with a bounded FIFO queue: at most `max` holders; up to `maxQueue` waiters;
@@ -136,22 +137,14 @@ export function limitInvocations(
     invoke,
     async invokeMany(requests, options) {
       const concurrency = Math.max(1, options?.concurrency ?? 8);
-      const outcomes: InvokeOutcome[] = new Array(requests.length);
-      let next = 0;
-      const worker = async () => {
-        while (next < requests.length) {
-          const i = next++;
-          const request = requests[i] as InvokeRequest;
-          try {
-            const result = await invoke(request, options);
-            outcomes[i] = { ok: true, request, result };
-          } catch (error) {
-            outcomes[i] = { ok: false, request, error: toLambdaMcpError(error) };
-          }
+      return mapWithConcurrency(requests, concurrency, async (request): Promise<InvokeOutcome> => {
+        try {
+          const result = await invoke(request, options);
+          return { ok: true, request, result };
+        } catch (error) {
+          return { ok: false, request, error: toLambdaMcpError(error) };
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, requests.length) }, worker));
-      return outcomes;
+      });
     },
   };
 }

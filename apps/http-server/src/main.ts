@@ -4,9 +4,9 @@ import {
   isLambdaMcpError,
   type Logger,
   loadConfig,
-  routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
+import { routeProcessWarnings } from '@lambda-mcp/core/internal';
 import type { InvocationHistory } from '@lambda-mcp/core/local';
 import { createHttpApp, type HttpApp } from './app.js';
 import { helpText, parseHttpArgs } from './args.js';

@@ -1,4 +1,5 @@
-import { LambdaMcpError, parseDurationSeconds } from '@lambda-mcp/core';
+import { LambdaMcpError } from '@lambda-mcp/core';
+import { parseDurationSeconds } from '@lambda-mcp/core/internal';
 
 /**
  * Settings of the HTTP app beyond the shared configuration (port, host, backend, filters ... come

@@ -12,6 +12,7 @@ import { createFleetRedis, type FleetRedis, redactRedisUrl } from '../src/fleet/
 import { createSessionCodec, type SessionState } from '../src/fleet/session-codec.js';
 import { shareDiscovery } from '../src/fleet/shared-discovery.js';
 import { createRateLimiter } from '../src/rate-limit.js';
+import { waitFor } from './helpers.js';
 import { freePort, type RedisServer, redisAvailable, startRedis } from './redis-server.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-the-fleet';
@@ -113,14 +114,10 @@ describe.runIf(redisAvailable() || !process.env.LAMBDA_MCP_SKIP_REDIS_TESTS)('wi
     expect(await capB.acquire('token:dave')).toEqual({ ok: false, max: 2 });
     expect((await capB.acquire('token:erin')).ok).toBe(true);
     if (s2.ok) s2.release();
-    await waitUntil(async () => (await capB.acquire('token:dave')).ok, 3000, 'a released slot');
+    await waitFor(async () => (await capB.acquire('token:dave')).ok, 3000, 'a released slot');
     // Replica A "dies": its lease is no longer renewed; the slot frees itself after leaseMs.
     await (a as FleetRedis).close();
-    await waitUntil(
-      async () => (await capB.acquire('token:dave')).ok,
-      5000,
-      'the dead replica’s lease to end',
-    );
+    await waitFor(async () => (await capB.acquire('token:dave')).ok, 5000, 'the dead replica’s lease to end');
   });
 
   it('reads the backend once per TTL for the fleet; the others read the fleet’s copy', async () => {
@@ -203,12 +200,3 @@ describe.runIf(redisAvailable() || !process.env.LAMBDA_MCP_SKIP_REDIS_TESTS)('wi
     expect(logs.join('\n')).not.toContain('hunter2');
   });
 });
-
-async function waitUntil(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-}

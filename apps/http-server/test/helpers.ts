@@ -94,21 +94,7 @@ export function parseMessages(text: string): unknown[] {
     .map((l) => JSON.parse(l.slice(6)));
 }
 
-/** Polls `check` until it returns a truthy value, or fails after `ms`. */
-export async function waitFor<T>(check: () => T | Promise<T>, ms = 5_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`Timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+export { waitFor } from '../../../tests/shared/wait-and-log.js';
 
 /** A temporary copy of some bundled functions (for tests that add or remove functions). */
 export function tempFunctions(names: string[]): { dir: string; cleanup: () => void } {

@@ -1,4 +1,5 @@
-import { CONFIG_SETTINGS, type ConfigSetting, parseServerArgs } from '@lambda-mcp/core';
+import { CONFIG_SETTINGS, type ConfigSetting } from '@lambda-mcp/core';
+import { parseServerArgs } from '@lambda-mcp/core/internal';
 
 /** Settings that mean nothing to a stdio server (they belong to the HTTP app). */
 const NOT_FOR_STDIO = new Set(['--port', '--host']);

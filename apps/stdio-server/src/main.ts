@@ -5,9 +5,9 @@ import {
   isLambdaMcpError,
   type Logger,
   loadConfig,
-  routeProcessWarnings,
   type Services,
 } from '@lambda-mcp/core';
+import { routeProcessWarnings } from '@lambda-mcp/core/internal';
 import { createLambdaMcpServer, createServicesForConfig, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';

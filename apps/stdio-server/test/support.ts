@@ -104,17 +104,7 @@ export function tempFunctions(
   return { dir, add, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '../../../tests/shared/wait-and-log.js';
 
 export function text(result: object): string {
   const content = ((result as { content?: unknown }).content ?? []) as Array<{ text?: string }>;

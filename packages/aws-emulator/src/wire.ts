@@ -56,6 +56,36 @@ export class WireError extends Error {
   }
 }
 
+type WireErrorExtra = ConstructorParameters<typeof WireError>[3];
+
+/** The operation of an AWS JSON protocol request: its `x-amz-target` after the service's prefix. */
+export function jsonTargetOperation(req: Pick<WireRequest, 'headers'>, prefix: string): string {
+  const target = header(req.headers, 'x-amz-target') ?? '';
+  return target.startsWith(prefix) ? target.slice(prefix.length) : 'Unknown';
+}
+
+/** The answer to an operation the emulator does not implement, in the service's error shape. */
+export function unknownOperation(operation: string, extra: WireErrorExtra): WireError {
+  return new WireError(
+    400,
+    'UnknownOperationException',
+    `Operation ${operation} is not supported by this emulator.`,
+    extra,
+  );
+}
+
+/** An AWS JSON protocol body (`{}` when empty); a SerializationException when it is not JSON. */
+export function parseJsonBody(
+  req: Pick<WireRequest, 'body'>,
+  extra: WireErrorExtra,
+): Record<string, unknown> {
+  try {
+    return JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
+  } catch {
+    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', extra);
+  }
+}
+
 export function newRequestId(): string {
   return randomUUID();
 }

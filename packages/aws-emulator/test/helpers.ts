@@ -33,37 +33,7 @@ export const encode = (value: unknown): Uint8Array => new TextEncoder().encode(J
 export const decode = (bytes: Uint8Array | undefined): string =>
   bytes ? Buffer.from(bytes).toString('utf8') : '';
 
-export interface CapturedLog {
-  level: string;
-  message: string;
-  fields?: Record<string, unknown>;
-}
-
-export function captureLogger(): { logger: Logger; entries: CapturedLog[] } {
-  const entries: CapturedLog[] = [];
-  const make = (): Logger => ({
-    debug: (message, fields) => entries.push({ level: 'debug', message, ...(fields ? { fields } : {}) }),
-    info: (message, fields) => entries.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
-    warn: (message, fields) => entries.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
-    error: (message, fields) => entries.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
-    child: () => make(),
-  });
-  return { logger: make(), entries };
-}
-
-/** Polls until `check` holds or the deadline passes. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-  what = 'condition',
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { type CapturedLog, captureLogger, waitFor } from '../../../tests/shared/wait-and-log.js';
 
 /** Runs `fn` with some environment variables set (undefined deletes), then restores them. */
 export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {

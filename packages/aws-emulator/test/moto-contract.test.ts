@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mapWithConcurrency } from '@lambda-mcp/core';
+import { mapWithConcurrency } from '@lambda-mcp/core/internal';
 import { describeAwsBackendContract } from './contract/aws-backend-contract.js';
 import { type MotoServer, motoAvailability, startMoto } from './contract/moto.js';
 import { zipFiles } from './contract/zip.js';

@@ -33,6 +33,26 @@ export interface LambdaMcpErrorOptions {
   retryable?: boolean;
 }
 
+/**
+ * Every infrastructure failure of the library: a string `code` (see `ErrorCode`), a message for a
+ * person, optional `details` safe to show a caller, `retryable`, and the original `cause`. A
+ * function's own failure is not an error: it comes back as `InvocationResult.functionError`.
+ * Check with `isLambdaMcpError` or `isErrorCode`, not `instanceof` (the ESM and CommonJS builds
+ * share a brand, not a class).
+ *
+ * @example
+ * ```ts
+ * import { isErrorCode, isLambdaMcpError } from '@lambda-mcp/core';
+ *
+ * try {
+ *   await services.invocation.invoke({ functionName: 'orders', payload: { id: 1 } });
+ * } catch (error) {
+ *   if (isErrorCode(error, 'INVALID_INPUT')) console.error(error.details?.errors);
+ *   else if (isLambdaMcpError(error) && error.retryable) retryLater();
+ *   else throw error;
+ * }
+ * ```
+ */
 export class LambdaMcpError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
@@ -57,10 +77,12 @@ export class LambdaMcpError extends Error {
   }
 }
 
+/** Whether `value` is a `LambdaMcpError` (from either the ESM or the CommonJS build). */
 export function isLambdaMcpError(value: unknown): value is LambdaMcpError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
 }
 
+/** Whether `value` is a `LambdaMcpError` with this `code`. */
 export function isErrorCode(value: unknown, code: ErrorCode): value is LambdaMcpError {
   return isLambdaMcpError(value) && value.code === code;
 }

@@ -216,6 +216,8 @@ export interface BackendIdentity {
   account?: string;
   /** Why the principal could not be told (network, endpoint), when it could not. */
   problem?: string;
+  /** Endpoint overrides in use, by service (`all` for every service). */
+  endpoints?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -21,7 +21,7 @@ describe('LambdaMcpError', () => {
 
 describe('routeProcessWarnings', () => {
   it('logs process warnings through the logger as one line each, and restores the defaults', async () => {
-    const { routeProcessWarnings } = await import('../src/index.js');
+    const { routeProcessWarnings } = await import('../src/internal.js');
     const seen: Array<{ message: string; fields?: Record<string, unknown> }> = [];
     const logger = {
       debug() {},
@@ -50,7 +50,7 @@ describe('routeProcessWarnings', () => {
   });
 
   it("logs the AWS SDK's Node.js version notice at debug, not as a warning", async () => {
-    const { routeProcessWarnings } = await import('../src/index.js');
+    const { routeProcessWarnings } = await import('../src/internal.js');
     const seen: Array<{ level: string; message: string }> = [];
     const logger = {
       debug(message: string) {

@@ -37,7 +37,8 @@ function externalImports(files: Map<string, string>): string[] {
 }
 
 describe('the built root entry of @lambda-mcp/core', () => {
-  for (const name of ['index.js', 'index.cjs']) {
+  // The unstable internal entry is held to the same rule: apps load it beside the root entry.
+  for (const name of ['index.js', 'index.cjs', 'internal.js', 'internal.cjs']) {
     it(`${name} and its chunks import no AWS SDK`, () => {
       const entry = join(dist, name);
       expect(

@@ -1,4 +1,5 @@
 import type { AnnotationOverride, FunctionInfo } from '@lambda-mcp/core';
+import { formatFunctionKey } from '@lambda-mcp/core';
 import type { ToolAnnotations } from './types.js';
 
 /**
@@ -65,7 +66,7 @@ export function annotationsFromConfig(
   for (const key of globs) {
     if (globToRegExp(key).test(fn.name)) Object.assign(out, config[key]);
   }
-  const exact = [fn.name, fn.qualifier ? `${fn.name}:${fn.qualifier}` : undefined, toolName];
+  const exact = [fn.name, fn.qualifier ? formatFunctionKey(fn.name, fn.qualifier) : undefined, toolName];
   for (const key of exact) {
     if (key !== undefined && Object.hasOwn(config, key)) Object.assign(out, config[key]);
   }

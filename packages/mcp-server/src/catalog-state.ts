@@ -74,24 +74,37 @@ export function makeView(
     prefixes: naming.functionPrefixes,
     reserved: GENERIC_TOOL_NAMES,
   });
-  const entries: Entry[] = functions
-    .map((fn) => {
-      const key = functionKey(fn);
-      return { index: 0, key, name: names.get(key) ?? key, fn };
-    })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  entries.forEach((e, i) => {
-    e.index = i;
+  // Sorted by tool name (unique within a view): the names sorted as strings, then their entries.
+  const byName = new Map<string, Entry>();
+  for (const fn of functions) {
+    const key = functionKey(fn);
+    const name = names.get(key) ?? key;
+    byName.set(name, { index: 0, key, name, fn });
+  }
+  const entries: Entry[] = [...byName.keys()].sort().map((name, index) => {
+    const entry = byName.get(name)!;
+    entry.index = index;
+    return entry;
   });
-  // Hashed entry by entry: one string of a 10,000-function catalog is several MB at once.
+  // Hashed in pieces: one string of a 10,000-function catalog is several MB at once.
   const digest = createHash('sha256').update(
     JSON.stringify([naming.generic, naming.perFunction, loaded ? '' : `error:${error?.code ?? ''}`]),
   );
-  for (const e of entries) digest.update(JSON.stringify([e.key, e.name, e.fn]));
+  // The same bytes as one update per entry (a hash of pieces is the hash of their concatenation),
+  // in about 64 KB pieces: 10,000 small updates cost more than the hashing itself.
+  let pending = '';
+  for (const e of entries) {
+    pending += JSON.stringify([e.key, e.name, e.fn]);
+    if (pending.length > 65_536) {
+      digest.update(pending);
+      pending = '';
+    }
+  }
+  digest.update(pending);
   const fingerprint = digest.digest('hex');
   return {
     entries,
-    byName: new Map(entries.map((e) => [e.name, e])),
+    byName,
     byKey: new Map(entries.map((e) => [e.key, e])),
     fingerprint,
   };

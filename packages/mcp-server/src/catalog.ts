@@ -6,6 +6,7 @@ import {
   silentLogger,
   toLambdaMcpError,
 } from '@lambda-mcp/core';
+import { mapWithConcurrency } from '@lambda-mcp/core/internal';
 import {
   type ResolvedCatalogOptions,
   resolveCatalogOptions,
@@ -22,7 +23,7 @@ import {
   type View,
   type ViewNaming,
 } from './catalog-state.js';
-import { buildFunctionTool, callFunctionTool, type FunctionTool, mapLimit } from './function-tools.js';
+import { buildFunctionTool, callFunctionTool, type FunctionTool } from './function-tools.js';
 import { createGenericHandlers, GENERIC_TOOL_NAMES, GENERIC_TOOLS } from './generic/index.js';
 import { functionKey } from './naming.js';
 import { createToolCalls } from './tool-calls.js';
@@ -204,7 +205,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
       fingerprint: full.fingerprint,
     };
     const { entries: shown } = viewEntries(next);
-    await mapLimit(shown, SCHEMA_CONCURRENCY, (entry) => buildTool(entry, next));
+    await mapWithConcurrency(shown, SCHEMA_CONCURRENCY, (entry) => buildTool(entry, next));
     const entries = full.entries;
     if (entries.length === 0) {
       logger.warn(
@@ -369,7 +370,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     await waitForFirstCatalog();
     const s = state;
     const { entries, visible } = viewEntries(s, opts.authorize);
-    const functionTools = await mapLimit(entries, SCHEMA_CONCURRENCY, buildTool);
+    const functionTools = await mapWithConcurrency(entries, SCHEMA_CONCURRENCY, (entry) => buildTool(entry));
     const capped = perFunction ? visible - entries.length : 0;
     const tools: ToolDefinition[] = [
       ...(generic

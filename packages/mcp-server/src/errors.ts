@@ -1,4 +1,5 @@
-import { type FieldError, formatFieldErrors, isLambdaMcpError, type LambdaMcpError } from '@lambda-mcp/core';
+import { type FieldError, isLambdaMcpError, type LambdaMcpError } from '@lambda-mcp/core';
+import { formatFieldErrors } from '@lambda-mcp/core/internal';
 import type { ToolCallOutcome, ToolResult } from './types.js';
 
 const BRAND = Symbol.for('@lambda-mcp/mcp-server.UnknownToolError');

@@ -3,6 +3,7 @@ import {
   type AnnotationOverride,
   type FieldError,
   type FunctionInfo,
+  formatFunctionKey,
   LambdaMcpError,
   type Logger,
   type Services,
@@ -26,7 +27,7 @@ export interface FunctionTool {
 }
 
 export function label(fn: Pick<FunctionInfo, 'name' | 'qualifier'>): string {
-  return fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name;
+  return formatFunctionKey(fn.name, fn.qualifier);
 }
 
 /**
@@ -169,21 +170,4 @@ export async function callFunctionTool(
   } catch (error) {
     return options.failure(error, target);
   }
-}
-
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return out;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { formatFunctionKey } from '@lambda-mcp/core';
 
 /** Tool names we emit: 1..64 characters from [A-Za-z0-9_-] (safe for every model API we know). */
 export const MAX_TOOL_NAME_LENGTH = 64;
@@ -18,14 +19,11 @@ export interface NamingInput {
  * (`name:alias`) becomes `_alias`.
  */
 export function baseToolName(fn: NamingInput, prefixes: readonly string[] = []): string {
-  let name = fn.name;
-  const prefix = [...prefixes]
-    .filter((p) => p.length > 0 && name.startsWith(p) && name.length > p.length)
-    .sort((a, b) => b.length - a.length)[0];
-  if (prefix) name = name.slice(prefix.length);
+  let name = stripPrefix(fn.name, prefixes);
   if (fn.qualifier) name = `${name}_${fn.qualifier}`;
   name = name.replace(/[^a-zA-Z0-9_]/g, '_');
-  if (/^[0-9]/.test(name)) name = `_${name}`;
+  const first = name.charCodeAt(0);
+  if (first >= 48 && first <= 57) name = `_${name}`;
   return name;
 }
 
@@ -35,7 +33,7 @@ export function shortHash(value: string, length = HASH_LENGTH): string {
 }
 
 function identity(fn: NamingInput): string {
-  return fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name;
+  return formatFunctionKey(fn.name, fn.qualifier);
 }
 
 function withSuffix(base: string, suffix: string): string {
@@ -71,7 +69,8 @@ export function assignToolNames(
   const taken = new Set<string>(reserved);
   const pending: Array<{ fn: NamingInput; base: string }> = [];
   for (const base of [...groups.keys()].sort()) {
-    const members = [...(groups.get(base) ?? [])].sort((a, b) => {
+    const group = groups.get(base) ?? [];
+    const members = (group.length === 1 ? group : [...group]).sort((a, b) => {
       const ea = isExact(a, prefixes) ? 0 : 1;
       const eb = isExact(b, prefixes) ? 0 : 1;
       if (ea !== eb) return ea - eb;
@@ -108,11 +107,14 @@ function isExact(fn: NamingInput, prefixes: readonly string[]): boolean {
   return raw === rawUnmapped && !fn.qualifier && mapped === raw;
 }
 
+/** The name without the longest configured prefix it starts with (never the whole name). */
 function stripPrefix(name: string, prefixes: readonly string[]): string {
-  const prefix = [...prefixes]
-    .filter((p) => p.length > 0 && name.startsWith(p) && name.length > p.length)
-    .sort((a, b) => b.length - a.length)[0];
-  return prefix ? name.slice(prefix.length) : name;
+  // A loop, not filter/sort: it runs for every function of a catalog, 10,000 or more at start-up.
+  let longest = 0;
+  for (const p of prefixes) {
+    if (p.length > longest && name.length > p.length && name.startsWith(p)) longest = p.length;
+  }
+  return longest > 0 ? name.slice(longest) : name;
 }
 
 /** The key a function has in naming maps and configuration (`name` or `name:qualifier`). */

@@ -1,10 +1,5 @@
-import {
-  type DecodedPayload,
-  type FieldError,
-  type FunctionErrorInfo,
-  formatFieldErrors,
-  type InvocationResult,
-} from '@lambda-mcp/core';
+import type { DecodedPayload, FieldError, FunctionErrorInfo, InvocationResult } from '@lambda-mcp/core';
+import { formatFieldErrors } from '@lambda-mcp/core/internal';
 import { redact } from './errors.js';
 import { fitJson } from './tools/fit.js';
 import type { JsonObject, TextContent, ToolResult } from './types.js';

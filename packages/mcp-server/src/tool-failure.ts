@@ -3,7 +3,8 @@
  * into its result and audit outcome here, so the words for "invalid", "not available",
  * "cancelled" and "failed" are written once.
  */
-import { type FieldError, formatFieldErrors, isLambdaMcpError, type Logger } from '@lambda-mcp/core';
+import { type FieldError, isLambdaMcpError, type Logger } from '@lambda-mcp/core';
+import { formatFieldErrors } from '@lambda-mcp/core/internal';
 import {
   errorResult,
   fieldErrorsOf,

@@ -4,7 +4,7 @@
  * `server.ts` knows the SDK.
  */
 
-import type { FunctionAuthorizer } from '@lambda-mcp/core';
+import type { FunctionAuthorizer } from '@lambda-mcp/core/internal';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -46,7 +46,7 @@ export type ToolFamily = 'function' | 'generic';
  * Decides whether the caller may see and use a function: it gets the target (name, the qualifier
  * the call would use, ARN). `compileFunctionPolicy` (core) builds one from patterns.
  */
-export type { FunctionAuthorizer } from '@lambda-mcp/core';
+export type { FunctionAuthorizer } from '@lambda-mcp/core/internal';
 
 export interface ProgressUpdate {
   /** Increases with every update. */

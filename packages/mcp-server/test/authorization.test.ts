@@ -3,7 +3,7 @@
  * item 2): tool names (collision suffixes), counts and tools/list_changed notifications are
  * computed over what the caller may see.
  */
-import { compileFunctionPolicy } from '@lambda-mcp/core';
+import { compileFunctionPolicy } from '@lambda-mcp/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, setup, text, waitFor } from './support/harness.js';
 import { createInMemoryServices, type FakeFunction, fnInfo } from './support/services.js';

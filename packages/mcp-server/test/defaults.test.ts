@@ -9,7 +9,8 @@
  *   naming the setting to change.
  */
 import type { DiscoveryService, Logger } from '@lambda-mcp/core';
-import { ConfigSchema, LambdaMcpError } from '@lambda-mcp/core';
+import { LambdaMcpError } from '@lambda-mcp/core';
+import { ConfigSchema } from '@lambda-mcp/core/internal';
 import { describe, expect, it } from 'vitest';
 import { createLambdaMcpServer, createToolCatalog } from '../src/index.js';
 import { connect, waitFor } from './support/harness.js';

@@ -1,10 +1,5 @@
-import {
-  type Backend,
-  ConfigSchema,
-  createSchemaService,
-  type ResolvedSchema,
-  silentLogger,
-} from '@lambda-mcp/core';
+import { type Backend, type ResolvedSchema, silentLogger } from '@lambda-mcp/core';
+import { ConfigSchema, createSchemaService } from '@lambda-mcp/core/internal';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { toToolInput, toToolOutput, wrapSchema } from '../src/tool-schema.js';

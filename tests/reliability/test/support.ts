@@ -8,6 +8,7 @@ import http from 'node:http';
 import { resolve } from 'node:path';
 
 import { childEnv, PROTOCOL_VERSION, waitFor } from '../../shared/bins.js';
+import { type JsonRpcMessage, type RawResponse, readResponse } from '../../shared/http-messages.js';
 
 export {
   childEnv,
@@ -42,11 +43,7 @@ export function createRandom(seed: number) {
 }
 export type Random = ReturnType<typeof createRandom>;
 
-export interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
+export type { RawResponse } from '../../shared/http-messages.js';
 
 /** A keep-alive HTTP client for raw POSTs to /mcp. */
 export function createRawClient(url: string, maxSockets = 64) {
@@ -73,16 +70,7 @@ export function createRawClient(url: string, maxSockets = 64) {
           },
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolvePost({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              text: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-          res.on('error', reject);
+          readResponse(res).then(resolvePost, reject);
         },
       );
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -94,31 +82,7 @@ export function createRawClient(url: string, maxSockets = 64) {
 }
 export type RawClient = ReturnType<typeof createRawClient>;
 
-export interface JsonRpcMessage {
-  jsonrpc?: unknown;
-  id?: unknown;
-  method?: unknown;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string; data?: unknown };
-  params?: unknown;
-}
-
-/** The JSON-RPC messages of a response body: one JSON object, or SSE `data:` lines. */
-export function parseMessages(text: string): JsonRpcMessage[] {
-  const trimmed = text.trim();
-  if (!trimmed) return [];
-  if (trimmed.startsWith('{')) return [JSON.parse(trimmed) as JsonRpcMessage];
-  const out: JsonRpcMessage[] = [];
-  for (const block of trimmed.split(/\n\n+/)) {
-    const data = block
-      .split('\n')
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).replace(/^ /, ''))
-      .join('\n');
-    if (data) out.push(JSON.parse(data) as JsonRpcMessage);
-  }
-  return out;
-}
+export { type JsonRpcMessage, parseMessages } from '../../shared/http-messages.js';
 
 export const INITIALIZE = {
   jsonrpc: '2.0',

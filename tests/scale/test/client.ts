@@ -4,6 +4,7 @@
  * reader for notifications.
  */
 import http from 'node:http';
+import { type JsonRpcMessage, parseMessages as parseAll, readResponse } from '../../shared/http-messages.js';
 
 export const PROTOCOL_VERSION = '2025-11-25';
 
@@ -13,34 +14,11 @@ export interface Answer {
   text: string;
 }
 
-export interface JsonRpcMessage {
-  id?: unknown;
-  method?: string;
-  result?: Record<string, unknown>;
-  error?: { code: number; message: string };
-  params?: unknown;
-}
+export type { JsonRpcMessage } from '../../shared/http-messages.js';
 
+/** The JSON-RPC messages of a body; half a message at the end of a cut stream is left out. */
 export function parseMessages(text: string): JsonRpcMessage[] {
-  const trimmed = text.trim();
-  if (!trimmed) return [];
-  if (trimmed.startsWith('{')) return [JSON.parse(trimmed) as JsonRpcMessage];
-  const out: JsonRpcMessage[] = [];
-  for (const block of trimmed.split(/\n\n+/)) {
-    const data = block
-      .split('\n')
-      .filter((l) => l.startsWith('data:'))
-      .map((l) => l.slice(5).replace(/^ /, ''))
-      .join('\n');
-    if (data) {
-      try {
-        out.push(JSON.parse(data) as JsonRpcMessage);
-      } catch {
-        // a cut stream ends in half a message
-      }
-    }
-  }
-  return out;
+  return parseAll(text, { skipIncomplete: true });
 }
 
 export function createClient(maxSockets = 64) {
@@ -70,17 +48,8 @@ export function createClient(maxSockets = 64) {
           },
         },
         (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              text: Buffer.concat(chunks).toString('utf8'),
-            }),
-          );
-          res.on('error', reject);
           res.on('aborted', () => reject(new Error('response cut before its end')));
+          readResponse(res).then(resolve, reject);
         },
       );
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));

@@ -24,6 +24,8 @@ export {
   waitFor,
 } from '../../shared/bins.js';
 
+import { type RawResponse, readResponse } from '../../shared/http-messages.js';
+
 export interface McpConnection {
   client: Client;
   /** The server's stderr (stdio only; HTTP servers are read from their HttpBin). */
@@ -58,11 +60,7 @@ export async function connectHttp(url: string, token?: string): Promise<McpConne
   return { client, stderr: () => '', close: () => client.close() };
 }
 
-export interface RawResponse {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  text: string;
-}
+export type { RawResponse } from '../../shared/http-messages.js';
 
 /** A raw HTTP request with full control of the headers (Host included) and the body. */
 export function rawRequest(
@@ -88,16 +86,7 @@ export function rawRequest(
         },
       },
       (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolveRequest({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-        res.on('error', reject);
+        readResponse(res).then(resolveRequest, reject);
       },
     );
     req.setTimeout(20_000, () => req.destroy(new Error('no answer within 20 s')));

@@ -11,17 +11,11 @@ import {
   type Services,
   type ToolPlan,
 } from '@lambda-mcp/core';
-import { assignToolNames, baseToolName } from '@lambda-mcp/mcp-server';
+import { assignToolNames, baseToolName, GENERIC_TOOL_NAMES } from '@lambda-mcp/mcp-server';
 import type { Context } from '../context.js';
 
-const GENERIC = [
-  'get_function_schema',
-  'invoke_function',
-  'invoke_functions',
-  'list_functions',
-  'monitor_executions',
-  'search_functions',
-];
+/** The generic tools' names, which per-function tools must not take (the MCP server's own list). */
+const GENERIC: readonly string[] = GENERIC_TOOL_NAMES;
 
 /** The tool names, cap and renames the MCP server would give these functions (same rules). */
 export function toolPlanFor(services: Services, included: readonly FunctionInfo[]): ToolPlan {

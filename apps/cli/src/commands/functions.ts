@@ -1,4 +1,5 @@
 import type { ExcludedFunction, FunctionInfo, UnusableFunction } from '@lambda-mcp/core';
+import { formatFunctionKey } from '@lambda-mcp/core';
 import { type Context, withSpinner } from '../context.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { formatTags } from '../ui/format.js';
@@ -142,5 +143,5 @@ function withoutKeys(tags: Record<string, string>, keys: string[]): Record<strin
 }
 
 function displayName(fn: FunctionInfo): string {
-  return fn.qualifier ? `${fn.name}:${fn.qualifier}` : fn.name;
+  return formatFunctionKey(fn.name, fn.qualifier);
 }

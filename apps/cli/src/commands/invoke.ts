@@ -1,5 +1,6 @@
 import {
   type DecodedPayload,
+  formatFunctionKey,
   type InvocationResult,
   type InvocationType,
   isErrorCode,
@@ -119,7 +120,7 @@ export async function runInvoke(ctx: Context): Promise<ExitCode> {
   }
 
   const { out, err } = ctx;
-  const name = result.qualifier ? `${result.functionName}:${result.qualifier}` : result.functionName;
+  const name = formatFunctionKey(result.functionName, result.qualifier);
   if (logs) {
     if (result.logs && result.logs.length > 0) {
       ctx.note(err.dim(`── log tail (${name}) ──`));
@@ -178,7 +179,7 @@ function printFunctionError(ctx: Context, result: InvocationResult): void {
   const fe = result.functionError;
   if (!fe) return;
   const { err } = ctx;
-  const name = result.qualifier ? `${result.functionName}:${result.qualifier}` : result.functionName;
+  const name = formatFunctionKey(result.functionName, result.qualifier);
   ctx.note(`${err.red(err.bold('function error:'))} ${name} failed (${fe.kind})`);
   ctx.note(`  ${err.bold(fe.errorType || 'Error')}: ${fe.errorMessage}`);
   const headline = `${fe.errorType}: ${fe.errorMessage}`;

@@ -1,4 +1,4 @@
-import { type DataPoint, type MetricsReport, parseTimeRange } from '@lambda-mcp/core';
+import { type DataPoint, formatFunctionKey, type MetricsReport, parseTimeRange } from '@lambda-mcp/core';
 import { stringValue } from '../args.js';
 import { type Context, withSpinner } from '../context.js';
 import { usageError } from '../errors.js';
@@ -88,7 +88,7 @@ export function renderReport(ctx: Context, report: MetricsReport, includeErrors:
   const width = ctx.width ?? 100;
   const s = report.series;
   const sum = report.summary;
-  const name = report.qualifier ? `${report.functionName}:${report.qualifier}` : report.functionName;
+  const name = formatFunctionKey(report.functionName, report.qualifier);
   ctx.print(
     `${out.bold(name)}  ${formatTime(report.start)} → ${formatTime(report.end)}  ${out.dim(`(period ${report.periodSeconds} s)`)}`,
   );

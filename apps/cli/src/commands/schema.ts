@@ -1,4 +1,5 @@
-import { isLambdaMcpError, openObjectSchema, type ResolvedSchema } from '@lambda-mcp/core';
+import { isLambdaMcpError, type ResolvedSchema } from '@lambda-mcp/core';
+import { openObjectSchema } from '@lambda-mcp/core/internal';
 import { stringValue } from '../args.js';
 import { type Context, withSpinner } from '../context.js';
 import { usageError } from '../errors.js';

@@ -1,3 +1,5 @@
+import { styleText } from 'node:util';
+
 /** ANSI styles that collapse to identity when colour is off, so callers never branch on it. */
 export interface Style {
   readonly enabled: boolean;
@@ -12,34 +14,30 @@ export interface Style {
   gray(text: string): string;
 }
 
-const CODES = {
-  bold: [1, 22],
-  dim: [2, 22],
-  red: [31, 39],
-  green: [32, 39],
-  yellow: [33, 39],
-  blue: [34, 39],
-  magenta: [35, 39],
-  cyan: [36, 39],
-  gray: [90, 39],
-} as const;
+const FORMATS = ['bold', 'dim', 'red', 'green', 'yellow', 'blue', 'magenta', 'cyan', 'gray'] as const;
 
+/**
+ * The escape codes come from Node's own `styleText`; whether to colour at all is decided once, by
+ * `colorEnabled` (./io.ts: --no-color, NO_COLOR, FORCE_COLOR, a terminal), for the stream the
+ * text goes to. So `styleText` must not judge by `process.stdout` itself (`validateStream`, which
+ * Node 22.13+ turns on by default; Node 20 ignores the option and never checks).
+ */
 export function createStyle(enabled: boolean): Style {
   const wrap =
-    (open: number, close: number) =>
+    (format: (typeof FORMATS)[number]) =>
     (text: string): string =>
-      enabled && text !== '' ? `\u001b[${open}m${text}\u001b[${close}m` : text;
+      enabled && text !== '' ? styleText(format, text, { validateStream: false }) : text;
   return {
     enabled,
-    bold: wrap(...CODES.bold),
-    dim: wrap(...CODES.dim),
-    red: wrap(...CODES.red),
-    green: wrap(...CODES.green),
-    yellow: wrap(...CODES.yellow),
-    blue: wrap(...CODES.blue),
-    magenta: wrap(...CODES.magenta),
-    cyan: wrap(...CODES.cyan),
-    gray: wrap(...CODES.gray),
+    bold: wrap('bold'),
+    dim: wrap('dim'),
+    red: wrap('red'),
+    green: wrap('green'),
+    yellow: wrap('yellow'),
+    blue: wrap('blue'),
+    magenta: wrap('magenta'),
+    cyan: wrap('cyan'),
+    gray: wrap('gray'),
   };
 }
 

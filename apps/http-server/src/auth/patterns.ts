@@ -1,4 +1,4 @@
-import { compileFunctionPolicy, type FunctionPolicy, parseFunctionPattern } from '@lambda-mcp/core';
+import { compileFunctionPolicy, type FunctionPolicy, parseFunctionPattern } from '@lambda-mcp/core/internal';
 
 /**
  * Function-level authorization patterns: core's function policy language (names, `name:qualifier`,

@@ -5,15 +5,22 @@
  */
 import type { MetricDataQuery, MetricDataResult, MetricStat } from '@lambda-mcp/core';
 import type { EmulatorState } from '../state.js';
-import { type Handled, header, jsonBody, WireError, type WireRequest } from '../wire.js';
+import {
+  type Handled,
+  jsonBody,
+  jsonTargetOperation,
+  parseJsonBody,
+  unknownOperation,
+  WireError,
+  type WireRequest,
+} from '../wire.js';
 
 const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 const ID_PATTERN = /^[a-z][a-zA-Z0-9_]*$/;
 const DEFAULT_MAX_DATAPOINTS = 100_800;
 
 export function routeCloudWatch(req: Pick<WireRequest, 'headers'>): string {
-  const target = header(req.headers, 'x-amz-target') ?? '';
-  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
+  return jsonTargetOperation(req, TARGET_PREFIX);
 }
 
 function invalid(
@@ -70,27 +77,17 @@ export async function handleCloudWatch(
   operation: string,
 ): Promise<Handled> {
   if (operation !== 'GetMetricData') {
-    throw new WireError(
-      400,
-      'UnknownOperationException',
-      `Operation ${operation} is not supported by this emulator.`,
-      {
-        queryCode: 'InvalidAction',
-        queryFault: 'Sender',
-        messageKey: 'message',
-      },
-    );
-  }
-  let input: Record<string, unknown>;
-  try {
-    input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
-  } catch {
-    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', {
-      queryCode: 'MalformedInput',
+    throw unknownOperation(operation, {
+      queryCode: 'InvalidAction',
       queryFault: 'Sender',
       messageKey: 'message',
     });
   }
+  const input = parseJsonBody(req, {
+    queryCode: 'MalformedInput',
+    queryFault: 'Sender',
+    messageKey: 'message',
+  });
   const queries = input.MetricDataQueries;
   if (!Array.isArray(queries) || queries.length === 0) {
     throw invalid(

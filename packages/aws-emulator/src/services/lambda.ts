@@ -5,12 +5,13 @@
 import { createHash } from 'node:crypto';
 import type { FunctionConfig, InvocationType, LogType } from '@lambda-mcp/core';
 import { isLambdaMcpError } from '@lambda-mcp/core';
+import { LAMBDA_LIMITS } from '@lambda-mcp/core/internal';
 import { type EmulatorState, functionArn, listAll } from '../state.js';
 import { type Handled, header, jsonBody, toLambdaTime, WireError, type WireRequest } from '../wire.js';
 
-export const SYNC_PAYLOAD_LIMIT = 6_291_456;
-export const ASYNC_PAYLOAD_LIMIT = 1_048_576;
-const CLIENT_CONTEXT_LIMIT = 3_583;
+const SYNC_PAYLOAD_LIMIT = LAMBDA_LIMITS.syncPayloadBytes;
+const ASYNC_PAYLOAD_LIMIT = LAMBDA_LIMITS.asyncPayloadBytes;
+const CLIENT_CONTEXT_LIMIT = LAMBDA_LIMITS.clientContextBytes;
 const MAX_PAGE = 50;
 
 const FUNCTION_NAME_PATTERN =

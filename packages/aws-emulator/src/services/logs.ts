@@ -2,14 +2,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isLambdaMcpError } from '@lambda-mcp/core';
 import { type EmulatorState, listAll } from '../state.js';
-import { type Handled, header, jsonBody, WireError, type WireRequest } from '../wire.js';
+import {
+  type Handled,
+  jsonBody,
+  jsonTargetOperation,
+  parseJsonBody,
+  unknownOperation,
+  WireError,
+  type WireRequest,
+} from '../wire.js';
 
 const TARGET_PREFIX = 'Logs_20140328.';
 const MAX_TOKENS = 10_000;
 
 export function routeLogs(req: Pick<WireRequest, 'headers'>): string {
-  const target = header(req.headers, 'x-amz-target') ?? '';
-  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
+  return jsonTargetOperation(req, TARGET_PREFIX);
 }
 
 function invalid(message: string): WireError {
@@ -36,23 +43,9 @@ export async function handleLogs(
   operation: string,
 ): Promise<Handled> {
   if (operation !== 'FilterLogEvents') {
-    throw new WireError(
-      400,
-      'UnknownOperationException',
-      `Operation ${operation} is not supported by this emulator.`,
-      {
-        messageKey: 'message',
-      },
-    );
+    throw unknownOperation(operation, { messageKey: 'message' });
   }
-  let input: Record<string, unknown>;
-  try {
-    input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
-  } catch {
-    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', {
-      messageKey: 'message',
-    });
-  }
+  const input = parseJsonBody(req, { messageKey: 'message' });
   const limit = optionalNumber(input, 'limit');
   if (limit !== undefined && limit > 10_000) {
     throw invalid(

@@ -5,13 +5,20 @@
  */
 import type { FunctionConfig, Tags } from '@lambda-mcp/core';
 import { type EmulatorState, functionArn, listAll } from '../state.js';
-import { type Handled, header, jsonBody, WireError, type WireRequest } from '../wire.js';
+import {
+  type Handled,
+  jsonBody,
+  jsonTargetOperation,
+  parseJsonBody,
+  unknownOperation,
+  WireError,
+  type WireRequest,
+} from '../wire.js';
 
 const TARGET_PREFIX = 'ResourceGroupsTaggingAPI_20170126.';
 
 export function routeTagging(req: Pick<WireRequest, 'headers'>): string {
-  const target = header(req.headers, 'x-amz-target') ?? '';
-  return target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : 'Unknown';
+  return jsonTargetOperation(req, TARGET_PREFIX);
 }
 
 function invalid(message: string): WireError {
@@ -57,23 +64,9 @@ export async function handleTagging(
   operation: string,
 ): Promise<Handled> {
   if (operation !== 'GetResources') {
-    throw new WireError(
-      400,
-      'UnknownOperationException',
-      `Operation ${operation} is not supported by this emulator.`,
-      {
-        messageKey: 'Message',
-      },
-    );
+    throw unknownOperation(operation, { messageKey: 'Message' });
   }
-  let input: Record<string, unknown>;
-  try {
-    input = JSON.parse(req.body.toString('utf8') || '{}') as Record<string, unknown>;
-  } catch {
-    throw new WireError(400, 'SerializationException', 'The request body is not valid JSON.', {
-      messageKey: 'Message',
-    });
-  }
+  const input = parseJsonBody(req, { messageKey: 'Message' });
   const perPage = input.ResourcesPerPage === undefined ? 100 : Number(input.ResourcesPerPage);
   if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
     throw invalid('ResourcesPerPage must be between 1 and 100.');

@@ -3,6 +3,7 @@
  * and caching live in the services): only calls, pagination, retries that are safe, and mapping
  * of AWS errors (in ./errors.ts).
  */
+
 import type { MetricDataResult as AwsMetricDataResult, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
@@ -24,6 +25,7 @@ import type {
   TagFilter,
   Tags,
 } from '../types.js';
+import { formatFunctionKey } from '../util/function-ref.js';
 import {
   type AwsClients,
   type AwsConnectionOptions,
@@ -226,7 +228,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
         throw mapAwsError(error, {
           service: 'lambda',
           operation: 'GetFunction',
-          functionName: qualifier ? `${name}:${qualifier}` : name,
+          functionName: formatFunctionKey(name, qualifier),
         });
       }
     },

@@ -33,6 +33,20 @@ function prefetchAllTags(config: Config): boolean {
 /**
  * The four services over the AWS backend, with the disk catalog cache when `config.diskCache` is
  * on (the default): a restarted server answers from the last catalog of the same scope at once.
+ * Credentials come from the SDK's default chain (`AWS_PROFILE` honoured, never forced) unless
+ * `options.clients` or `options.backendOptions` bring their own.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig, parseTimeRange } from '@lambda-mcp/core';
+ * import { createAwsServices } from '@lambda-mcp/core/aws';
+ *
+ * const services = await createAwsServices(loadConfig()); // FUNCTION_PREFIX, FUNCTION_LIST, ...
+ * const { functions } = await services.discovery.getCatalog();
+ * const { start, end } = parseTimeRange({ start: '1h' });
+ * const report = await services.metrics.getMetrics({ functionName: 'orders', start, end });
+ * await services.close();
+ * ```
  */
 export async function createAwsServices(
   configInput: ConfigInput | Config = {},

@@ -196,6 +196,11 @@ const REJECTED_CREDENTIAL_NAMES = new Set([
   'InvalidSignatureException',
 ]);
 
+/** True when AWS answered that the resource does not exist (`ResourceNotFoundException`). */
+export function isResourceNotFoundError(error: unknown): boolean {
+  return asSdkError(error).name === 'ResourceNotFoundException';
+}
+
 /** True when AWS refused the credentials themselves (not a missing permission). */
 export function isRejectedCredentialsError(error: unknown): boolean {
   return REJECTED_CREDENTIAL_NAMES.has(asSdkError(error).name ?? '');

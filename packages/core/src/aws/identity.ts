@@ -118,6 +118,7 @@ export async function probeAwsIdentity(
       accessKey,
       ...(who.Arn ? { principal: who.Arn } : {}),
       ...(who.Account ? { account: who.Account } : {}),
+      endpoints,
     };
   } catch (error) {
     if (signal?.aborted) throw error;
@@ -131,7 +132,7 @@ export async function probeAwsIdentity(
       );
     }
     const mapped = mapAwsError(error, { service: 'sts', operation: 'GetCallerIdentity' });
-    return { source, accessKey, problem: `${name}: ${message} (${mapped.code})` };
+    return { source, accessKey, problem: `${name}: ${message} (${mapped.code})`, endpoints };
   } finally {
     sts.destroy();
   }

@@ -5,10 +5,12 @@
  * never sent again. The SDK's own retries are switched off for Invoke on every client, including a
  * caller's own, by a middleware that hides the error's retryable traits from the retry strategy.
  */
+
 import type { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { LambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { BackendInvokeRequest, BackendInvokeResult, CallOptions } from '../types.js';
+import { formatFunctionKey } from '../util/function-ref.js';
 import { isNotSentError, isThrottlingError, mapAwsError, retryAfterSecondsOf } from './errors.js';
 import { addResponseCap, DEFAULT_MAX_INVOKE_RESPONSE_BYTES } from './http-limits.js';
 import { sdk } from './sdk.js';
@@ -101,7 +103,7 @@ export async function invokeLambda(
   const ctx = {
     service: 'lambda' as const,
     operation: 'Invoke',
-    functionName: request.qualifier ? `${request.functionName}:${request.qualifier}` : request.functionName,
+    functionName: formatFunctionKey(request.functionName, request.qualifier),
     invocationType: request.invocationType,
   };
   const sync = request.invocationType === 'RequestResponse';

@@ -10,7 +10,7 @@ import type {
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Logger } from '../logger.js';
 import type { CallOptions, TagFilter, Tags } from '../types.js';
-import { isAccessDeniedError, mapAwsError } from './errors.js';
+import { isAccessDeniedError, isResourceNotFoundError, mapAwsError } from './errors.js';
 import { tagListToTags, unqualifyArn } from './mappers.js';
 import { sdk } from './sdk.js';
 
@@ -134,7 +134,7 @@ export function createTagReader(options: TagReaderOptions): TagReader {
           out.set(arn, { ...(response.Tags ?? {}) });
         } catch (error) {
           // Deleted between listing and now: it has no tags to report.
-          if ((error as { name?: string }).name === 'ResourceNotFoundException') return;
+          if (isResourceNotFoundError(error)) return;
           throw error;
         }
       },

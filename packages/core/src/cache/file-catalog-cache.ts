@@ -63,15 +63,17 @@ export function createFileCatalogCache(
   return {
     dir,
     async load(scope: string): Promise<Catalog | undefined> {
-      let text: string;
+      let bytes: Buffer;
       try {
-        text = await readFile(join(dir, catalogCacheFileName(scope)), 'utf8');
+        // Read as bytes and decoded once: with an encoding, readFile decodes chunk by chunk into a
+        // string built of pieces (measured: most of the read of a 10,000-function catalog).
+        bytes = await readFile(join(dir, catalogCacheFileName(scope)));
       } catch {
         return undefined;
       }
       let stored: unknown;
       try {
-        stored = JSON.parse(text);
+        stored = JSON.parse(bytes.toString('utf8'));
       } catch {
         return undefined;
       }

@@ -248,12 +248,29 @@ function readConfigFile(path: string, origin: string): Record<string, unknown> {
 /**
  * Loads the configuration: flags > environment > config file > defaults, validated. Throws
  * LambdaMcpError INVALID_CONFIG with one message naming the setting as the user wrote it (flag,
- * environment variable or file key), the value and what is accepted.
+ * environment variable or file key), the value and what is accepted. Every setting, with its
+ * flag and environment variable, is listed in `CONFIG_SETTINGS`.
+ *
+ * @example
+ * ```ts
+ * import { isErrorCode, loadConfig } from '@lambda-mcp/core';
+ *
+ * try {
+ *   // FUNCTION_PREFIX=team-a- in the environment, or {"functionPrefixes": ["team-a-"]} in
+ *   // lambda-mcp.config.json; flags win over both.
+ *   const config = loadConfig({ flags: { region: 'eu-west-1' } });
+ *   console.log(config.functionPrefixes, config.region);
+ * } catch (error) {
+ *   if (isErrorCode(error, 'INVALID_CONFIG')) console.error(error.message);
+ *   else throw error;
+ * }
+ * ```
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   return loadConfigDetailed(options).config;
 }
 
+/** `loadConfig`, plus where each setting came from and the config file that was read. */
 export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();

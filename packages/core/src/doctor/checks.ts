@@ -91,9 +91,7 @@ const credentialsCheck: DoctorCheck = {
       const identity = await backend.identity({ signal: ctx.signal });
       if (identity.principal) ctx.facts.who = identity.principal;
       if (identity.account) ctx.facts.account = identity.account;
-      const endpoints = Object.entries(
-        (backend as { endpoints?: Readonly<Record<string, string>> }).endpoints ?? {},
-      );
+      const endpoints = Object.entries(identity.endpoints ?? {});
       return {
         status: identity.problem ? 'warn' : 'pass',
         message: [

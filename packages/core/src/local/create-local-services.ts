@@ -20,6 +20,16 @@ export type LocalServices = Services & { backend: LocalBackend };
  * The four services over the local backend: the embedded default, no AWS account needed. The
  * schema tag keys of the config are passed to the backend so local schemas are found through the
  * same tags as AWS ones.
+ *
+ * @example
+ * ```ts
+ * import { createLocalServices } from '@lambda-mcp/core/local';
+ *
+ * const services = createLocalServices({ dir: './functions' });
+ * const result = await services.invocation.invoke({ functionName: 'echo', payload: { hi: 1 }, logType: 'Tail' });
+ * console.log(result.payload, result.functionError, result.report?.durationMs);
+ * await services.close();
+ * ```
  */
 export function createLocalServices(options: CreateLocalServicesOptions = {}): LocalServices {
   const config = parseConfig({ ...options.config, backend: 'local' });

@@ -1,20 +1,10 @@
 /** Request parsing of the local backend: Lambda's payload and client-context limits, as AWS words them. */
 import { LambdaMcpError } from '../errors.js';
 import type { BackendInvokeRequest } from '../types.js';
+import { LAMBDA_LIMITS } from '../util/lambda-limits.js';
 
-/** AWS limits the local backend enforces like Lambda. */
-export const LOCAL_LIMITS = {
-  /** Synchronous request and response payloads. */
-  syncPayloadBytes: 6_291_456,
-  /** Event (asynchronous) payloads, since October 2025. */
-  asyncPayloadBytes: 1_048_576,
-  /** The response size AWS names in Function.ResponseSizeTooLarge. */
-  responseBytes: 6_291_556,
-  /** Base64 client context. */
-  clientContextBytes: 3_583,
-  /** Lambda's INIT phase limit. */
-  initTimeoutMs: 10_000,
-} as const;
+/** AWS limits the local backend enforces like Lambda (the one definition, in util/lambda-limits.ts). */
+export const LOCAL_LIMITS = LAMBDA_LIMITS;
 
 /** The event as JSON text (`{}` for an empty payload); PAYLOAD_TOO_LARGE or INVALID_REQUEST otherwise. */
 export function parseEvent(request: BackendInvokeRequest): string {

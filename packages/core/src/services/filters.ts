@@ -1,7 +1,12 @@
 import type { Config } from '../config/schema.js';
 import { isLambdaMcpError, LambdaMcpError } from '../errors.js';
 import type { FunctionConfig, TagFilter, Tags } from '../types.js';
-import { type FunctionReference, parseFunctionArn, parseFunctionReference } from '../util/function-ref.js';
+import {
+  type FunctionReference,
+  formatFunctionKey,
+  parseFunctionArn,
+  parseFunctionReference,
+} from '../util/function-ref.js';
 import { type FunctionPattern, findExclusion, parseFunctionPattern } from './function-policy.js';
 
 /** The discovery filters, compiled once from the configuration. */
@@ -88,7 +93,9 @@ export function evaluateFilters(
   if (byList) {
     const entries = filters.list.filter((e) => listEntryMatches(e, fn));
     if (!entries.some((e) => e.qualifier === options.qualifier)) {
-      const pinned = entries.filter((e) => e.qualifier !== undefined).map((e) => `${e.name}:${e.qualifier}`);
+      const pinned = entries
+        .filter((e) => e.qualifier !== undefined)
+        .map((e) => formatFunctionKey(e.name, e.qualifier));
       listReason =
         pinned.length > 0 && options.qualifier === undefined
           ? `function list: only listed with a qualifier (${pinned.join(', ')})`

@@ -6,6 +6,11 @@ import type { InvocationResult, InvocationType, LogType } from '../types.js';
 import { abortError, throwIfAborted } from '../util/abort.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import { assertQualifier } from '../util/function-ref.js';
+import {
+  ASYNC_PAYLOAD_LIMIT_BYTES,
+  CLIENT_CONTEXT_LIMIT_BYTES,
+  SYNC_PAYLOAD_LIMIT_BYTES,
+} from '../util/lambda-limits.js';
 import { decodeLogTail } from '../util/log-tail.js';
 import { decodePayload, encodePayload, toFunctionErrorInfo } from '../util/payload.js';
 import { findReport } from '../util/report-line.js';
@@ -21,11 +26,6 @@ import type {
   SchemaService,
 } from './types.js';
 
-/** Lambda's payload limits: 6 MB for synchronous requests (and DryRun), 1 MB for Event. */
-export const SYNC_PAYLOAD_LIMIT_BYTES = 6_291_456;
-export const ASYNC_PAYLOAD_LIMIT_BYTES = 1_048_576;
-/** Lambda's limit on the base64 client context. */
-export const CLIENT_CONTEXT_LIMIT_BYTES = 3_583;
 /**
  * Added to the function's timeout for the client-side deadline (network, cold start): the default
  * of `config.invokeTimeoutMarginMs` (LAMBDA_MCP_INVOKE_TIMEOUT_MARGIN_MS).

@@ -1,5 +1,6 @@
 import { LambdaMcpError } from '../errors.js';
 import type { MetricDataQuery, MetricStat } from '../types.js';
+import { formatFunctionKey } from '../util/function-ref.js';
 import type { MetricType } from './types.js';
 
 /** One CloudWatch query behind a series: `path` names it in the report (`duration.p99`). */
@@ -141,7 +142,7 @@ export function toMetricDataQueries(
   queries: readonly SeriesQuery[],
 ): MetricDataQuery[] {
   const dimensions: Record<string, string> = { FunctionName: functionName };
-  if (qualifier) dimensions.Resource = `${functionName}:${qualifier}`;
+  if (qualifier) dimensions.Resource = formatFunctionKey(functionName, qualifier);
   return queries.map((q) => ({
     id: queryIdOf(q.path),
     namespace: 'AWS/Lambda',

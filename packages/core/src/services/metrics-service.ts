@@ -4,6 +4,7 @@ import { isErrorCode, LambdaMcpError, toLambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CallOptions, FunctionInfo, LogEvent, MetricDataQuery, MetricDataResult } from '../types.js';
 import { abortError, throwIfAborted } from '../util/abort.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
 import { errorDetailsOf, groupErrors } from './error-details.js';
 import {
   DEFAULT_METRIC_TYPES,
@@ -243,21 +244,16 @@ export function createMetricsService(options: MetricsServiceOptions): MetricsSer
         code: toLambdaMcpError(error).code,
       });
     }
-    const results: MetricDataResult[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < queries.length) {
-        const q = queries[next++] as MetricDataQuery;
-        try {
-          results.push(...(await call([q])));
-        } catch (error) {
-          if (opts.signal?.aborted || isErrorCode(error, 'ABORTED')) throw error;
-          failed.set(q.id, seriesError(error));
-        }
+    const each = await mapWithConcurrency(queries, SPLIT_CONCURRENCY, async (q) => {
+      try {
+        return await call([q]);
+      } catch (error) {
+        if (opts.signal?.aborted || isErrorCode(error, 'ABORTED')) throw error;
+        failed.set(q.id, seriesError(error));
+        return [];
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(SPLIT_CONCURRENCY, queries.length) }, worker));
-    return { results, failed };
+    });
+    return { results: each.flat(), failed };
   }
 
   function seriesError(error: unknown): { code: string; message: string } {

@@ -66,6 +66,23 @@ describe('region and scope', () => {
     }
   });
 
+  it('gives the same scope without shared config files as the SDK parser gives for files with no settings', async () => {
+    const config = join(dir, 'config');
+    const credentials = join(dir, 'credentials');
+    const env = { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials };
+    // Missing files, then blank ones: the SDK's parser is not loaded for these.
+    const missing = await computeScope({ env }, 'us-east-1');
+    await writeFile(config, '');
+    await writeFile(credentials, '\n  \n');
+    expect(await computeScope({ env }, 'us-east-1')).toBe(missing);
+    // Comments only: read by the SDK's parser, which finds no settings either.
+    await writeFile(config, '# nothing here\n');
+    expect(await computeScope({ env }, 'us-east-1')).toBe(missing);
+    // A setting of the profile in use changes it.
+    await writeFile(config, '[default]\nregion = us-east-1\n');
+    expect(await computeScope({ env }, 'us-east-1')).not.toBe(missing);
+  });
+
   it('lists the endpoint overrides the SDK will use', () => {
     expect(configuredEndpoints({ endpoint: 'http://127.0.0.1:9' })).toEqual({ all: 'http://127.0.0.1:9' });
     expect(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLambdaMcpError, parseServerArgs } from '../../src/index.js';
+import { isLambdaMcpError } from '../../src/index.js';
+import { parseServerArgs } from '../../src/internal.js';
 
 const settings = [
   { flag: '--port', kind: 'integer' },

@@ -45,41 +45,11 @@ export async function invoke(
   return { result, text, body, tail, logs: tail.split('\n').filter((l) => l !== '') };
 }
 
-export interface CapturedLog {
-  level: string;
-  message: string;
-  fields?: Record<string, unknown>;
-}
-
-export function captureLogger(): { logger: Logger; entries: CapturedLog[] } {
-  const entries: CapturedLog[] = [];
-  const make = (): Logger => ({
-    debug: (message, fields) => entries.push({ level: 'debug', message, ...(fields ? { fields } : {}) }),
-    info: (message, fields) => entries.push({ level: 'info', message, ...(fields ? { fields } : {}) }),
-    warn: (message, fields) => entries.push({ level: 'warn', message, ...(fields ? { fields } : {}) }),
-    error: (message, fields) => entries.push({ level: 'error', message, ...(fields ? { fields } : {}) }),
-    child: () => make(),
-  });
-  return { logger: make(), entries };
-}
+export { type CapturedLog, captureLogger, waitFor } from '../../../../tests/shared/wait-and-log.js';
 
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'lambda-mcp-local-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
-/** Polls until `check` returns true or the deadline passes (then throws). */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export const REQUEST_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../../../tests/shared/wait-and-log.js';
 import type { Backend } from '../../src/backend.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { isLambdaMcpError, type LambdaMcpError } from '../../src/errors.js';
@@ -123,19 +124,6 @@ async function errorCode(promise: Promise<unknown>): Promise<string> {
     throw error;
   }
   return 'resolved';
-}
-
-async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export interface ContractOptions {

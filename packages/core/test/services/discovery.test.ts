@@ -4,6 +4,7 @@ import { isErrorCode, isLambdaMcpError, LambdaMcpError } from '../../src/errors.
 import { silentLogger } from '../../src/logger.js';
 import { createDiscoveryService } from '../../src/services/discovery-service.js';
 import type { Catalog, CatalogCacheStore, DiscoveryService } from '../../src/services/types.js';
+import { formatFunctionKey } from '../../src/util/function-ref.js';
 import {
   ACCOUNT,
   arnOf,
@@ -34,8 +35,7 @@ function make(
   return discovery;
 }
 
-const names = (catalog: Catalog) =>
-  catalog.functions.map((f) => (f.qualifier ? `${f.name}:${f.qualifier}` : f.name));
+const names = (catalog: Catalog) => catalog.functions.map((f) => formatFunctionKey(f.name, f.qualifier));
 
 async function code(promise: Promise<unknown>): Promise<string> {
   try {
@@ -268,7 +268,7 @@ describe('DiscoveryService catalog cache, refresh and change events', () => {
 
   it('unsubscribes listeners and survives a throwing listener', async () => {
     const backend = sampleBackend();
-    const { logger, lines } = captureLogger();
+    const { logger, entries: lines } = captureLogger();
     const discovery = createDiscoveryService({ backend, config: ConfigSchema.parse({}), logger });
     open.push(discovery);
     let calls = 0;

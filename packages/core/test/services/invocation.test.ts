@@ -3,15 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { type ConfigInput, ConfigSchema } from '../../src/config/schema.js';
 import { isErrorCode, isLambdaMcpError, LambdaMcpError } from '../../src/errors.js';
 import { createDiscoveryService } from '../../src/services/discovery-service.js';
-import {
-  ASYNC_PAYLOAD_LIMIT_BYTES,
-  createInvocationService,
-  INVOKE_TIMEOUT_MARGIN_MS,
-  SYNC_PAYLOAD_LIMIT_BYTES,
-} from '../../src/services/invocation-service.js';
+import { createInvocationService, INVOKE_TIMEOUT_MARGIN_MS } from '../../src/services/invocation-service.js';
 import { createSchemaService } from '../../src/services/schema-service.js';
 import type { FieldError, InvokeRequest } from '../../src/services/types.js';
 import type { BackendInvokeRequest } from '../../src/types.js';
+import { ASYNC_PAYLOAD_LIMIT_BYTES, SYNC_PAYLOAD_LIMIT_BYTES } from '../../src/util/lambda-limits.js';
 import { ACCOUNT, arnOf, captureLogger, createMemoryBackend, fn, jsonBytes } from './memory-backend.js';
 
 const invokeFixture = JSON.parse(
@@ -73,7 +69,7 @@ function setup(config: ConfigInput = {}) {
   doc('str', { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'string', minLength: 3 });
   backend.versions.set('pinned:live', fn('pinned'));
   const parsed = ConfigSchema.parse({ exclude: ['excluded'], ...config });
-  const { logger, lines } = captureLogger();
+  const { logger, entries: lines } = captureLogger();
   const discovery = createDiscoveryService({ backend, config: parsed, logger });
   const schemas = createSchemaService({ backend, config: parsed, logger });
   const invocation = createInvocationService({ backend, config: parsed, logger, discovery, schemas });

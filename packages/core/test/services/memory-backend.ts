@@ -16,6 +16,7 @@ import type {
   TagFilter,
   Tags,
 } from '../../src/types.js';
+import { formatFunctionKey } from '../../src/util/function-ref.js';
 
 /**
  * A small Backend kept in memory, for unit tests that need exact control (call counts, failures,
@@ -124,10 +125,10 @@ export function createMemoryBackend(
       return backend.functions.map((f) => structuredClone(f));
     },
     async getFunction(name: string, qualifier?: string) {
-      backend.calls.getFunction.push(qualifier ? `${name}:${qualifier}` : name);
+      backend.calls.getFunction.push(formatFunctionKey(name, qualifier));
       if (backend.failures.getFunction) throw backend.failures.getFunction;
       const found = qualifier
-        ? backend.versions.get(`${name}:${qualifier}`)
+        ? backend.versions.get(formatFunctionKey(name, qualifier))
         : backend.functions.find((f) => f.name === name);
       if (!found) {
         throw new LambdaMcpError(
@@ -207,17 +208,4 @@ export function jsonBytes(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
 }
 
-export function captureLogger(): {
-  logger: Logger;
-  lines: { level: string; message: string; fields: Record<string, unknown> }[];
-} {
-  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-  const make = (bindings: Record<string, unknown>): Logger => ({
-    debug: (message, fields) => lines.push({ level: 'debug', message, fields: { ...bindings, ...fields } }),
-    info: (message, fields) => lines.push({ level: 'info', message, fields: { ...bindings, ...fields } }),
-    warn: (message, fields) => lines.push({ level: 'warn', message, fields: { ...bindings, ...fields } }),
-    error: (message, fields) => lines.push({ level: 'error', message, fields: { ...bindings, ...fields } }),
-    child: (more) => make({ ...bindings, ...more }),
-  });
-  return { logger: make({}), lines };
-}
+export { captureLogger } from '../../../../tests/shared/wait-and-log.js';

@@ -1,6 +1,7 @@
 /** The monitor_executions tool: its schema and its handler. */
 
-import { type MetricsReport, metricNamesAccepted, parseTimeRange, toLambdaMcpError } from '@lambda-mcp/core';
+import { type MetricsReport, parseTimeRange, toLambdaMcpError } from '@lambda-mcp/core';
+import { metricNamesAccepted } from '@lambda-mcp/core/internal';
 import { invalidArgumentsResult } from '../errors.js';
 import { byteLength, structuredResult, truncateUtf8 } from '../result.js';
 import { metricsToolValue } from '../tools/model-shapes.js';

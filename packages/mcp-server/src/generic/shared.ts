@@ -1,6 +1,7 @@
 /** What the generic tools share: their context (services, the caller's view) and result shapes. */
 import {
   type FunctionInfo,
+  formatFunctionKey,
   type InvocationResult,
   type InvocationType,
   type InvokeRequest,
@@ -267,7 +268,7 @@ export function shrinkExecution(exec: JsonObject, budget: number): JsonObject {
 }
 
 export function summaryLine(r: InvocationResult): string {
-  const target = r.qualifier ? `${r.functionName}:${r.qualifier}` : r.functionName;
+  const target = formatFunctionKey(r.functionName, r.qualifier);
   if (r.functionError) {
     return `${target} failed (${r.functionError.kind}): ${r.functionError.errorType}: ${redact(r.functionError.errorMessage)}`;
   }

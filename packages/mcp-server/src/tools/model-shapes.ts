@@ -1,4 +1,5 @@
-import { type DataPoint, type ErrorDetail, groupErrors, type MetricsReport } from '@lambda-mcp/core';
+import type { DataPoint, ErrorDetail, MetricsReport } from '@lambda-mcp/core';
+import { groupErrors } from '@lambda-mcp/core/internal';
 import { redact } from '../errors.js';
 import type { JsonObject } from '../types.js';
 

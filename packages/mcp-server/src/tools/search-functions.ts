@@ -1,10 +1,5 @@
-import {
-  type Catalog,
-  createFunctionIndex,
-  type FunctionIndex,
-  type FunctionInfo,
-  type JsonSchema,
-} from '@lambda-mcp/core';
+import type { Catalog, FunctionInfo, JsonSchema } from '@lambda-mcp/core';
+import { createFunctionIndex, type FunctionIndex } from '@lambda-mcp/core/internal';
 import type { JsonObject, ToolDefinition } from '../types.js';
 
 /**
