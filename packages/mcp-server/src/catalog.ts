@@ -27,7 +27,7 @@ import { buildFunctionTool, callFunctionTool, type FunctionTool } from './functi
 import { createGenericHandlers, GENERIC_TOOL_NAMES, GENERIC_TOOLS } from './generic/index.js';
 import { functionKey } from './naming.js';
 import { createToolCalls } from './tool-calls.js';
-import { toolFailure } from './tool-failure.js';
+import { type FailureMapper, itemFailure, toolFailure } from './tool-failure.js';
 import type { FunctionAuthorizer, ToolCallContext, ToolDefinition, ToolResult } from './types.js';
 
 export type { ResolvedCatalogOptions, ToolCatalogOptions, ToolFamilies } from './catalog-options.js';
@@ -410,6 +410,8 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     logger,
     allowed,
     discoveryProblem,
+    failure: (error, target) => failure(error, target),
+    itemFailure: (error, target) => itemFailure(error, target, { logger, discoveryProblem }),
     toolNameFor: (fn, authorize) => entryFor(fn, authorize)?.name,
     knownInputSchema: (fn) => {
       const entry = state.full.byKey.get(functionKey(fn));
@@ -417,8 +419,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     },
   });
 
-  const failure = (error: unknown, name: string, signal?: AbortSignal) =>
-    toolFailure(error, name, signal, { logger, discoveryProblem });
+  const failure: FailureMapper = (error, target) => toolFailure(error, target, { logger, discoveryProblem });
 
   const calls = createToolCalls({
     logger,

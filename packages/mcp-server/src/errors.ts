@@ -1,4 +1,5 @@
 import { type FieldError, isLambdaMcpError, type LambdaMcpError } from '@lambda-mcp/core';
+import { formatFieldErrors } from '@lambda-mcp/core/internal';
 import type { ToolCallOutcome, ToolResult } from './types.js';
 
 const BRAND = Symbol.for('@lambda-mcp/mcp-server.UnknownToolError');
@@ -29,13 +30,6 @@ export function redact(text: string): string {
     .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1[redacted]');
 }
 
-/** "- /filters/region: must be equal to one of the allowed values (eu, us)" lines. */
-export function formatFieldErrors(errors: readonly FieldError[]): string {
-  return errors
-    .map((e) => `- ${e.path === '' ? '(root)' : e.path}: ${e.message}${e.keyword ? ` [${e.keyword}]` : ''}`)
-    .join('\n');
-}
-
 /** Field errors carried by an INVALID_INPUT error's details, when the service put them there. */
 export function fieldErrorsOf(error: LambdaMcpError): FieldError[] | undefined {
   const details = error.details;
@@ -64,7 +58,7 @@ export function invalidArgumentsResult(toolName: string, errors: readonly FieldE
         type: 'text',
         text:
           `Invalid arguments for ${toolName}: ${errors.length} problem${errors.length === 1 ? '' : 's'}.\n` +
-          `${formatFieldErrors(errors)}\n` +
+          `${formatFieldErrors(errors, { style: 'list' })}\n` +
           "Fix the arguments to match the tool's input schema and call it again.",
       },
     ],

@@ -1,14 +1,15 @@
 /** Per-function tools: built from a function and its schemas, and called. */
 import {
   type AnnotationOverride,
+  type FieldError,
   type FunctionInfo,
   formatFunctionKey,
+  LambdaMcpError,
   type Logger,
   type Services,
   toLambdaMcpError,
 } from '@lambda-mcp/core';
 import { functionAnnotations } from './annotations.js';
-import { invalidArgumentsResult } from './errors.js';
 import { shapeInvocationResult } from './result.js';
 import type { FailureMapper, ToolOutcome } from './tool-failure.js';
 import { type ToolInput, type ToolOutput, toToolInput, toToolOutput } from './tool-schema.js';
@@ -94,7 +95,30 @@ export async function buildFunctionTool(
   return tool;
 }
 
-/** Calls a per-function tool: the function, with the tool's arguments as its event. */
+/**
+ * The tool's own argument shape around a wrapped event: exactly one argument, `payload` (or the
+ * property the tool names). The event inside is the function's, checked by the InvocationService.
+ */
+function wrapperErrors(args: JsonObject, property: string): FieldError[] {
+  const errors: FieldError[] = [];
+  if (!(property in args)) errors.push({ path: `/${property}`, message: 'is required', keyword: 'required' });
+  for (const key of Object.keys(args)) {
+    if (key !== property) {
+      errors.push({
+        path: `/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        message: 'is not an allowed property',
+        keyword: 'additionalProperties',
+      });
+    }
+  }
+  return errors;
+}
+
+/**
+ * Calls a per-function tool: the function, with the tool's arguments as its event. The
+ * InvocationService resolves, authorizes, validates (against the function's input schema) and
+ * limits; this only unwraps the event and shapes the answer.
+ */
 export async function callFunctionTool(
   services: Services,
   tool: FunctionTool,
@@ -103,21 +127,23 @@ export async function callFunctionTool(
   options: { maxResultBytes: number; failure: FailureMapper },
 ): Promise<ToolOutcome> {
   const fn = tool.function;
-  const audit = { function: fn.name, ...(fn.qualifier ? { qualifier: fn.qualifier } : {}) };
   const argsObject = (args ?? {}) as JsonObject;
   const wrappedBy = tool.input.mode === 'wrapped' ? (tool.input.property ?? 'payload') : undefined;
-  const payload: unknown = wrappedBy ? argsObject[wrappedBy] : argsObject;
-  if (tool.input.resolved) {
-    const whole = !wrappedBy || tool.input.validatesWrapped === true;
-    const check = services.schemas.validate(tool.input.resolved, whole ? argsObject : payload);
-    if (!check.valid) {
-      const errors = whole
-        ? check.errors
-        : check.errors.map((e) => ({ ...e, path: `/${wrappedBy}${e.path}` }));
-      return {
-        result: invalidArgumentsResult(tool.name, errors),
-        audit: { ...audit, outcome: 'invalid_arguments' },
-      };
+  const target = {
+    tool: tool.name,
+    function: fn.name,
+    ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
+    payloadPath: wrappedBy ? `/${wrappedBy}` : '',
+    invalidLabel: 'Invalid arguments',
+    ...(context.signal ? { signal: context.signal } : {}),
+  };
+  if (wrappedBy) {
+    const errors = wrapperErrors(argsObject, wrappedBy);
+    if (errors.length > 0) {
+      return options.failure(
+        new LambdaMcpError('INVALID_INPUT', `Invalid arguments for ${tool.name}.`, { details: { errors } }),
+        { ...target, payloadPath: '' },
+      );
     }
   }
   try {
@@ -125,7 +151,7 @@ export async function callFunctionTool(
       {
         functionName: fn.name,
         ...(fn.qualifier ? { qualifier: fn.qualifier } : {}),
-        payload,
+        payload: wrappedBy ? argsObject[wrappedBy] : argsObject,
         invocationType: 'RequestResponse',
         logType: 'None',
       },
@@ -139,9 +165,9 @@ export async function callFunctionTool(
       ...(tool.output ? { output: tool.output.contract } : {}),
     });
     const outcome: ToolCallOutcome = result.functionError ? 'function_error' : 'success';
-    return { result: shaped, audit: { ...audit, outcome } };
+    const audit = { function: fn.name, ...(fn.qualifier ? { qualifier: fn.qualifier } : {}), outcome };
+    return { result: shaped, audit };
   } catch (error) {
-    const f = options.failure(error, fn.name, context.signal);
-    return { result: f.result, audit: { ...audit, ...f.audit } };
+    return options.failure(error, target);
   }
 }

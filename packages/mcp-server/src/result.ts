@@ -1,5 +1,6 @@
 import type { DecodedPayload, FieldError, FunctionErrorInfo, InvocationResult } from '@lambda-mcp/core';
-import { formatFieldErrors, redact } from './errors.js';
+import { formatFieldErrors } from '@lambda-mcp/core/internal';
+import { redact } from './errors.js';
 import { fitJson } from './tools/fit.js';
 import type { JsonObject, TextContent, ToolResult } from './types.js';
 
@@ -152,7 +153,7 @@ export function shapeInvocationResult(
           {
             type: 'text',
             text: fit(
-              `The output of ${label} does not match its declared output schema:\n${formatFieldErrors(problems ?? [])}\nOutput:\n${result.payload.text}`,
+              `The output of ${label} does not match its declared output schema:\n${formatFieldErrors(problems ?? [], { style: 'list' })}\nOutput:\n${result.payload.text}`,
               max,
               '',
             ),

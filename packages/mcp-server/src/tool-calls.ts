@@ -8,7 +8,7 @@ import { type FunctionTool, label } from './function-tools.js';
 import { type GenericToolName, isGenericToolName } from './generic/index.js';
 import { withHeartbeats } from './progress.js';
 import type { FailureMapper, ToolOutcome } from './tool-failure.js';
-import type { FunctionAuthorizer, JsonObject, ToolCallContext, ToolCallEvent, ToolResult } from './types.js';
+import type { FunctionAuthorizer, ToolCallContext, ToolCallEvent, ToolResult } from './types.js';
 
 export interface ToolCallsDeps {
   logger: Logger;
@@ -53,10 +53,12 @@ export function createToolCalls(deps: ToolCallsDeps) {
     try {
       if (deps.generic && isGenericToolName(name)) {
         const out = await withHeartbeats(context, deps.progressIntervalMs, name, () =>
-          deps.generics.call(name, args, context).catch((error) => {
-            const f = failure(error, describeTarget(args), context.signal);
-            return { result: f.result, audit: f.audit } as ToolOutcome;
-          }),
+          // The handlers map their own failures; what escapes is unexpected (INTERNAL).
+          deps.generics
+            .call(name, args, context)
+            .catch((error) =>
+              failure(error, { tool: name, ...(context.signal ? { signal: context.signal } : {}) }),
+            ),
         );
         emit('generic', out.audit);
         return out.result;
@@ -74,7 +76,7 @@ export function createToolCalls(deps: ToolCallsDeps) {
         emit('unknown', { outcome: 'unknown_tool' });
         throw error;
       }
-      const f = failure(error, name, context.signal);
+      const f = failure(error, { tool: name, ...(context.signal ? { signal: context.signal } : {}) });
       emit('unknown', f.audit);
       return f.result;
     }
@@ -102,11 +104,4 @@ export function createToolCalls(deps: ToolCallsDeps) {
             idleWaiters.push(resolve);
           }),
   };
-}
-
-function describeTarget(args: unknown): string {
-  if (typeof args === 'object' && args !== null && typeof (args as JsonObject).function_name === 'string') {
-    return (args as JsonObject).function_name as string;
-  }
-  return '(unknown)';
 }

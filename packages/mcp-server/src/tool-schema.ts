@@ -68,6 +68,36 @@ export function wrapSchema(inner: JsonObject, property: string, description: str
   };
 }
 
+/** The property the SchemaService wraps a non-object input root in (core's `ensureObjectRoot`). */
+const SERVICE_INPUT_WRAPPER = 'input';
+
+/** The wrapper object schema with its one property renamed (and the references into it). */
+function renameWrapper(schema: JsonObject, from: string, to: string): JsonObject {
+  if (from === to) return schema;
+  const properties = (schema.properties ?? {}) as JsonObject;
+  const { [from]: inner, ...others } = properties;
+  const pointer = `#/properties/${from}`;
+  const fix = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(fix);
+    if (typeof node !== 'object' || node === null) return node;
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(node as JsonObject)) {
+      out[k] =
+        k === '$ref' && typeof v === 'string' && (v === pointer || v.startsWith(`${pointer}/`))
+          ? `#/properties/${to}${v.slice(pointer.length)}`
+          : fix(v);
+    }
+    return out;
+  };
+  return {
+    ...schema,
+    properties: { ...others, [to]: fix(inner) },
+    ...(Array.isArray(schema.required)
+      ? { required: (schema.required as unknown[]).map((r) => (r === from ? to : r)) }
+      : {}),
+  };
+}
+
 function compiles(schemas: SchemaService, resolved: ResolvedSchema): string | undefined {
   try {
     schemas.validate(resolved, {});
@@ -103,11 +133,15 @@ export function toToolInput(resolved: ResolvedSchema | undefined, schemas: Schem
   }
   const schema = resolved.schema;
   if (resolved.wrappedProperty) {
+    // The SchemaService wraps a non-object input root as {"input": ...} for validation; a tool
+    // takes that event in "payload", as every wrapped tool does (the event's own schema inside).
+    const property =
+      resolved.wrappedProperty === SERVICE_INPUT_WRAPPER ? 'payload' : resolved.wrappedProperty;
     return {
       mode: 'wrapped',
-      schema: { ...schema, type: 'object' },
+      schema: renameWrapper({ ...schema, type: 'object' }, resolved.wrappedProperty, property),
       resolved,
-      property: resolved.wrappedProperty,
+      property,
       validatesWrapped: true,
       problems: [],
     };

@@ -6,7 +6,7 @@
 import { compileFunctionPolicy } from '@lambda-mcp/core/internal';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect, setup, text, waitFor } from './support/harness.js';
-import { createInMemoryServices, type FakeFunction, fnInfo } from './support/in-memory-services.js';
+import { createInMemoryServices, type FakeFunction, fnInfo } from './support/services.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

@@ -19,7 +19,7 @@ import {
   type FakeFunction,
   fnInfo,
   type InMemoryServices,
-} from './support/in-memory-services.js';
+} from './support/services.js';
 
 function many(n: number): FakeFunction[] {
   return Array.from({ length: n }, (_, i) => ({

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GENERIC_TOOL_NAMES, type ToolCallEvent } from '../src/index.js';
 import { standardFunctions } from './support/functions.js';
 import { connect, setup, text, waitFor } from './support/harness.js';
-import { createInMemoryServices, type FakeFunction, fnInfo } from './support/in-memory-services.js';
+import { createInMemoryServices, type FakeFunction, fnInfo } from './support/services.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -412,7 +412,10 @@ describe('generic tools', () => {
     expect(s.tool_name).toBe('data_processor');
     expect(s.input_mode).toBe('flat');
     expect((s.examples as unknown[]).length).toBeGreaterThan(0);
-    expect(s.source).toEqual({ kind: 'none' });
+    // Over the real SchemaService a schema comes from the registry (the in-memory backend serves
+    // it from DescribeSchema); the hand-written service copy this suite used to run on reported
+    // { kind: 'none' }, a source no real schema has.
+    expect(s.source).toMatchObject({ kind: 'registry', registry_name: 'reg', schema_name: 'data' });
     const none = await client.callTool({ name: 'get_function_schema', arguments: { function_name: 'echo' } });
     expect((none.structuredContent as Record<string, unknown>).input_schema).toBeNull();
     expect(text(none)).toContain('no known input schema');

@@ -124,7 +124,8 @@ export function toResult(
   const body = answer.error ? JSON.stringify(answer.error) : (answer.body ?? 'null');
   return {
     statusCode: 200,
-    payload: new Uint8Array(Buffer.from(body, 'utf8')),
+    // A Buffer is a Uint8Array: no copy of the body.
+    payload: Buffer.from(body, 'utf8'),
     ...(answer.error ? { functionError: 'Unhandled' } : {}),
     ...(request.logType === 'Tail' ? { logResult: logTail(inv.tail.join('')) } : {}),
     executedVersion: '$LATEST',

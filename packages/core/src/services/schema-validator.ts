@@ -103,9 +103,27 @@ function describe(error: ErrorObject): FieldError {
   }
 }
 
-/** Formats field errors as one line: `/a/b: must be string; /c: is required`. */
-export function formatFieldErrors(errors: readonly FieldError[], limit = 10): string {
-  const shown = errors.slice(0, limit).map((e) => `${e.path === '' ? '(root)' : e.path}: ${e.message}`);
+export interface FormatFieldErrorsOptions {
+  /**
+   * `inline` (default): one line, `/a/b: must be string; /c: is required`, at most `limit` errors.
+   * `list`: a line each, `- /a/b: must be string [type]`, every error (what a tool result shows).
+   */
+  style?: 'inline' | 'list';
+  /** `inline` only (default 10). */
+  limit?: number;
+}
+
+/** Formats field errors for a message: one line (`inline`) or one line each (`list`). */
+export function formatFieldErrors(
+  errors: readonly FieldError[],
+  options: number | FormatFieldErrorsOptions = {},
+): string {
+  const { style = 'inline', limit = 10 } = typeof options === 'number' ? { limit: options } : options;
+  const at = (e: FieldError) => (e.path === '' ? '(root)' : e.path);
+  if (style === 'list') {
+    return errors.map((e) => `- ${at(e)}: ${e.message}${e.keyword ? ` [${e.keyword}]` : ''}`).join('\n');
+  }
+  const shown = errors.slice(0, limit).map((e) => `${at(e)}: ${e.message}`);
   if (errors.length > limit) shown.push(`and ${errors.length - limit} more`);
   return shown.join('; ');
 }

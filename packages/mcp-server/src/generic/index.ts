@@ -2,8 +2,7 @@
  * The generic tools, one module each (its schema and its handler): list_functions,
  * invoke_function, invoke_functions, get_function_schema, monitor_executions.
  */
-import { isLambdaMcpError, type ResolvedSchema } from '@lambda-mcp/core';
-import { invalidArgumentsResult } from '../errors.js';
+import { isLambdaMcpError, LambdaMcpError, type ResolvedSchema } from '@lambda-mcp/core';
 import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
 import { getFunctionSchema, getFunctionSchemaTool } from './get-function-schema.js';
 import { invokeFunction, invokeFunctionTool } from './invoke-function.js';
@@ -70,12 +69,19 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
     ]),
   );
 
+  /** The tool's own arguments against its inputSchema (a function's payload is the services' to check). */
   function checkArgs(name: GenericToolName, args: unknown): GenericHandlerResult | undefined {
     const schema = argSchemas.get(name);
     if (!schema) return undefined;
     const r = services.schemas.validate(schema, args ?? {});
     if (r.valid) return undefined;
-    return { result: invalidArgumentsResult(name, r.errors), audit: { outcome: 'invalid_arguments' } };
+    const invalid = deps.failure(
+      new LambdaMcpError('INVALID_INPUT', `Invalid arguments for ${name}.`, {
+        details: { errors: r.errors },
+      }),
+      { tool: name, payloadPath: '' },
+    );
+    return { result: invalid.result, audit: { outcome: 'invalid_arguments' } };
   }
 
   return {
@@ -91,7 +97,12 @@ export function createGenericHandlers(deps: GenericHandlerDeps) {
       } catch (error) {
         if (!isLambdaMcpError(error)) throw error;
         logger.debug('A generic tool failed', { tool: name, code: error.code });
-        return g.failed(error, str((args as JsonObject | undefined)?.function_name));
+        const fn = str((args as JsonObject | undefined)?.function_name);
+        return deps.failure(error, {
+          tool: name,
+          ...(fn !== undefined ? { function: fn } : {}),
+          ...(context.signal ? { signal: context.signal } : {}),
+        });
       }
     },
   };

@@ -1,15 +1,8 @@
 /** The invoke_function tool: its schema and its handler. */
-import { type InvocationResult, toLambdaMcpError } from '@lambda-mcp/core';
+import type { InvocationResult } from '@lambda-mcp/core';
 import { structuredResult } from '../result.js';
 import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
-import {
-  executionResultSchema,
-  functionNameSchema,
-  invocationTypeSchema,
-  invoking,
-  logTypeSchema,
-  qualifierSchema,
-} from './schemas.js';
+import { executionResultSchema, invocationSchema, invoking } from './schemas.js';
 import {
   executionResult,
   type GenericContext,
@@ -26,18 +19,7 @@ export const invokeFunctionTool: ToolDefinition = {
   description:
     'Invokes any function you can use by name with a JSON payload and returns its result, error and (log_type Tail) logs. ' +
     'Use it for functions without their own tool, versions or aliases, async (Event) or DryRun calls. It runs real code.',
-  inputSchema: {
-    type: 'object',
-    properties: {
-      function_name: functionNameSchema,
-      payload: { description: 'The event (any JSON); default {}.' },
-      invocation_type: invocationTypeSchema,
-      log_type: logTypeSchema,
-      qualifier: qualifierSchema,
-    },
-    required: ['function_name'],
-    additionalProperties: false,
-  },
+  inputSchema: { ...invocationSchema },
   outputSchema: {
     type: 'object',
     properties: { execution_result: executionResultSchema },
@@ -51,27 +33,31 @@ export async function invokeFunction(
   args: JsonObject,
   context: ToolCallContext,
 ): Promise<GenericHandlerResult> {
-  const name = String(args.function_name);
-  const r = await g.resolveFor(name, str(args.qualifier), context, { deferHiddenQualifier: true });
-  if (!r.ok) return r.handled;
-  const audit = { function: r.fn.name, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
+  // The InvocationService resolves, authorizes, validates and limits; this tool only asks it.
   let result: InvocationResult;
   try {
-    result = await g.services.invocation.invoke(requestFrom(args, r.fn, r.qualifier), {
+    result = await g.services.invocation.invoke(requestFrom(args), {
       ...(context.signal ? { signal: context.signal } : {}),
       ...(context.authorize ? { authorize: context.authorize } : {}),
     });
   } catch (error) {
-    const e = toLambdaMcpError(error);
-    if (e.code === 'INVALID_INPUT') {
-      return {
-        result: g.invalidPayload(e, 'invoke_function', '/payload'),
-        audit: { ...audit, outcome: 'invalid_arguments', errorCode: e.code },
-      };
-    }
-    if (e.code === 'FUNCTION_NOT_ALLOWED' || e.code === 'FUNCTION_NOT_FOUND') return g.notAvailable(name);
-    return g.failed(e, r.fn.name, r.qualifier);
+    const qualifier = str(args.qualifier);
+    return g.failure(
+      error,
+      {
+        tool: 'invoke_function',
+        function: String(args.function_name),
+        ...(qualifier ? { qualifier } : {}),
+        payloadPath: '/payload',
+        invalidLabel: 'Invalid payload',
+      },
+      context,
+    );
   }
+  const audit = {
+    function: result.functionName,
+    ...(result.qualifier ? { qualifier: result.qualifier } : {}),
+  };
   const shaped = structuredResult(
     { execution_result: executionResult(result) },
     {

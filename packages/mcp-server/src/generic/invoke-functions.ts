@@ -1,16 +1,7 @@
 /** The invoke_functions tool: its schema and its handler. */
-import type { InvokeRequest } from '@lambda-mcp/core';
-import { fieldErrorsOf, formatFieldErrors, notAvailableText, redact } from '../errors.js';
 import { structuredResult } from '../result.js';
 import type { JsonObject, ToolCallContext, ToolCallOutcome, ToolDefinition } from '../types.js';
-import {
-  errorSchema,
-  functionNameSchema,
-  invocationTypeSchema,
-  invoking,
-  logTypeSchema,
-  qualifierSchema,
-} from './schemas.js';
+import { errorSchema, invocationSchema, invoking } from './schemas.js';
 import {
   executionResult,
   type GenericContext,
@@ -34,18 +25,7 @@ export const invokeFunctionsTool: ToolDefinition = {
         type: 'array',
         minItems: 1,
         maxItems: MAX_BATCH_INVOCATIONS,
-        items: {
-          type: 'object',
-          properties: {
-            function_name: functionNameSchema,
-            payload: { description: 'The event (any JSON); default {}.' },
-            invocation_type: invocationTypeSchema,
-            log_type: logTypeSchema,
-            qualifier: qualifierSchema,
-          },
-          required: ['function_name'],
-          additionalProperties: false,
-        },
+        items: invocationSchema,
       },
       concurrency: {
         type: 'integer',
@@ -98,100 +78,74 @@ export async function invokeFunctions(
       g.deps.options.invokeConcurrency,
     ),
   );
-  const resolved = await Promise.all(
-    items.map((item) =>
-      g.resolveFor(String(item.function_name), str(item.qualifier), context, { deferHiddenQualifier: true }),
-    ),
-  );
-  const runnable: Array<{ index: number; request: InvokeRequest }> = [];
-  resolved.forEach((r, index) => {
-    if (r.ok) runnable.push({ index, request: requestFrom(items[index] as JsonObject, r.fn, r.qualifier) });
+  // One invokeMany: the InvocationService resolves, authorizes, validates and limits each item.
+  const outcomes = await g.services.invocation.invokeMany(items.map(requestFrom), {
+    concurrency,
+    ...(context.signal ? { signal: context.signal } : {}),
+    ...(context.authorize ? { authorize: context.authorize } : {}),
   });
-  const outcomes =
-    runnable.length > 0
-      ? await g.services.invocation.invokeMany(
-          runnable.map((x) => x.request),
-          {
-            concurrency,
-            ...(context.signal ? { signal: context.signal } : {}),
-            ...(context.authorize ? { authorize: context.authorize } : {}),
-          },
-        )
-      : [];
   const results: JsonObject[] = [];
   const auditItems: NonNullable<GenericHandlerResult['audit']['items']> = [];
-  const byIndex = new Map(runnable.map((x, i) => [x.index, outcomes[i]]));
-  items.forEach((item, index) => {
+  for (const [index, item] of items.entries()) {
     const given = String(item.function_name);
-    const r = resolved[index];
-    if (!r?.ok) {
-      const audit = r && !r.ok ? r.handled.audit : { outcome: 'error' as const };
-      const text = r && !r.ok ? (r.handled.result.content[0]?.text ?? 'Not available.') : 'Not available.';
+    const outcome = outcomes[index];
+    if (!outcome) {
       results.push({
         index,
         function_name: given,
         status: 'error',
-        error: { code: audit.errorCode ?? 'FUNCTION_NOT_ALLOWED', message: text },
-      });
-      auditItems.push({
-        function: given,
-        outcome: audit.outcome,
-        ...(audit.errorCode ? { errorCode: audit.errorCode } : {}),
-      });
-      return;
-    }
-    const outcome = byIndex.get(index);
-    const qualifier = r.qualifier;
-    if (!outcome) {
-      results.push({
-        index,
-        function_name: r.fn.name,
-        ...(qualifier ? { qualifier } : {}),
-        status: 'error',
         error: { code: 'INTERNAL', message: 'No result was reported for this invocation.' },
       });
-      auditItems.push({ function: r.fn.name, outcome: 'error', errorCode: 'INTERNAL' });
-      return;
+      auditItems.push({ function: given, outcome: 'error', errorCode: 'INTERNAL' });
+      continue;
     }
     if (outcome.ok) {
-      const exec = executionResult(outcome.result);
-      const status = outcome.result.functionError ? 'function_error' : 'success';
+      const r = outcome.result;
+      const qualifier = r.qualifier;
+      const status = r.functionError ? 'function_error' : 'success';
       results.push({
         index,
-        function_name: r.fn.name,
+        function_name: r.functionName,
         ...(qualifier ? { qualifier } : {}),
         status,
-        execution_result: exec,
+        execution_result: executionResult(r),
       });
       auditItems.push({
-        function: r.fn.name,
+        function: r.functionName,
         ...(qualifier ? { qualifier } : {}),
         outcome: status === 'success' ? 'success' : 'function_error',
       });
-      return;
+      continue;
     }
-    const e = outcome.error;
-    const message =
-      e.code === 'INVALID_INPUT' && fieldErrorsOf(e)
-        ? `Invalid payload:\n${formatFieldErrors(fieldErrorsOf(e)!.map((f) => ({ ...f, path: `/payload${f.path}` })))}`
-        : e.code === 'FUNCTION_NOT_ALLOWED' || e.code === 'FUNCTION_NOT_FOUND'
-          ? notAvailableText(given)
-          : redact(e.message);
+    const qualifier = str(item.qualifier);
+    const failed = await g.itemFailure(
+      outcome.error,
+      {
+        tool: 'invoke_functions',
+        function: given,
+        ...(qualifier ? { qualifier } : {}),
+        payloadPath: '/payload',
+      },
+      context,
+    );
     results.push({
       index,
-      function_name: r.fn.name,
+      function_name: given,
       ...(qualifier ? { qualifier } : {}),
       status: 'error',
-      error: { code: e.code, message, retryable: e.retryable },
+      error: {
+        code: failed.code,
+        message: failed.message,
+        ...(failed.retryable !== undefined ? { retryable: failed.retryable } : {}),
+      },
     });
     auditItems.push({
-      function: r.fn.name,
+      function: given,
       ...(qualifier ? { qualifier } : {}),
-      outcome:
-        e.code === 'INVALID_INPUT' ? 'invalid_arguments' : e.code === 'ABORTED' ? 'cancelled' : 'error',
-      errorCode: e.code,
+      outcome: failed.outcome,
+      errorCode: failed.code,
     });
-  });
+  }
   const succeeded = results.filter((x) => x.status === 'success').length;
   const functionErrors = results.filter((x) => x.status === 'function_error').length;
   const failedCount = results.filter((x) => x.status === 'error').length;

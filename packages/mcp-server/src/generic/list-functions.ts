@@ -1,6 +1,5 @@
 /** The list_functions tool: its schema and its handler. */
 import { type FunctionInfo, type Services, toLambdaMcpError } from '@lambda-mcp/core';
-import { errorResult } from '../errors.js';
 import { byteLength, structuredResult } from '../result.js';
 import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
 import { readOnly } from './schemas.js';
@@ -60,14 +59,12 @@ export async function listFunctions(
     functions = catalog.functions;
     source = catalog.source;
   } catch (error) {
-    const e = toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
-    return {
-      result: errorResult(
-        e,
+    return g.deps.failure(toLambdaMcpError(error, 'BACKEND_UNAVAILABLE'), {
+      tool: 'list_functions',
+      prefix:
         'Function discovery failed, so the function list is not available (the other tools report the same until it recovers)',
-      ),
-      audit: { outcome: 'error', errorCode: e.code },
-    };
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
   }
   const visible = functions.filter((fn) => g.deps.allowed(context.authorize, fn));
   const tagFilter = (args.filter_by_tags ?? {}) as Record<string, string>;

@@ -26,6 +26,20 @@ export const qualifierSchema = {
   description: 'Version or alias.',
 };
 
+/** One invocation as invoke_function takes it, and each item of invoke_functions. */
+export const invocationSchema = {
+  type: 'object',
+  properties: {
+    function_name: functionNameSchema,
+    payload: { description: 'The event (any JSON); default {}.' },
+    invocation_type: invocationTypeSchema,
+    log_type: logTypeSchema,
+    qualifier: qualifierSchema,
+  },
+  required: ['function_name'],
+  additionalProperties: false,
+};
+
 export const executionResultSchema = {
   type: 'object',
   properties: {

@@ -1,6 +1,5 @@
 /** The search_functions tool: its schema (with the search index, in tools/search-functions.ts) and its handler. */
 import { type FunctionInfo, type Services, toLambdaMcpError } from '@lambda-mcp/core';
-import { errorResult } from '../errors.js';
 import { structuredResult } from '../result.js';
 import { MAX_SEARCH_RESULTS, SEARCH_FUNCTIONS_TOOL, searchHitValue } from '../tools/search-functions.js';
 import type { JsonObject, ToolCallContext, ToolDefinition } from '../types.js';
@@ -17,11 +16,11 @@ export async function searchFunctions(
   try {
     catalog = await g.services.discovery.getCatalog(context.signal ? { signal: context.signal } : undefined);
   } catch (error) {
-    const e = toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
-    return {
-      result: errorResult(e, 'Function discovery failed, so there is nothing to search yet'),
-      audit: { outcome: 'error', errorCode: e.code },
-    };
+    return g.deps.failure(toLambdaMcpError(error, 'BACKEND_UNAVAILABLE'), {
+      tool: 'search_functions',
+      prefix: 'Function discovery failed, so there is nothing to search yet',
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
   }
   const query = String(args.query);
   const limit = Math.min(MAX_SEARCH_RESULTS, typeof args.limit === 'number' ? args.limit : 10);

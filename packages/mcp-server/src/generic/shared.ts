@@ -5,27 +5,26 @@ import {
   type InvocationResult,
   type InvocationType,
   type InvokeRequest,
-  type LambdaMcpError,
+  LambdaMcpError,
   type Logger,
   type LogType,
   type ResolvedSchema,
   type ResolveOptions,
   type Services,
-  toLambdaMcpError,
 } from '@lambda-mcp/core';
 import type { ResolvedCatalogOptions } from '../catalog-options.js';
-import { errorResult, fieldErrorsOf, invalidArgumentsResult, notAvailableText, redact } from '../errors.js';
+import { redact } from '../errors.js';
 import { byteLength, previewJson } from '../result.js';
-import type { ToolOutcome } from '../tool-failure.js';
+import {
+  type FailureMapper,
+  type FailureTarget,
+  type ItemFailure,
+  isNotAvailable,
+  type ToolOutcome,
+} from '../tool-failure.js';
 import { createFunctionSearch, type FunctionSearch } from '../tools/search-functions.js';
 import { didYouMean, suggestNames } from '../tools/suggest.js';
-import type {
-  FunctionAuthorizer,
-  JsonObject,
-  ToolCallContext,
-  ToolCallOutcome,
-  ToolResult,
-} from '../types.js';
+import type { FunctionAuthorizer, JsonObject, ToolCallContext } from '../types.js';
 
 export type GenericHandlerResult = ToolOutcome;
 
@@ -36,6 +35,9 @@ export interface GenericHandlerDeps {
   /** Whether the caller may see this catalog function. */
   allowed(authorize: FunctionAuthorizer | undefined, fn: FunctionInfo): boolean;
   discoveryProblem(): string | undefined;
+  /** The one error-to-tool-result mapper (tool-failure.ts), and its form for a batch item. */
+  failure: FailureMapper;
+  itemFailure(error: unknown, target: FailureTarget): ItemFailure;
   toolNameFor(
     fn: Pick<FunctionInfo, 'name' | 'qualifier'>,
     authorize?: FunctionAuthorizer,
@@ -65,13 +67,19 @@ export interface GenericContext {
   search: FunctionSearch;
   notAvailable(name: string, suggestion?: string): GenericHandlerResult;
   failed(error: LambdaMcpError, fn?: string, qualifier?: string): GenericHandlerResult;
+  /** The one mapper (tool-failure.ts), with "did you mean" for a function that is not available. */
+  failure(error: unknown, target: FailureTarget, context: ToolCallContext): Promise<GenericHandlerResult>;
+  itemFailure(error: unknown, target: FailureTarget, context: ToolCallContext): Promise<ItemFailure>;
+  /**
+   * For tools that read about a function (schema, metrics): the DiscoveryService's allowlist and
+   * this caller's authorization. Invocations leave this to the InvocationService.
+   */
   resolveFor(
     name: string,
     qualifier: string | undefined,
     context: ToolCallContext,
     check?: ResolveCheck,
   ): Promise<Resolved>;
-  invalidPayload(error: LambdaMcpError, tool: string, prefix: string): ToolResult;
 }
 
 export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
@@ -94,34 +102,42 @@ export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
   }
 
   function notAvailable(name: string, suggestion = ''): GenericHandlerResult {
-    const text = notAvailableText(name, deps.discoveryProblem());
-    return {
-      result: {
-        isError: true,
-        content: [
-          {
-            type: 'text',
-            text: suggestion
-              ? text.replace('[FUNCTION_NOT_ALLOWED].', `[FUNCTION_NOT_ALLOWED].${suggestion}`)
-              : text,
-          },
-        ],
-      },
-      audit: { function: name, outcome: 'not_available', errorCode: 'FUNCTION_NOT_ALLOWED' },
-    };
+    return deps.failure(new LambdaMcpError('FUNCTION_NOT_ALLOWED', 'not available'), {
+      tool: name,
+      function: name,
+      suggestion,
+    });
   }
 
   function failed(error: LambdaMcpError, fn?: string, qualifier?: string): GenericHandlerResult {
-    const outcome: ToolCallOutcome = error.code === 'ABORTED' ? 'cancelled' : 'error';
+    return deps.failure(error, {
+      tool: fn ?? '',
+      ...(fn !== undefined ? { function: fn } : {}),
+      ...(qualifier ? { qualifier } : {}),
+    });
+  }
+
+  /** The target with the call's signal and, for a function not available, "did you mean". */
+  async function fullTarget(
+    error: unknown,
+    target: FailureTarget,
+    context: ToolCallContext,
+  ): Promise<FailureTarget> {
+    const suggestion =
+      isNotAvailable(error) && target.function ? await suggestionsFor(target.function, context) : '';
     return {
-      result: errorResult(error),
-      audit: {
-        ...(fn ? { function: fn } : {}),
-        ...(qualifier ? { qualifier } : {}),
-        outcome,
-        errorCode: error.code,
-      },
+      ...target,
+      ...(suggestion ? { suggestion } : {}),
+      ...(context.signal ? { signal: context.signal } : {}),
     };
+  }
+
+  async function failure(error: unknown, target: FailureTarget, context: ToolCallContext) {
+    return deps.failure(error, await fullTarget(error, target, context));
+  }
+
+  async function itemFailure(error: unknown, target: FailureTarget, context: ToolCallContext) {
+    return deps.itemFailure(error, await fullTarget(error, target, context));
   }
 
   /** The allowlist, then this caller's authorization; the same answer for "missing" and "not yours". */
@@ -140,21 +156,8 @@ export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
       });
       return { ok: true, fn: r.function, ...(r.qualifier ? { qualifier: r.qualifier } : {}) };
     } catch (error) {
-      const e = toLambdaMcpError(error);
-      if (e.code === 'FUNCTION_NOT_ALLOWED' || e.code === 'FUNCTION_NOT_FOUND') {
-        return { ok: false, handled: notAvailable(name, await suggestionsFor(name, context)) };
-      }
-      return { ok: false, handled: failed(e, name) };
+      return { ok: false, handled: await failure(error, { tool: name, function: name }, context) };
     }
-  }
-
-  function invalidPayload(error: LambdaMcpError, tool: string, prefix: string): ToolResult {
-    const fields = fieldErrorsOf(error);
-    if (!fields) return errorResult(error, 'Invalid payload');
-    return invalidArgumentsResult(
-      tool,
-      fields.map((f) => ({ ...f, path: `${prefix}${f.path}` })),
-    );
   }
 
   return {
@@ -164,8 +167,9 @@ export function createGenericContext(deps: GenericHandlerDeps): GenericContext {
     search,
     notAvailable,
     failed,
+    failure,
+    itemFailure,
     resolveFor,
-    invalidPayload,
   };
 }
 
@@ -276,13 +280,11 @@ export function summaryLine(r: InvocationResult): string {
   return `${target} returned status ${r.statusCode} in ${took} (payload: ${r.payload.kind}).`;
 }
 
-export function requestFrom(
-  item: JsonObject,
-  fn: FunctionInfo,
-  qualifier: string | undefined,
-): InvokeRequest {
+/** The InvokeRequest of an invoke_function(s) item: the function as the caller named it. */
+export function requestFrom(item: JsonObject): InvokeRequest {
+  const qualifier = str(item.qualifier);
   return {
-    functionName: fn.name,
+    functionName: String(item.function_name),
     ...(qualifier ? { qualifier } : {}),
     payload: item.payload === undefined ? {} : item.payload,
     invocationType: (str(item.invocation_type) ?? 'RequestResponse') as InvocationType,

@@ -1,4 +1,4 @@
-import { type FakeFunction, fnInfo, functionError, schema2020 } from './in-memory-services.js';
+import { type FakeFunction, fnInfo, functionError, schema2020 } from './services.js';
 
 export const dataProcessorInput = schema2020({
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -35,7 +35,11 @@ export function standardFunctions(): FakeFunction[] {
   return [
     {
       info: fnInfo('echo', { description: 'Returns its event.', tags: { MCPEnabled: 'true', team: 'core' } }),
-      handler: (e) => e,
+      handler: (e, context) => {
+        context.log('hello from the function');
+        return e;
+      },
+      logHistory: ['2026-01-01T00:00:00.000Z\t00000000-0000-4000-8000-00000000beef\tERROR\tboom'],
     },
     {
       info: fnInfo('data-processor', {
@@ -67,7 +71,7 @@ export function standardFunctions(): FakeFunction[] {
     },
     {
       info: fnInfo('slow-report', { tags: { MCPEnabled: 'true' } }),
-      handler: async (e, signal) => {
+      handler: async (e, { signal }) => {
         await sleep((e as { ms?: number }).ms ?? 1_000, signal);
         return { done: true };
       },

@@ -10,7 +10,7 @@ import {
   type LambdaMcpServer,
   type LambdaMcpServerOptions,
 } from '../../src/index.js';
-import type { InMemoryServices } from './in-memory-services.js';
+import type { InMemoryServices } from './services.js';
 
 export interface Connected {
   client: Client;
