@@ -144,7 +144,9 @@ describe('invoke', () => {
     expect(r.stderr).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/m);
     expect(r.stderr).toMatch(/progress 1\/1 \(100%\)/);
     expect(r.stderr).toMatch(/^REPORT RequestId: /m);
-    expect(r.stderr).toMatch(/^duration [\d.]+ m?s · billed [\d.]+ m?s · memory \d+\/128 MB · init [\d.]+ m?s$/m);
+    expect(r.stderr).toMatch(
+      /^duration [\d.]+ m?s · billed [\d.]+ m?s · memory \d+\/128 MB · init [\d.]+ m?s$/m,
+    );
   });
 
   it('--json returns the whole result, with the log tail and the parsed REPORT figures', async () => {
