@@ -6,8 +6,8 @@ import {
   loadConfig,
   type Services,
 } from '@lambda-mcp/core';
-import { routeProcessWarnings } from '@lambda-mcp/core/internal';
 import { createServicesForConfig } from '@lambda-mcp/core/from-config';
+import { routeProcessWarnings } from '@lambda-mcp/core/internal';
 import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';
