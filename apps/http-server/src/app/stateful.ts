@@ -45,6 +45,32 @@ export function createStatefulHandler(ctx: AppContext, calls: ReturnType<typeof 
       })),
     });
 
+  /**
+   * A session around its transport (a new one, or one rebuilt from its sealed id): its MCP server
+   * built and connected, and closed with the transport for the reason `closeReason()` gives then.
+   */
+  const connectSession = async (
+    transport: StreamableHTTPServerTransport,
+    fields: Pick<Session, 'id' | 'subject' | 'principal' | 'createdAt' | 'lastActive' | 'activeRequests'>,
+    closeReason: () => CloseReason,
+  ): Promise<Session> => {
+    const session: Session = {
+      ...fields,
+      transport,
+      server: undefined as unknown as Server,
+      openStreams: 0,
+      inFlightIds: new Set(),
+      ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
+      closed: false,
+    };
+    session.server = serverFor(session);
+    transport.onclose = () => {
+      void sessions.close(session, closeReason());
+    };
+    await session.server.connect(transport);
+    return session;
+  };
+
   const openSession = async (
     req: AuthedRequest,
     res: ServerResponse,
@@ -81,25 +107,11 @@ export function createStatefulHandler(ctx: AppContext, calls: ReturnType<typeof 
       },
       ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
     });
-    const session: Session = {
-      id: '',
+    const session: Session = await connectSession(
       transport,
-      server: undefined as unknown as Server,
-      subject: principal.subject,
-      principal,
-      createdAt: now,
-      lastActive: now,
-      activeRequests: 1,
-      openStreams: 0,
-      inFlightIds: new Set(),
-      ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
-      closed: false,
-    };
-    session.server = serverFor(session);
-    transport.onclose = () => {
-      void sessions.close(session, closeReason);
-    };
-    await session.server.connect(transport);
+      { id: '', subject: principal.subject, principal, createdAt: now, lastActive: now, activeRequests: 1 },
+      () => closeReason,
+    );
     req.auth = authInfoFor(principal);
     try {
       await transport.handleRequest(req, res, body);
@@ -162,25 +174,11 @@ export function createStatefulHandler(ctx: AppContext, calls: ReturnType<typeof 
       },
       ...(options.keepAliveMs !== undefined ? { keepAliveMs: options.keepAliveMs } : {}),
     });
-    const session: Session = {
-      id,
+    const session = await connectSession(
       transport,
-      server: undefined as unknown as Server,
-      subject: state.owner,
-      principal,
-      createdAt: state.createdAt,
-      lastActive: now,
-      activeRequests: 0,
-      openStreams: 0,
-      inFlightIds: new Set(),
-      ...(options.logPayloads ? { pendingArguments: new Map() } : {}),
-      closed: false,
-    };
-    session.server = serverFor(session);
-    transport.onclose = () => {
-      void sessions.close(session, closeReason);
-    };
-    await session.server.connect(transport);
+      { id, subject: state.owner, principal, createdAt: state.createdAt, lastActive: now, activeRequests: 0 },
+      () => closeReason,
+    );
     markInitialized(transport, session.server, id, state, logLevel);
     sessions.add(session);
     if (fleet?.redis) byFleetKey.set(sessionKey(id), session);
