@@ -17,7 +17,7 @@
 // catalog of M functions (default 10,000). Targets: recall@3 >= 0.9, p99 < 5 ms.
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createFunctionIndex } from '../packages/core/dist/index.js';
+import { createFunctionIndex } from '../packages/core/dist/internal.js';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
