@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { OFFLINE_AWS_ENV } from '../../../tests/shared/vitest-base.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const APP_DIR = resolve(here, '..');
@@ -30,12 +31,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
   }
   return {
     ...base,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ACCESS_KEY_ID: 'AKIDTEST',
-    AWS_SECRET_ACCESS_KEY: 'test-secret',
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    ...OFFLINE_AWS_ENV,
     LAMBDA_MCP_DISK_CACHE: 'false',
     LOG_LEVEL: 'info',
     ...extra,

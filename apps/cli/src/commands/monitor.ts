@@ -6,7 +6,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { columnChart, sparkline } from '../ui/chart.js';
 import { padEnd } from '../ui/color.js';
 import { formatCompact, formatCount, formatMs, formatPercent, formatTime } from '../ui/format.js';
-import { resolveFunction } from './unavailable.js';
+import { explainUnavailable, resolveFunction } from './unavailable.js';
 
 /** --since / --from / --to into a range; errors name the flag. */
 export function timeRangeFromFlags(
@@ -59,7 +59,7 @@ export async function runMonitor(ctx: Context): Promise<ExitCode> {
   const includeErrors = ctx.values.errors === true;
   const services = await withSpinner(ctx, 'Loading configuration…', () => ctx.services());
   const resolved = await withSpinner(ctx, `Resolving ${name}…`, () =>
-    resolveFunction(services, name, ctx.signal, qualifier, { verifyQualifier: true }),
+    resolveFunction(services, name, ctx.signal, qualifier),
   );
   const effectiveQualifier = qualifier ?? resolved.qualifier;
   const report = await withSpinner(ctx, `Reading metrics of ${resolved.function.name}…`, () =>
@@ -73,7 +73,10 @@ export async function runMonitor(ctx: Context): Promise<ExitCode> {
       },
       { signal: ctx.signal },
     ),
-  );
+  ).catch(async (error: unknown) => {
+    // The metrics service checks that the qualifier exists: say it as `resolveFunction` would.
+    throw await explainUnavailable(services, name, error, effectiveQualifier);
+  });
   if (ctx.flags.json) {
     ctx.printJson(report);
     return EXIT.OK;
