@@ -118,18 +118,22 @@ export function createLambdaMcpServer(
       ]
         .filter(Boolean)
         .join('\n\n');
-    const server = new TrackedServer(
-      { name: options.name ?? SERVER_NAME, version: options.version ?? VERSION },
-      {
-        capabilities: { tools: { listChanged: serverOptions.listChanged ?? true }, logging: {} },
-        instructions: instructions(),
-        jsonSchemaValidator: sharedValidator,
-      },
-      connected,
-      authorize,
-      catalog.fingerprint(authorize ? { authorize } : {}),
-    );
-    answerInitializeWithCurrentInstructions(server, instructions);
+    const make = (withInstructions: boolean) =>
+      new TrackedServer(
+        { name: options.name ?? SERVER_NAME, version: options.version ?? VERSION },
+        {
+          capabilities: { tools: { listChanged: serverOptions.listChanged ?? true }, logging: {} },
+          ...(withInstructions ? { instructions: instructions() } : {}),
+          jsonSchemaValidator: sharedValidator,
+        },
+        connected,
+        authorize,
+        catalog.fingerprint(authorize ? { authorize } : {}),
+      );
+    // The instructions are built when initialize asks for them, not for every Server (one per
+    // stateless request, most of which are tools/call).
+    let server = make(false);
+    if (!answerInitializeWithCurrentInstructions(server, instructions)) server = make(true);
 
     server.setRequestHandler(ListToolsRequestSchema, async (request): Promise<ListToolsResult> => {
       // Every tool comes in one page and no cursor is ever issued, so any cursor is invalid (the
@@ -258,11 +262,13 @@ type RequestHandlerMap = Map<string, (request: unknown, extra: unknown) => Promi
  * `initialize` is answered at once, without waiting for discovery (tools/list waits for the first
  * catalog instead). The instructions describe the catalog as it is when `initialize` arrives, not
  * when the Server object was made: the SDK reads `_instructions` while answering initialize, so it
- * becomes a getter. If a later SDK drops that field, the value given at construction stays.
+ * becomes a getter. False when a later SDK has no such field: the caller then gives the
+ * instructions at construction.
  */
-function answerInitializeWithCurrentInstructions(server: Server, build: () => string): void {
-  if (!Object.hasOwn(server, '_instructions')) return;
+function answerInitializeWithCurrentInstructions(server: Server, build: () => string): boolean {
+  if (!Object.hasOwn(server, '_instructions')) return false;
   Object.defineProperty(server, '_instructions', { get: build, set: () => {}, configurable: true });
+  return true;
 }
 
 /**

@@ -10,7 +10,7 @@
  * descendants are found through /proc when it is killed instead of through a process group.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,6 +45,9 @@ export function spareEnv(): Record<string, string> {
   return { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', LANG: 'en_US.UTF-8' };
 }
 
+/** Read buffer for /proc/<pid>/status (VmRSS is in its first kilobyte); reads are synchronous. */
+const statusBuffer = Buffer.alloc(4096);
+
 export class RuntimeProcess {
   readonly child: ChildProcess;
   readonly channel: Socket;
@@ -54,6 +57,8 @@ export class RuntimeProcess {
   /** Set when spawning failed (no pid). */
   spawnError: Error | undefined;
   private readonly exitListeners = new Set<(code: number | null, signal: NodeJS.Signals | null) => void>();
+  /** /proc/<pid>/status, kept open for the memory watchdog's reads (undefined until the first). */
+  private statusFd: number | undefined;
 
   constructor(workerPath: string, memorySizeMb: number, env: Record<string, string>) {
     this.memorySizeMb = memorySizeMb;
@@ -82,6 +87,7 @@ export class RuntimeProcess {
     for (const listener of this.exitListeners) listener(code, signal);
     this.exitListeners.clear();
     this.channel.destroy();
+    this.closeStatus();
     // Output still in the pipes is read for a moment; child processes the function left behind
     // may hold them open, so they are closed after that and never keep the host alive.
     this.setRef(false);
@@ -115,16 +121,33 @@ export class RuntimeProcess {
     }
   }
 
-  /** Resident memory now, in bytes; undefined where /proc is not available. */
+  /**
+   * Resident memory now, in bytes; undefined where /proc is not available. The watchdog reads it
+   * every 20 ms for each busy instance, so /proc/<pid>/status stays open and is read again from
+   * offset 0 (one pread instead of open, fstat, two reads and close: about 9 instead of 59 µs of
+   * CPU a read). The descriptor belongs to this process: once it has exited, reads fail.
+   */
   residentBytes(): number | undefined {
     if (this.exited || this.child.pid === undefined) return undefined;
     try {
-      const status = readFileSync(`/proc/${this.child.pid}/status`, 'latin1');
-      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+      this.statusFd ??= openSync(`/proc/${this.child.pid}/status`, 'r');
+      const n = readSync(this.statusFd, statusBuffer, 0, statusBuffer.length, 0);
+      const kb = /VmRSS:\s+(\d+) kB/.exec(statusBuffer.toString('latin1', 0, n))?.[1];
       return kb === undefined ? undefined : Number(kb) * 1024;
     } catch {
+      this.closeStatus();
       return undefined;
     }
+  }
+
+  private closeStatus(): void {
+    if (this.statusFd === undefined) return;
+    try {
+      closeSync(this.statusFd);
+    } catch {
+      // Already closed.
+    }
+    this.statusFd = undefined;
   }
 
   /** Kills the process and the processes it started (found before it dies, while still its descendants). */
