@@ -21,6 +21,7 @@ import {
   PRM_PATH,
   PROBE_PATHS,
 } from './request.js';
+import { sendHeadersWithFirstEvent } from './response.js';
 import { createStatefulHandler } from './stateful.js';
 import { createToolCallRecorder } from './tool-calls.js';
 
@@ -127,6 +128,7 @@ export function createPipeline(ctx: AppContext) {
     }
     const isCall = method === 'POST' && isRequestBody(body);
     if (isCall && !(await admitCall(req, res, key, body))) return;
+    if (method === 'POST') sendHeadersWithFirstEvent(res);
     if (options.mode === 'stateless') await handleStateless(req, res, principal, body);
     else await stateful.handle(req, res, principal, body);
   };
