@@ -206,10 +206,13 @@ export function createLocalBackend(options: LocalBackendOptions = {}): LocalBack
       // A client-side deadline: like an SDK timeout, the function itself keeps running.
       running.catch(() => {});
       const clientTimeout = request.timeoutMs;
+      let timer: NodeJS.Timeout | undefined;
       const raced = await Promise.race([
         running,
-        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), clientTimeout).unref()),
-      ]);
+        new Promise<'timeout'>((r) => {
+          timer = setTimeout(() => r('timeout'), clientTimeout).unref();
+        }),
+      ]).finally(() => clearTimeout(timer));
       if (raced === 'timeout') {
         throw new LambdaMcpError(
           'TIMED_OUT',
