@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isLambdaMcpError } from '../../src/errors.js';
 import { createLocalBackend, type LocalBackend } from '../../src/local/index.js';
 import { FIXTURES, invoke, REQUEST_ID, STREAM_NAME, waitFor } from './helpers.js';
@@ -135,6 +135,27 @@ describe('local backend: invocation basics', () => {
     expect(backend.stats('sleeper').instances).toBe(before.instances);
     const missing = await rejection(invoke(backend, 'missing', {}, { invocationType: 'DryRun' }));
     expect(isLambdaMcpError(missing) && missing.code).toBe('FUNCTION_NOT_FOUND');
+  });
+
+  it('a client-side deadline (timeoutMs): an answer within it comes back and leaves no timer behind; past it the call fails, naming the deadline', async () => {
+    const set = vi.spyOn(globalThis, 'setTimeout');
+    const clear = vi.spyOn(globalThis, 'clearTimeout');
+    try {
+      const { result, body } = await invoke(backend, 'sleeper', { ms: 1 }, { timeoutMs: 4321 });
+      expect(result.statusCode).toBe(200);
+      expect(body).toEqual({ slept: 1 });
+      const deadline = set.mock.calls.findIndex(([, ms]) => ms === 4321);
+      expect(deadline).toBeGreaterThanOrEqual(0);
+      const timer = set.mock.results[deadline]?.value;
+      expect(clear.mock.calls.some(([t]) => t === timer)).toBe(true);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
+    const late = await rejection(invoke(backend, 'sleeper', { ms: 400 }, { timeoutMs: 50 }));
+    expect(isLambdaMcpError(late) && late.code).toBe('TIMED_OUT');
+    expect((late as Error).message).toMatch(/^No answer from sleeper within the client deadline of 50 ms/);
+    await backend.idle({ timeoutMs: 5000 });
   });
 
   it('accepts Event invocations with 202 and runs them in the background', async () => {
