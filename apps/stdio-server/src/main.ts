@@ -8,10 +8,10 @@ import {
 } from '@lambda-mcp/core';
 import { createServicesForConfig } from '@lambda-mcp/core/from-config';
 import { routeProcessWarnings } from '@lambda-mcp/core/internal';
-import { createLambdaMcpServer, type LambdaMcpServer } from '@lambda-mcp/mcp-server';
+import type { LambdaMcpServer } from '@lambda-mcp/mcp-server';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { helpText, parseStdioArgs } from './args.js';
-import { LineTooLongError, LineTransport } from './line-transport.js';
+import type { LineTooLongError as LineTooLongErrorType } from './line-transport.js';
 import { VERSION } from './version.js';
 
 export const EXIT_OK = 0;
@@ -119,11 +119,23 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
     return done(isLambdaMcpError(error) && error.code === 'INVALID_CONFIG' ? EXIT_USAGE : EXIT_FAILURE);
   }
+  // Discovery (or the disk cache's read) starts now, before the MCP layer (the MCP SDK, its
+  // schemas, the tool catalog: a third of the start-up's module loading) is loaded: its first
+  // requests are in flight while that loads, instead of waiting for it. The catalog takes this
+  // result as its first one.
+  const firstCatalog = services.discovery.getCatalog();
+  firstCatalog.catch(() => {
+    // Reported by the catalog's first build, which awaits it.
+  });
   mark('servicesMs');
 
   let lambda: LambdaMcpServer;
+  let LineTransport: typeof import('./line-transport.js').LineTransport;
+  let LineTooLongError: typeof LineTooLongErrorType;
   try {
-    lambda = createLambdaMcpServer(services, { logger });
+    const [mcp, line] = await Promise.all([import('@lambda-mcp/mcp-server'), import('./line-transport.js')]);
+    ({ LineTransport, LineTooLongError } = line);
+    lambda = mcp.createLambdaMcpServer(services, { logger, firstCatalog });
   } catch (error) {
     writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
     await services.close().catch(() => {});
@@ -199,7 +211,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     logger.warn('stdio transport error', { error: error.message.slice(0, 200) });
     // A line that is not JSON, or not a JSON-RPC message, gets the error JSON-RPC 2.0 prescribes
     // (with a null id: there is no request to answer) instead of silence.
-    const invalid = invalidLineError(error);
+    const invalid = invalidLineError(error, LineTooLongError);
     if (invalid) void transport.send(invalid as unknown as JSONRPCMessage).catch(() => {});
   };
   server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
@@ -239,7 +251,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
 }
 
 /** The JSON-RPC error for a stdin line the transport could not read as a message, if it was that. */
-function invalidLineError(error: Error): object | undefined {
+function invalidLineError(error: Error, LineTooLongError: typeof LineTooLongErrorType): object | undefined {
   if (error instanceof LineTooLongError) {
     return {
       jsonrpc: '2.0',

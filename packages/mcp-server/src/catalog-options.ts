@@ -1,4 +1,4 @@
-import type { AnnotationOverride, Config, Logger } from '@lambda-mcp/core';
+import type { AnnotationOverride, Catalog, Config, Logger } from '@lambda-mcp/core';
 
 export type ToolFamilies = 'both' | 'per-function' | 'generic';
 
@@ -24,6 +24,12 @@ export interface ToolCatalogOptions {
   firstListWaitMs?: number;
   /** Retry delays after a failed first discovery (ms); default 5 s, 15 s, 30 s, 60 s, then every 120 s. */
   discoveryRetryDelaysMs?: number[];
+  /**
+   * A first catalog already asked of `services.discovery.getCatalog()` by the caller (the stdio bin
+   * starts discovery before it loads this package, so the first requests overlap the loading): the
+   * first build takes its result, or its error, instead of asking again.
+   */
+  firstCatalog?: Promise<Catalog>;
   now?: () => Date;
 }
 

@@ -64,11 +64,22 @@ export function toolId(entry: Pick<Entry, 'key' | 'name'>): string {
   return `${entry.key}\u0000${entry.name}`;
 }
 
+/**
+ * The view of `functions`: tool names assigned among them, sorted, and a fingerprint that changes
+ * exactly when the tool list does.
+ *
+ * `catalogFingerprint` is given only for the unrestricted view of a discovery catalog's whole list:
+ * it is that catalog's fingerprint (a hash of every function's contents), and the view's is derived
+ * from it instead of hashing every function again (about 55 ms of a cold start with 10,000
+ * functions). A restricted caller's view is always hashed over what it sees (`viewFor`), so a
+ * function it cannot see never changes its fingerprint.
+ */
 export function makeView(
   functions: readonly FunctionInfo[],
   naming: ViewNaming,
   loaded: boolean,
   error?: LambdaMcpError,
+  catalogFingerprint?: string,
 ): View {
   const names = assignToolNames(functions, {
     prefixes: naming.functionPrefixes,
@@ -86,12 +97,31 @@ export function makeView(
     entry.index = index;
     return entry;
   });
-  // Hashed in pieces: one string of a 10,000-function catalog is several MB at once.
+  return {
+    entries,
+    byName,
+    byKey: new Map(entries.map((e) => [e.key, e])),
+    fingerprint: viewFingerprint(entries, naming, loaded, error, catalogFingerprint),
+  };
+}
+
+function viewFingerprint(
+  entries: readonly Entry[],
+  naming: ViewNaming,
+  loaded: boolean,
+  error?: LambdaMcpError,
+  catalogFingerprint?: string,
+): string {
   const digest = createHash('sha256').update(
     JSON.stringify([naming.generic, naming.perFunction, loaded ? '' : `error:${error?.code ?? ''}`]),
   );
-  // The same bytes as one update per entry (a hash of pieces is the hash of their concatenation),
-  // in about 64 KB pieces: 10,000 small updates cost more than the hashing itself.
+  if (catalogFingerprint !== undefined) {
+    // The names are a function of the functions, the prefixes and the reserved generic names.
+    digest.update(JSON.stringify(['catalog', catalogFingerprint, naming.functionPrefixes]));
+    return digest.digest('hex');
+  }
+  // Hashed in about 64 KB pieces (a hash of pieces is the hash of their concatenation): one string
+  // of a 10,000-function catalog is several MB, and 10,000 small updates cost more than the hashing.
   let pending = '';
   for (const e of entries) {
     pending += JSON.stringify([e.key, e.name, e.fn]);
@@ -101,13 +131,7 @@ export function makeView(
     }
   }
   digest.update(pending);
-  const fingerprint = digest.digest('hex');
-  return {
-    entries,
-    byName,
-    byKey: new Map(entries.map((e) => [e.key, e])),
-    fingerprint,
-  };
+  return digest.digest('hex');
 }
 
 export function emptyState(naming: ViewNaming): CatalogState {
@@ -137,9 +161,12 @@ export function viewFor(
   let view = s.views.get(cacheKey);
   if (!view) {
     const functions = s.functions.filter(allowed);
+    // A caller that may see everything gets the full view's names, with a fingerprint hashed over
+    // what it sees, as any restricted caller's is: one computed from the whole catalog's would
+    // change when a function it may not see came or went.
     view =
       functions.length === s.functions.length
-        ? s.full
+        ? { ...s.full, fingerprint: viewFingerprint(s.full.entries, naming, s.loaded, s.discoveryError) }
         : makeView(functions, naming, s.loaded, s.discoveryError);
     if (s.views.size >= MAX_VIEWS) s.views.delete(s.views.keys().next().value);
     s.views.set(cacheKey, view);

@@ -159,11 +159,14 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     }
   }
 
+  let firstCatalog = options.firstCatalog;
   async function build(): Promise<CatalogState> {
     let catalog: Catalog | undefined;
     let discoveryError: LambdaMcpError | undefined;
+    const started = firstCatalog;
+    firstCatalog = undefined;
     try {
-      catalog = await services.discovery.getCatalog();
+      catalog = await (started ?? services.discovery.getCatalog());
     } catch (error) {
       discoveryError = toLambdaMcpError(error, 'BACKEND_UNAVAILABLE');
     }
@@ -185,7 +188,7 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     }
     const lastError = services.discovery.lastError;
     const functions = catalog.functions;
-    const full = makeView(functions, naming, true);
+    const full = makeView(functions, naming, true, undefined, catalog.fingerprint);
     // Reuse a built tool only if nothing it was built from changed.
     const tools = new Map<string, FunctionTool>();
     for (const entry of full.entries) {

@@ -130,6 +130,48 @@ describe('initialize at once, tools/list after the first catalog', () => {
   });
 });
 
+describe('a first catalog the caller already asked for (firstCatalog)', () => {
+  it('the first build takes it instead of asking discovery again', async () => {
+    const g = gated(createInMemoryServices(many(3)));
+    // What the stdio bin does: discovery starts before the MCP layer is loaded.
+    const firstCatalog = g.services.discovery.getCatalog();
+    expect(g.calls()).toBe(1);
+    const lambda = createLambdaMcpServer(g.services, { firstCatalog });
+    try {
+      g.open();
+      await lambda.ready;
+      expect(g.calls()).toBe(1);
+      const c = await connect(lambda);
+      const names = (await c.client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['fn_00', 'fn_01', 'fn_02']));
+      await c.close();
+    } finally {
+      await lambda.close();
+      await g.services.close();
+    }
+  });
+
+  it("its failure is the first build's: generic tools only, the error said, and retried", async () => {
+    const services = createInMemoryServices(many(2));
+    services.failDiscovery(new LambdaMcpError('ACCESS_DENIED', 'not allowed to list functions'));
+    const firstCatalog = services.discovery.getCatalog();
+    firstCatalog.catch(() => {});
+    const lambda = createLambdaMcpServer(services, { firstCatalog, discoveryRetryDelaysMs: [50] });
+    try {
+      await lambda.ready;
+      expect(lambda.catalog.status().discoveryError?.code).toBe('ACCESS_DENIED');
+      const c = await connect(lambda);
+      expect((await c.client.listTools()).tools.map((t) => t.name)).not.toContain('fn_00');
+      services.failDiscovery(undefined);
+      await waitFor(() => lambda.catalog.status().functionCount === 2, 5_000, 'the retry');
+      await c.close();
+    } finally {
+      await lambda.close();
+      await services.close();
+    }
+  });
+});
+
 describe('catalog refresh by default', () => {
   it('the configuration default is every 300 seconds (5 minutes), and the catalog uses it', async () => {
     const config = ConfigSchema.parse({ backend: 'local' });
