@@ -1,8 +1,8 @@
-// What the HTTP benchmarks share (http-load.mjs, http-memory.mjs, scale-out.mjs): the load client
-// run in a process of its own, a process's resident memory from /proc, and the waits for a started
-// server's `Listening` log line and for its first catalog.
+// What the HTTP benchmarks share (http-load.mjs, http-memory.mjs, http-cpu.mjs, scale-out.mjs): the
+// load client run in a process of its own, a process's resident memory from /proc, a server started
+// on the local functions, and the waits for its `Listening` log line and for its first catalog.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -29,6 +29,29 @@ export function runLoadClient(args) {
       else resolve(JSON.parse(out.trim().split('\n').pop()));
     });
   });
+}
+
+/**
+ * Starts the HTTP server `bin` on the local functions in `functions` (an ephemeral port, no disk
+ * cache, no rate limit, `args` after those; `nodeArgs` before the bin), its log in `logFile`.
+ * Resolves with the child and the MCP URL of its `Listening` line (undefined if it did not start in
+ * `listenMs`).
+ */
+export async function startLocalHttpServer({
+  bin,
+  functions,
+  logFile,
+  args = [],
+  nodeArgs = [],
+  listenMs = 20_000,
+}) {
+  const fd = openSync(logFile, 'w');
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, bin, '--local', functions, '--port', '0', '--no-disk-cache', '--rate-limit', '0', ...args],
+    { stdio: ['ignore', 'ignore', fd], env: { ...process.env, LOG_LEVEL: 'info' } },
+  );
+  return { child, url: await waitForListening(child, logFile, listenMs) };
 }
 
 /** The MCP URL from the server's `Listening` log line in `logFile`; undefined if it exits or `ms` pass first. */

@@ -12,12 +12,11 @@
 // calls) for the warm-up, then for the measured duration, and reads the CPU time (user + system,
 // /proc/<pid>/stat, Linux) of the server process and of its descendants (the local functions'
 // runtime processes) over the measured run only. Rounds alternate the order of the builds.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HTTP_BIN, ROOT, runLoadClient, waitForListening, waitForReady } from './http-bench-support.mjs';
+import { HTTP_BIN, ROOT, runLoadClient, startLocalHttpServer, waitForReady } from './http-bench-support.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -80,26 +79,12 @@ function descendantTicks(root) {
 
 async function startServer(bin, mode) {
   const logFile = join(work, `${bin.label}-${mode}-${Date.now()}.log`);
-  const fd = openSync(logFile, 'w');
-  const child = spawn(
-    process.execPath,
-    [
-      bin.path,
-      '--local',
-      functions,
-      '--port',
-      '0',
-      '--no-disk-cache',
-      '--rate-limit',
-      '0',
-      '--audit-log',
-      'off',
-      ...(mode === 'stateless' ? ['--stateless'] : []),
-      ...values['server-arg'],
-    ],
-    { stdio: ['ignore', 'ignore', fd], env: { ...process.env, LOG_LEVEL: 'info' } },
-  );
-  const url = await waitForListening(child, logFile, 20_000);
+  const { child, url } = await startLocalHttpServer({
+    bin: bin.path,
+    functions,
+    logFile,
+    args: ['--audit-log', 'off', ...(mode === 'stateless' ? ['--stateless'] : []), ...values['server-arg']],
+  });
   if (!url) throw new Error(`${bin.label} (${mode}) did not start:\n${readFileSync(logFile, 'utf8')}`);
   await waitForReady(url.replace(/\/mcp$/, ''), 10_000);
   return { child, url };

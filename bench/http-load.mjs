@@ -12,7 +12,6 @@
 //    starting resident memory.
 // The server runs with its defaults (audit lines on, to a file) except: no rate limit, a higher
 // invocation concurrency, and (memory run) a short idle timeout and a session cap above 10,000.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +22,7 @@ import {
   rssKb,
   runLoadClient,
   sleep,
-  waitForListening,
+  startLocalHttpServer,
   waitForReady,
 } from './http-bench-support.mjs';
 
@@ -50,19 +49,13 @@ const rssBytes = (pid) => rssKb(pid) * 1024;
 
 async function startServer(name, args) {
   const logFile = join(work, `${name}.log`);
-  const { openSync } = await import('node:fs');
-  const fd = openSync(logFile, 'w');
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      '--local',
-      functions,
-      '--port',
-      '0',
-      '--no-disk-cache',
-      '--rate-limit',
-      '0',
+  const deadline = Date.now() + 15_000;
+  const { child, url } = await startLocalHttpServer({
+    bin,
+    functions,
+    logFile,
+    listenMs: 15_000,
+    args: [
       '--max-concurrent-invocations',
       '256',
       '--max-queued-invocations',
@@ -71,10 +64,7 @@ async function startServer(name, args) {
       join(work, `${name}.audit.jsonl`),
       ...args,
     ],
-    { stdio: ['ignore', 'ignore', fd], env: { ...process.env, LOG_LEVEL: 'info' } },
-  );
-  const deadline = Date.now() + 15_000;
-  const url = await waitForListening(child, logFile, 15_000);
+  });
   if (!url) throw new Error(`server ${name} did not start:\n${readFileSync(logFile, 'utf8')}`);
   const base = url.replace(/\/mcp$/, '');
   // Wait for the first catalog.

@@ -9,8 +9,7 @@
 // The server runs as the bin runs it (`node apps/http-server/dist/cli.js --local examples/functions
 // --rate-limit 0`); RSS is read from /proc/<pid>/status (VmRSS, Linux). Targets: at most 250 MB
 // after 60 s of load, under 120 MB within 60 s of idle, and no loss of throughput.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,7 +19,7 @@ import {
   rssKb,
   runLoadClient,
   sleep,
-  waitForListening,
+  startLocalHttpServer,
   waitForReady,
 } from './http-bench-support.mjs';
 
@@ -47,27 +46,13 @@ const mb = (kb) => Math.round(kb / 102.4) / 10;
 
 async function startServer(mode) {
   const logFile = join(work, `${mode}.log`);
-  const fd = openSync(logFile, 'w');
-  const child = spawn(
-    process.execPath,
-    [
-      ...values['node-option'],
-      bin,
-      '--local',
-      functions,
-      '--port',
-      '0',
-      '--no-disk-cache',
-      '--rate-limit',
-      '0',
-      '--audit-log',
-      'off',
-      ...(mode === 'stateless' ? ['--stateless'] : []),
-      ...values['server-arg'],
-    ],
-    { stdio: ['ignore', 'ignore', fd], env: { ...process.env, LOG_LEVEL: 'info' } },
-  );
-  const url = await waitForListening(child, logFile, 20_000);
+  const { child, url } = await startLocalHttpServer({
+    bin,
+    functions,
+    logFile,
+    nodeArgs: values['node-option'],
+    args: ['--audit-log', 'off', ...(mode === 'stateless' ? ['--stateless'] : []), ...values['server-arg']],
+  });
   return { child, logFile, url };
 }
 
