@@ -36,6 +36,9 @@
 //      A second floor is printed beside it (not the target's): Node start plus loading the AWS
 //      SDK's Lambda client (`node -e "require('@aws-sdk/client-lambda')"`, which any server using
 //      the SDK pays before its first request) plus the same requests.
+//      Where each mode's time went, from the emulator's records of the requests: when the server
+//      sent its first request, its own time between the sequential pages, when the last answer
+//      left the emulator, and the time from then to the tools/list answer.
 //
 // --quotas (a separate mode): the emulator enforces Lambda's control-plane request quotas (15
 // requests per second for ListFunctions and most control-plane calls; GetFunction 100; "Lambda
@@ -445,6 +448,39 @@ function nodeWithSdkMs(runs) {
   return median(times);
 }
 
+/**
+ * Where a run's time went, from the emulator's request records (wall clock, as `spawnedAt`): when
+ * the first request was sent, the server's own time between its sequential ListFunctions pages
+ * (each page's request sent after the previous answer), when the last answer left the emulator,
+ * and how long after that the tools/list answer came.
+ */
+function phasesOf(records, spawnedAt, elapsedMs) {
+  if (records.length === 0) return undefined;
+  const sorted = [...records].sort((a, b) => a.time - b.time);
+  const pages = sorted.filter((r) => r.operation === 'ListFunctions');
+  let between = 0;
+  for (let k = 1; k < pages.length; k++) {
+    between += pages[k].time - (pages[k - 1].time + (pages[k - 1].durationMs ?? 0));
+  }
+  const lastAnswer = Math.max(...sorted.map((r) => r.time + (r.durationMs ?? 0))) - spawnedAt;
+  return {
+    firstRequestMs: sorted[0].time - spawnedAt,
+    betweenPagesMs: between,
+    lastAnswerMs: lastAnswer,
+    tailMs: Math.round(elapsedMs - lastAnswer),
+  };
+}
+function medianPhases(phases) {
+  const known = phases.filter(Boolean);
+  const at = (key) => (known.length ? median(known.map((p) => p[key])) : undefined);
+  return {
+    firstRequestMs: at('firstRequestMs'),
+    betweenPagesMs: at('betweenPagesMs'),
+    lastAnswerMs: at('lastAnswerMs'),
+    tailMs: at('tailMs'),
+  };
+}
+
 if (!skipModes) {
   const wanted = (() => {
     const i = args.indexOf('--modes');
@@ -493,9 +529,12 @@ if (!skipModes) {
         const inits = [];
         const cpus = [];
         const afterListing = [];
+        const phases = [];
         let requests;
         for (let i = 0; i < MODE_RUNS; i++) {
           await modeEmulator.clearRequests();
+          // Wall clock, as the emulator's records are (the phases below are measured against it).
+          const spawnedAt = Date.now();
           const server = await startStdioServer({ ...baseEnv, ...mode.env }, { bin: bin.path });
           times.push(server.elapsed);
           inits.push(server.initializeMs);
@@ -521,6 +560,7 @@ if (!skipModes) {
           afterListing.push(
             records.filter((r) => r.operation !== 'ListFunctions' && r.time >= listEnd).length,
           );
+          phases.push(phasesOf(records, spawnedAt, server.elapsed));
         }
         const med = median(times);
         modeResults[`${key}${bin.suffix}`] = {
@@ -537,6 +577,7 @@ if (!skipModes) {
           overSdkFloor: med / sdkFloor,
           requests,
           requestsAfterListing: afterListing,
+          phases: medianPhases(phases),
         };
         log(
           `   [${bin.label}] ${mode.label}: ${mode.expected} functions, median ${med.toFixed(0)} ms (runs ${times.map((t) => t.toFixed(0)).join(', ')}), initialize ${median(inits).toFixed(0)} ms; floor ${floor.toFixed(0)} ms (node ${nodeMs.toFixed(0)} + ${mode.sequential} sequential requests x ${LATENCY} ms): ${(med / floor).toFixed(2)}x (target <= 1.2x)`,
@@ -546,6 +587,10 @@ if (!skipModes) {
         );
         log(
           `      second floor, with the SDK loaded: ${sdkFloor.toFixed(0)} ms (node + Lambda client ${sdkMs.toFixed(0)} + ${mode.sequential} x ${LATENCY} ms): ${(med / sdkFloor).toFixed(2)}x`,
+        );
+        const ph = medianPhases(phases);
+        log(
+          `      where the time went (medians, ms from spawn): first request sent at ${ph.firstRequestMs} (node -e 0 takes ${nodeMs.toFixed(0)}); the server's own time between its ${mode.sequential} sequential requests ${ph.betweenPagesMs}; last answer received at ${ph.lastAnswerMs}; tools/list answered ${ph.tailMs} after it`,
         );
         log(
           `      requests: ${Object.entries(requests)
