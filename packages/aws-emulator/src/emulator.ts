@@ -99,6 +99,8 @@ export interface EmulatorRequestRecord {
   faultAfterExecution?: boolean;
   signatureValid?: boolean;
   durationMs?: number;
+  /** The User-Agent header (tells the SDK's requests from lambda-mcp's lean reads). */
+  userAgent?: string;
 }
 
 export interface Emulator {
@@ -412,6 +414,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       operation: 'Unknown',
       method: req.method ?? 'GET',
       path: rawPath,
+      ...(typeof req.headers['user-agent'] === 'string' ? { userAgent: req.headers['user-agent'] } : {}),
     };
     requests.push(record);
     if (rawPath.startsWith('/_emulator/')) {

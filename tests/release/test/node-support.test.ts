@@ -257,7 +257,11 @@ describe("the AWS SDK's Node.js 20 notice is not printed by the bins", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^echo\s/m);
     expect(r.stderr).not.toMatch(SDK_NOTICE);
-    const debug = await run(['functions', '--debug']);
+    // An invocation loads the SDK (discovery's pages are read without it where it can: lean reads).
+    const invoked = await run(['invoke', 'echo', '--payload', '{"hi":1}']);
+    expect(invoked.status, invoked.stderr).toBe(0);
+    expect(invoked.stderr).not.toMatch(SDK_NOTICE);
+    const debug = await run(['invoke', 'echo', '--payload', '{"hi":1}', '--debug']);
     expect(debug.status, debug.stderr).toBe(0);
     if (MAJOR < 22) expect(debug.stderr).toMatch(SDK_NOTICE);
     else expect(debug.stderr).not.toMatch(SDK_NOTICE);

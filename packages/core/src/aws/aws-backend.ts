@@ -6,7 +6,7 @@
 
 import type { MetricDataResult as AwsMetricDataResult, CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import type { SchemasClient } from '@aws-sdk/client-schemas';
 import type { Backend } from '../backend.js';
 import { LambdaMcpError } from '../errors.js';
@@ -35,17 +35,21 @@ import {
   configuredEndpoints,
   createAwsClients,
   createInvokeClient,
+  httpLimitsOf,
   readClientConfig,
   resolveRegion,
+  sharedConfigFilesEmpty,
   withoutSdkLogging,
 } from './clients.js';
 import { mapAwsError } from './errors.js';
 import { type ExplicitListOptions, withExplicitList } from './explicit-list.js';
+import { DEFAULT_MAX_READ_RESPONSE_BYTES } from './http-limits.js';
 import { describeCredentialSource, probeAwsIdentity } from './identity.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
+import { createLeanReader, leanReadsShouldStop, leanReadTarget } from './lean-read.js';
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
-import { createTagReader } from './tags.js';
+import { createTagReader, type LeanReads } from './tags.js';
 import { withThrottleRetry } from './throttle-retry.js';
 
 export interface AwsBackendOptions extends AwsConnectionOptions {
@@ -77,6 +81,12 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    * (schema ARN tags, annotations). Only a hint, as `tagFiltersHint`.
    */
   prefetchAllTags?: boolean;
+  /**
+   * Read the ListFunctions and GetResources pages without the SDK where that sends exactly what
+   * the SDK would (static credentials, the SDK's own endpoint; ./lean-read.ts), falling back to
+   * the SDK on any failure (default true).
+   */
+  leanReads?: boolean;
   /**
    * Discover only these functions (FUNCTION_LIST with no prefix): GetFunction and ListTags per
    * function, never ListFunctions or tag:GetResources (./explicit-list.ts).
@@ -125,9 +135,56 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     options.scope ?? (await computeScope(options, region, byo.lambda ? { lambda: byo.lambda } : undefined));
   const endpoints = configuredEndpoints(options);
   const retry: InvokeRetryPolicy = { ...DEFAULT_INVOKE_RETRY, ...options.invokeRetry };
+  // Lean reads: where they apply, and their one reader (closed with the backend).
+  const leanWhere = await leanReadTarget({
+    region,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.roleArn ? { roleArn: options.roleArn } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    ownClients: Boolean(byo.lambda || byo.tagging),
+    ...(options.leanReads !== undefined ? { enabled: options.leanReads } : {}),
+    // The SDK reads its environment and shared files from process.env: so does the decision.
+    sharedConfigFilesEmpty: () => sharedConfigFilesEmpty(process.env),
+  });
+  const leanReader =
+    'target' in leanWhere
+      ? createLeanReader(leanWhere.target, {
+          ...httpLimitsOf(options),
+          maxResponseBytes: options.maxReadResponseBytes ?? DEFAULT_MAX_READ_RESPONSE_BYTES,
+        })
+      : undefined;
+  let leanOn = leanReader !== undefined;
+  logger.debug(
+    leanOn ? 'discovery pages are read without the SDK' : 'discovery pages are read with the SDK',
+    'target' in leanWhere ? { credentials: leanWhere.target.credentialSource } : { why: leanWhere.why },
+  );
+  const lean: LeanReads | undefined = leanReader && {
+    reader: leanReader,
+    on: () => leanOn,
+    failed(operation, error) {
+      const message = error instanceof Error ? error.message : String(error);
+      // A denial, a throttle, a 5xx, a lost connection: the SDK repeats this read and reports or
+      // retries it as always. An answer that is not the API's, or a refused signature: stop.
+      if (!leanReadsShouldStop(error)) {
+        logger.debug('A discovery read without the SDK failed; the SDK repeats it', {
+          operation,
+          error: message,
+        });
+        return;
+      }
+      if (!leanOn) return;
+      leanOn = false;
+      logger.warn('A discovery read without the SDK got an unexpected answer; the SDK reads from now on', {
+        operation,
+        error: message,
+      });
+    },
+  };
   const tagReader = createTagReader({
     clients,
     logger,
+    ...(lean ? { lean } : {}),
     fallbackConcurrency: options.tagsFallbackConcurrency ?? 10,
     smallSetThreshold: options.tagsSmallSetThreshold ?? 20,
   });
@@ -180,6 +237,22 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
       else if (options.prefetchAllTags) tagReader.prefetchAll();
+      if (lean?.on() && !callOptions?.signal?.aborted) {
+        try {
+          const out: FunctionConfig[] = [];
+          let marker: string | undefined;
+          for (let page = 0; page < MAX_PAGES; page++) {
+            const answer = await lean.reader.listFunctionsPage(marker, LIST_PAGE_SIZE, callOptions?.signal);
+            for (const fc of answer.functions) out.push(toFunctionConfig(fc as FunctionConfiguration));
+            if (!answer.nextMarker || answer.nextMarker === marker) break;
+            marker = answer.nextMarker;
+          }
+          return out;
+        } catch (error) {
+          // The SDK reads the listing again below (and reports an abort, a denial or a throttle).
+          if (!callOptions?.signal?.aborted) lean.failed('ListFunctions', error);
+        }
+      }
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {
@@ -317,6 +390,8 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       if (invokeClient && invokeClient !== byo.lambda) invokeClient.destroy();
       for (const client of schemaClients.values()) client.destroy();
       schemaClients.clear();
+      leanOn = false;
+      leanReader?.close();
     },
   };
   logger.debug('AWS backend ready', { region, endpoints, scope });

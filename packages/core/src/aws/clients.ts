@@ -292,7 +292,7 @@ const NO_PROFILE_SETTINGS = sha256(JSON.stringify({ config: [], credentials: [] 
  * Whether the shared config and credentials files (where the SDK looks for them: AWS_CONFIG_FILE,
  * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials) are missing or blank.
  */
-async function sharedConfigFilesEmpty(env: Record<string, string | undefined>): Promise<boolean> {
+export async function sharedConfigFilesEmpty(env: Record<string, string | undefined>): Promise<boolean> {
   // As the SDK finds them: the paths profileFingerprint passes, else its defaults from process.env.
   const { HOME, USERPROFILE, HOMEPATH, HOMEDRIVE = `C:${sep}` } = process.env;
   const home = HOME || USERPROFILE || (HOMEPATH ? `${HOMEDRIVE}${HOMEPATH}` : homedir());

@@ -6,11 +6,13 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type {
   GetResourcesCommandInput,
+  GetResourcesCommandOutput,
   ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { Logger } from '../logger.js';
 import type { CallOptions, TagFilter, Tags } from '../types.js';
 import { isAccessDeniedError, isResourceNotFoundError, mapAwsError } from './errors.js';
+import type { LeanReader } from './lean-read.js';
 import { tagListToTags, unqualifyArn } from './mappers.js';
 import { sdk } from './sdk.js';
 
@@ -28,6 +30,16 @@ export interface TagReaderOptions {
    * through every tagged function of the account (default 20).
    */
   smallSetThreshold?: number;
+  /** GetResources pages read without the SDK while `on()` (./lean-read.ts); a failure goes to the SDK. */
+  lean?: LeanReads;
+}
+
+/** The backend's lean reads, shared by its listing and its tag reader. */
+export interface LeanReads {
+  reader: LeanReader;
+  on(): boolean;
+  /** A lean read failed (not aborted): said once, and lean reads stop. */
+  failed(operation: string, error: unknown): void;
 }
 
 export interface TagReader {
@@ -102,7 +114,29 @@ export function createTagReader(options: TagReaderOptions): TagReader {
     let token: string | undefined;
     // Bounded: a token that never ends cannot loop forever (100,000 pages = 10M functions).
     for (let page = 0; page < 100_000; page++) {
-      const response = await options.clients.tagging.send(
+      let response: Pick<GetResourcesCommandOutput, 'ResourceTagMappingList' | 'PaginationToken'> | undefined;
+      const lean = options.lean;
+      if (lean?.on() && !signal?.aborted) {
+        try {
+          const answer = await lean.reader.getResourcesPage(
+            {
+              ...(input.TagFilters
+                ? { tagFilters: input.TagFilters as Array<{ Key: string; Values?: string[] }> }
+                : {}),
+              ...(token ? { token } : {}),
+            },
+            signal,
+          );
+          response = {
+            ResourceTagMappingList: answer.mappings.map((m) => ({ ResourceARN: m.arn, Tags: m.tags })),
+            ...(answer.token ? { PaginationToken: answer.token } : {}),
+          };
+        } catch (error) {
+          // The SDK reads this page again (and reports an abort, a denial or a throttle as it does).
+          if (!signal?.aborted) lean.failed('GetResources', error);
+        }
+      }
+      response ??= await options.clients.tagging.send(
         new (sdk.tagging().GetResourcesCommand)({ ...input, ...(token ? { PaginationToken: token } : {}) }),
         { abortSignal: signal },
       );

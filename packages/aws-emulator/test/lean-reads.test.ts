@@ -1,0 +1,166 @@
+/**
+ * Lean reads (core's src/aws/lean-read.ts) against the emulator with strict SigV4: the pages are
+ * read without the SDK, signed as the SDK signs (the emulator recomputes every signature with
+ * @smithy/signature-v4), and give the very catalog the SDK gives. What fails falls to the SDK,
+ * which reports it as it always did; an endpoint that answers something else than the API is
+ * never trusted.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConfigInput } from '@lambda-mcp/core';
+import { createAwsBackend, createAwsServices } from '@lambda-mcp/core/aws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator, syntheticCatalog } from '../src/index.js';
+import { CREDENTIALS, captureLogger, REGION } from './helpers.js';
+
+const LEAN = 'lambda-mcp (lean read)';
+let emulator: Emulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    synthetic: syntheticCatalog({ count: 230, matching: 23 }),
+    verifySignatures: { [CREDENTIALS.accessKeyId]: CREDENTIALS.secretAccessKey },
+  });
+});
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+async function discover(config: ConfigInput, leanReads: boolean) {
+  const { logger, entries } = captureLogger();
+  const services = await createAwsServices(
+    { region: REGION, diskCache: false, ...config },
+    { logger, backendOptions: { endpoint: emulator.url, credentials: CREDENTIALS, leanReads } },
+  );
+  emulator.clearRequests();
+  try {
+    const catalog = await services.discovery.refresh();
+    const records = emulator.requests.filter((r) => r.operation !== 'Control');
+    return { catalog, records, entries };
+  } finally {
+    await services.close();
+  }
+}
+
+describe("lean reads: the SDK's requests, signed as it signs, without it", () => {
+  const modes: Array<[string, ConfigInput, number]> = [
+    ['no filter', {}, 230],
+    ['a name prefix', { functionPrefixes: ['fn-0'] }, 100],
+    ['a tag filter', { tagFilters: [{ key: 'MCPEnabled', values: ['true'] }] }, 23],
+  ];
+  for (const [mode, config, expected] of modes) {
+    it(`${mode}: the same catalog as through the SDK, every page read lean with a valid signature`, async () => {
+      const lean = await discover(config, true);
+      const sdk = await discover(config, false);
+      expect(lean.catalog.functions).toHaveLength(expected);
+      expect(lean.catalog.functions).toEqual(sdk.catalog.functions);
+      expect(lean.catalog.fingerprint).toBe(sdk.catalog.fingerprint);
+
+      const pages = lean.records.filter(
+        (r) => r.operation === 'ListFunctions' || r.operation === 'GetResources',
+      );
+      expect(pages.length).toBeGreaterThan(0);
+      for (const r of pages) {
+        expect(r.userAgent).toBe(LEAN);
+        expect(r.signatureValid).toBe(true);
+        expect(r.status).toBe(200);
+        expect(r.accessKeyId).toBe(CREDENTIALS.accessKeyId);
+      }
+      // Through the SDK: its own User-Agent on every request.
+      for (const r of sdk.records) expect(r.userAgent).toMatch(/^aws-sdk-js\//);
+      expect(lean.entries.filter((e) => e.level === 'warn')).toEqual([]);
+    });
+  }
+
+  it('a denied tag:GetResources reaches the SDK, which falls back to ListTags as before', async () => {
+    emulator.setDeny(['tag:GetResources']);
+    try {
+      const { catalog, records, entries } = await discover({}, true);
+      expect(catalog.functions).toHaveLength(230);
+      for (const fn of catalog.functions) expect(Object.keys(fn.tags ?? {}).length).toBeGreaterThan(0);
+      const denied = records.filter((r) => r.operation === 'GetResources');
+      // Once lean (denied), once by the SDK (denied): then ListTags, through the SDK.
+      expect(denied.map((r) => (r.userAgent === LEAN ? 'lean' : 'sdk'))).toEqual(['lean', 'sdk']);
+      for (const r of denied) expect(r.errorCode).toMatch(/AccessDenied/);
+      expect(records.filter((r) => r.operation === 'ListTags').length).toBe(230);
+      // The listing stayed lean: a denial is AWS's answer, not a reason to stop.
+      for (const r of records.filter((r) => r.operation === 'ListFunctions')) expect(r.userAgent).toBe(LEAN);
+      expect(entries.some((e) => /without the SDK got an unexpected answer/.test(e.message))).toBe(false);
+      expect(entries.some((e) => /tag:GetResources is denied/.test(e.message))).toBe(true);
+    } finally {
+      emulator.setDeny([]);
+    }
+  });
+
+  it('a throttled page is read again by the SDK, with its backoff', async () => {
+    emulator.setFaults({ throttleRate: 0.3, retryAfterSeconds: 0, operations: ['ListFunctions'] }, 7);
+    try {
+      const { catalog, records } = await discover({}, true);
+      expect(catalog.functions).toHaveLength(230);
+      const throttled = records.filter((r) => r.operation === 'ListFunctions' && r.status === 429);
+      expect(throttled.length).toBeGreaterThan(0);
+    } finally {
+      emulator.setFaults(undefined);
+    }
+  });
+});
+
+describe("lean reads never trust an answer that is not the API's", () => {
+  let server: Server;
+  let url: string;
+  let answer: (path: string) => { status: number; body: string };
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const { status, body } = answer(req.url ?? '/');
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const backend = async (maxReadResponseBytes?: number) => {
+    const { logger, entries } = captureLogger();
+    const b = await createAwsBackend({
+      region: REGION,
+      endpoint: url,
+      credentials: CREDENTIALS,
+      logger,
+      maxAttempts: 1,
+      ...(maxReadResponseBytes ? { maxReadResponseBytes } : {}),
+    });
+    return { b, entries };
+  };
+  const unexpected = (entries: Array<{ level: string; message: string }>) =>
+    entries.filter((e) => e.level === 'warn' && /unexpected answer/.test(e.message)).length;
+
+  it('a body that is not JSON, or a function with no name: the SDK reads it, and lean reads stop', async () => {
+    for (const body of ['<html>proxy error</html>', '{"Functions":[{"FunctionName":5,"FunctionArn":"x"}]}']) {
+      answer = () => ({ status: 200, body });
+      const { b, entries } = await backend();
+      // The SDK then reads the same answer and says what it makes of it; nothing crashes or hangs.
+      await b.listFunctions().then(
+        (fns) => expect(Array.isArray(fns)).toBe(true),
+        (error) => expect(error).toHaveProperty('code'),
+      );
+      expect(unexpected(entries)).toBe(1);
+      await b.listFunctions().catch(() => undefined);
+      expect(unexpected(entries)).toBe(1);
+      await b.close();
+    }
+  });
+
+  it('an answer over the read limit is not read past it', async () => {
+    const fn = { FunctionName: 'f', FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:f' };
+    answer = () => ({
+      status: 200,
+      body: JSON.stringify({ Functions: Array.from({ length: 400 }, () => fn) }),
+    });
+    const { b, entries } = await backend(4_096);
+    await expect(b.listFunctions()).rejects.toHaveProperty('code');
+    expect(unexpected(entries)).toBe(1);
+    await b.close();
+  });
+});
