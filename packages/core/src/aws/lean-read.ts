@@ -14,8 +14,19 @@
  * backend stops using lean reads.
  */
 import { createHash, createHmac } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
+
+// node:http and node:https (and TLS behind it) load on the first lean read, not with this module:
+// a warm start answers from its disk cache before any read, as it did before lean reads.
+const load = createRequire(import.meta.url);
+let httpModule: typeof Http | undefined;
+let httpsModule: typeof Https | undefined;
+const libFor = (url: URL): typeof Http | typeof Https =>
+  url.protocol === 'https:'
+    ? (httpsModule ??= load('node:https') as typeof Https)
+    : (httpModule ??= load('node:http') as typeof Http);
 
 /** Static credentials, as the SDK's environment provider reads them. */
 export interface LeanCredentials {
@@ -319,11 +330,11 @@ export function createLeanReader(
   limits: LeanReaderLimits,
   options: { now?: () => string; userAgent?: string } = {},
 ): LeanReader {
-  const agents = new Map<string, http.Agent>();
+  const agents = new Map<string, Http.Agent>();
   const agentFor = (url: URL) => {
     let agent = agents.get(url.protocol);
     if (!agent) {
-      agent = new (url.protocol === 'https:' ? https : http).Agent({ keepAlive: true, maxSockets: 8 });
+      agent = new (libFor(url).Agent)({ keepAlive: true, maxSockets: 8 });
       agents.set(url.protocol, agent);
     }
     return agent;
@@ -360,7 +371,7 @@ export function createLeanReader(
       amzDate: headers['x-amz-date'] as string,
     });
     const search = canonicalQuery(query);
-    const lib = base.protocol === 'https:' ? https : http;
+    const lib = libFor(base);
     return new Promise((resolve, reject) => {
       let settled = false;
       const fail = (error: Error) => {
