@@ -23,10 +23,14 @@ import { createRequire } from 'node:module';
 const load = createRequire(import.meta.url);
 let httpModule: typeof Http | undefined;
 let httpsModule: typeof Https | undefined;
-const libFor = (url: URL): typeof Http | typeof Https =>
-  url.protocol === 'https:'
-    ? (httpsModule ??= load('node:https') as typeof Https)
-    : (httpModule ??= load('node:http') as typeof Http);
+function libFor(url: URL): typeof Http | typeof Https {
+  if (url.protocol === 'https:') {
+    httpsModule ??= load('node:https') as typeof Https;
+    return httpsModule;
+  }
+  httpModule ??= load('node:http') as typeof Http;
+  return httpModule;
+}
 
 /** Static credentials, as the SDK's environment provider reads them. */
 export interface LeanCredentials {
