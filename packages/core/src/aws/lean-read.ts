@@ -1,9 +1,10 @@
 /**
  * Lean reads: the two paged reads of discovery (Lambda ListFunctions, Resource Groups Tagging
  * GetResources) sent with node:http(s) and a SigV4 signature of our own instead of through the
- * AWS SDK. Measured (BENCHMARKS.md, section 3b): the server's CPU to its first `tools/list` halves,
- * the SDK is not loaded before the first catalog, and on Node.js 24 a 10,000-function refresh no
- * longer leaves ~15 MB of the SDK's response buffers for the next full GC.
+ * AWS SDK. Measured (BENCHMARKS.md, "Latest: lean discovery reads"): the server's CPU to its
+ * first `tools/list` falls by about 40%, the SDK is not loaded before the first catalog, and on
+ * Node.js 24 a 10,000-function refresh no longer leaves ~15 MB of the SDK's response buffers for
+ * the next full GC.
  *
  * Used only where it sends exactly what the SDK would (leanReadTarget): the same static
  * credentials, the same endpoint, the same region. Anything else (a profile, SSO, a role, a
@@ -325,6 +326,21 @@ export interface LeanReader {
   close(): void;
 }
 
+/** A page's list and next token, or a protocol error when either has another type. */
+function pageOf(
+  answer: Record<string, unknown>,
+  listKey: string,
+  tokenKey: string,
+): { list: unknown[]; token?: string } {
+  const list = answer[listKey] ?? [];
+  if (!Array.isArray(list)) throw new LeanReadError(`${listKey} is not a list`, 'protocol');
+  const token = answer[tokenKey];
+  if (token !== undefined && token !== null && typeof token !== 'string') {
+    throw new LeanReadError(`${tokenKey} is not a string`, 'protocol');
+  }
+  return { list, ...(token ? { token } : {}) };
+}
+
 function amzDateNow(): string {
   return new Date().toISOString().replace(/[:-]|\.\d{3}/g, '');
 }
@@ -466,13 +482,8 @@ export function createLeanReader(
         '',
         signal,
       )) as Record<string, unknown>;
-      const list = answer.Functions ?? [];
-      if (!Array.isArray(list)) throw new LeanReadError('Functions is not a list', 'protocol');
-      const next = answer.NextMarker;
-      if (next !== undefined && next !== null && typeof next !== 'string') {
-        throw new LeanReadError('NextMarker is not a string', 'protocol');
-      }
-      return { functions: list.map(leanFunction), ...(next ? { nextMarker: next } : {}) };
+      const { list, token } = pageOf(answer, 'Functions', 'NextMarker');
+      return { functions: list.map(leanFunction), ...(token ? { nextMarker: token } : {}) };
     },
     async getResourcesPage(input, signal) {
       const body = JSON.stringify({
@@ -494,12 +505,7 @@ export function createLeanReader(
         body,
         signal,
       )) as Record<string, unknown>;
-      const list = answer.ResourceTagMappingList ?? [];
-      if (!Array.isArray(list)) throw new LeanReadError('ResourceTagMappingList is not a list', 'protocol');
-      const token = answer.PaginationToken;
-      if (token !== undefined && token !== null && typeof token !== 'string') {
-        throw new LeanReadError('PaginationToken is not a string', 'protocol');
-      }
+      const { list, token } = pageOf(answer, 'ResourceTagMappingList', 'PaginationToken');
       const mappings: Array<{ arn: string; tags: Array<{ Key: string; Value: string }> }> = [];
       for (const raw of list) {
         const m = raw as Record<string, unknown>;
