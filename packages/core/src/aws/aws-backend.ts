@@ -210,6 +210,44 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     if (closed) throw new LambdaMcpError('BACKEND_UNAVAILABLE', 'The AWS backend is closed.');
   };
 
+  /**
+   * One ListFunctions page: lean where it applies; a lean page that fails is read again through
+   * the SDK from the same marker (throttles waited out with backoff: ./throttle-retry.ts), and
+   * the listing goes on from there.
+   */
+  async function readListPage(
+    marker: string | undefined,
+    callOptions: CallOptions | undefined,
+  ): Promise<{ functions: FunctionConfiguration[]; next?: string }> {
+    if (lean?.on() && !callOptions?.signal?.aborted) {
+      try {
+        const answer = await lean.reader.listFunctionsPage(marker, LIST_PAGE_SIZE, callOptions?.signal);
+        return {
+          functions: answer.functions as FunctionConfiguration[],
+          ...(answer.nextMarker ? { next: answer.nextMarker } : {}),
+        };
+      } catch (error) {
+        // The SDK reads this page again (and reports an abort, a denial or a throttle as it does).
+        if (!callOptions?.signal?.aborted) lean.failed('ListFunctions', error);
+      }
+    }
+    const response = await withThrottleRetry(
+      () =>
+        clients.lambda.send(
+          new (sdk.lambda().ListFunctionsCommand)({
+            MaxItems: LIST_PAGE_SIZE,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+          callOpts(callOptions),
+        ),
+      callOptions?.signal ? { signal: callOptions.signal } : {},
+    );
+    return {
+      functions: response.Functions ?? [],
+      ...(response.NextMarker ? { next: response.NextMarker } : {}),
+    };
+  }
+
   const backend: AwsBackend = {
     kind: 'aws',
     region,
@@ -237,41 +275,14 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       checkOpen();
       if (options.tagFiltersHint?.length) tagReader.prefetch(options.tagFiltersHint);
       else if (options.prefetchAllTags) tagReader.prefetchAll();
-      if (lean?.on() && !callOptions?.signal?.aborted) {
-        try {
-          const out: FunctionConfig[] = [];
-          let marker: string | undefined;
-          for (let page = 0; page < MAX_PAGES; page++) {
-            const answer = await lean.reader.listFunctionsPage(marker, LIST_PAGE_SIZE, callOptions?.signal);
-            for (const fc of answer.functions) out.push(toFunctionConfig(fc as FunctionConfiguration));
-            if (!answer.nextMarker || answer.nextMarker === marker) break;
-            marker = answer.nextMarker;
-          }
-          return out;
-        } catch (error) {
-          // The SDK reads the listing again below (and reports an abort, a denial or a throttle).
-          if (!callOptions?.signal?.aborted) lean.failed('ListFunctions', error);
-        }
-      }
       const out: FunctionConfig[] = [];
       let marker: string | undefined;
       try {
         for (let page = 0; page < MAX_PAGES; page++) {
-          // Throttles (the control-plane quota) are waited out with backoff: ./throttle-retry.ts.
-          const response = await withThrottleRetry(
-            () =>
-              clients.lambda.send(
-                new (sdk.lambda().ListFunctionsCommand)({
-                  MaxItems: LIST_PAGE_SIZE,
-                  ...(marker ? { Marker: marker } : {}),
-                }),
-                callOpts(callOptions),
-              ),
-            callOptions?.signal ? { signal: callOptions.signal } : {},
-          );
-          for (const fc of response.Functions ?? []) out.push(toFunctionConfig(fc));
-          if (!response.NextMarker || response.NextMarker === marker) break;
-          marker = response.NextMarker;
+          const response = await readListPage(marker, callOptions);
+          for (const fc of response.functions) out.push(toFunctionConfig(fc));
+          if (!response.next || response.next === marker) break;
+          marker = response.next;
         }
       } catch (error) {
         throw mapAwsError(error, { service: 'lambda', operation: 'ListFunctions' });
