@@ -6,10 +6,9 @@
  * request 15 ms after it arrived, so requests that overlap and requests that follow are told apart.
  */
 import type { ConfigInput } from '@lambda-mcp/core';
-import { createAwsServices } from '@lambda-mcp/core/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator, syntheticCatalog } from '../src/index.js';
-import { CREDENTIALS, REGION } from './helpers.js';
+import { discoverOnce, listingModes } from './helpers.js';
 
 let emulator: Emulator;
 
@@ -26,30 +25,15 @@ afterAll(async () => {
 });
 
 async function discover(config: ConfigInput) {
-  const services = await createAwsServices(
-    { region: REGION, diskCache: false, ...config },
-    { backendOptions: { endpoint: emulator.url, credentials: CREDENTIALS } },
-  );
-  emulator.clearRequests();
-  try {
-    const catalog = await services.discovery.refresh();
-    const records = emulator.requests.filter((r) => r.operation !== 'Control');
-    const pages = records.filter((r) => r.operation === 'ListFunctions');
-    const listEnd = Math.max(...pages.map((r) => r.time + (r.durationMs ?? 0)));
-    const after = records.filter((r) => r.operation !== 'ListFunctions' && r.time >= listEnd);
-    return { catalog, pages: pages.length, after, records };
-  } finally {
-    await services.close();
-  }
+  const { catalog, records } = await discoverOnce(emulator, config);
+  const pages = records.filter((r) => r.operation === 'ListFunctions');
+  const listEnd = Math.max(...pages.map((r) => r.time + (r.durationMs ?? 0)));
+  const after = records.filter((r) => r.operation !== 'ListFunctions' && r.time >= listEnd);
+  return { catalog, pages: pages.length, after, records };
 }
 
 describe('discovery reads what a mode needs alongside the ListFunctions pages', () => {
-  const modes: Array<[string, ConfigInput, number]> = [
-    ['no filter', {}, 300],
-    ['a name prefix', { functionPrefixes: ['fn-0'] }, 100],
-    ['a tag filter', { tagFilters: [{ key: 'MCPEnabled', values: ['true'] }] }, 30],
-  ];
-  for (const [mode, config, expected] of modes) {
+  for (const [mode, config, expected] of listingModes(300, 30)) {
     it(`${mode}: no request after the last page, and the tags are there`, async () => {
       const { catalog, pages, after, records } = await discover(config);
       expect(catalog.functions).toHaveLength(expected);

@@ -5,7 +5,10 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SchemasClient } from '@aws-sdk/client-schemas';
-import type { Logger } from '@lambda-mcp/core';
+import type { ConfigInput } from '@lambda-mcp/core';
+import { type AwsBackendOptions, createAwsServices } from '@lambda-mcp/core/aws';
+import { captureLogger } from '../../../tests/shared/wait-and-log.js';
+import type { Emulator } from '../src/index.js';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const FUNCTIONS_DIR = join(HERE, 'fixtures', 'functions');
@@ -51,4 +54,41 @@ export async function withEnv<T>(vars: Record<string, string | undefined>, fn: (
       else process.env[k] = v;
     }
   }
+}
+
+/**
+ * One discovery refresh of `createAwsServices` against the emulator (its requests cleared first):
+ * the catalog, the requests it sent (control calls left out) and what it logged.
+ */
+export async function discoverOnce(
+  emulator: Emulator,
+  config: ConfigInput,
+  backendOptions: Partial<AwsBackendOptions> = {},
+) {
+  const { logger, entries } = captureLogger();
+  const services = await createAwsServices(
+    { region: REGION, diskCache: false, ...config },
+    { logger, backendOptions: { endpoint: emulator.url, credentials: CREDENTIALS, ...backendOptions } },
+  );
+  emulator.clearRequests();
+  try {
+    const catalog = await services.discovery.refresh();
+    const records = emulator.requests.filter((r) => r.operation !== 'Control');
+    return { catalog, records, entries };
+  } finally {
+    await services.close();
+  }
+}
+
+/**
+ * The three listing filter modes over a synthetic catalog of `count` functions (`fn-000`…), of
+ * which `matching` are tagged MCPEnabled=true: each with its configuration and how many functions
+ * the catalog must hold (the prefix `fn-0` takes the first hundred).
+ */
+export function listingModes(count: number, matching: number): Array<[string, ConfigInput, number]> {
+  return [
+    ['no filter', {}, count],
+    ['a name prefix', { functionPrefixes: ['fn-0'] }, 100],
+    ['a tag filter', { tagFilters: [{ key: 'MCPEnabled', values: ['true'] }] }, matching],
+  ];
 }

@@ -8,10 +8,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConfigInput } from '@lambda-mcp/core';
-import { createAwsBackend, createAwsServices } from '@lambda-mcp/core/aws';
+import { createAwsBackend } from '@lambda-mcp/core/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator, syntheticCatalog } from '../src/index.js';
-import { CREDENTIALS, captureLogger, REGION } from './helpers.js';
+import { CREDENTIALS, captureLogger, discoverOnce, listingModes, REGION } from './helpers.js';
 
 const LEAN = 'lambda-mcp (lean read)';
 let emulator: Emulator;
@@ -27,29 +27,10 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-async function discover(config: ConfigInput, leanReads: boolean) {
-  const { logger, entries } = captureLogger();
-  const services = await createAwsServices(
-    { region: REGION, diskCache: false, ...config },
-    { logger, backendOptions: { endpoint: emulator.url, credentials: CREDENTIALS, leanReads } },
-  );
-  emulator.clearRequests();
-  try {
-    const catalog = await services.discovery.refresh();
-    const records = emulator.requests.filter((r) => r.operation !== 'Control');
-    return { catalog, records, entries };
-  } finally {
-    await services.close();
-  }
-}
+const discover = (config: ConfigInput, leanReads: boolean) => discoverOnce(emulator, config, { leanReads });
 
 describe("lean reads: the SDK's requests, signed as it signs, without it", () => {
-  const modes: Array<[string, ConfigInput, number]> = [
-    ['no filter', {}, 230],
-    ['a name prefix', { functionPrefixes: ['fn-0'] }, 100],
-    ['a tag filter', { tagFilters: [{ key: 'MCPEnabled', values: ['true'] }] }, 23],
-  ];
-  for (const [mode, config, expected] of modes) {
+  for (const [mode, config, expected] of listingModes(230, 23)) {
     it(`${mode}: the same catalog as through the SDK, every page read lean with a valid signature`, async () => {
       const lean = await discover(config, true);
       const sdk = await discover(config, false);
