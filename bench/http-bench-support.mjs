@@ -16,6 +16,24 @@ export function rssKb(pid, field = 'VmRSS') {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 }
 
+/** The load client's arguments: `concurrency` calls of `tool` at a time for `duration` s after `warmup` s. */
+export function loadClientArgs({ url, mode, concurrency, duration, warmup = 0, tool = 'echo' }) {
+  return [
+    '--url',
+    url,
+    '--mode',
+    mode,
+    '--concurrency',
+    String(concurrency),
+    '--duration',
+    String(duration),
+    '--warmup',
+    String(warmup),
+    '--tool',
+    tool,
+  ];
+}
+
 /** Runs bench/http-load-client.mjs with `args`; resolves to the JSON summary it prints last. */
 export function runLoadClient(args) {
   return new Promise((resolve, reject) => {

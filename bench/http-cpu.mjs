@@ -16,7 +16,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { HTTP_BIN, ROOT, runLoadClient, startLocalHttpServer, waitForReady } from './http-bench-support.mjs';
+import {
+  HTTP_BIN,
+  loadClientArgs,
+  ROOT,
+  runLoadClient,
+  startLocalHttpServer,
+  waitForReady,
+} from './http-bench-support.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -90,20 +97,8 @@ async function startServer(bin, mode) {
   return { child, url };
 }
 
-const clientArgs = (url, mode, duration) => [
-  '--url',
-  url,
-  '--mode',
-  mode,
-  '--concurrency',
-  values.concurrency,
-  '--duration',
-  String(duration),
-  '--warmup',
-  '0',
-  '--tool',
-  'echo',
-];
+const clientArgs = (url, mode, duration) =>
+  loadClientArgs({ url, mode, concurrency: values.concurrency, duration });
 
 async function measure(bin, mode) {
   const server = await startServer(bin, mode);

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   HTTP_BIN,
+  loadClientArgs,
   ROOT,
   rssKb,
   runLoadClient,
@@ -104,20 +105,15 @@ try {
   for (const mode of ['stateful', 'stateless']) {
     const server = await startServer(mode, mode === 'stateless' ? ['--stateless'] : []);
     try {
-      const r = await runClient([
-        '--url',
-        server.url,
-        '--mode',
-        mode,
-        '--concurrency',
-        values.concurrency,
-        '--duration',
-        values.duration,
-        '--warmup',
-        values.warmup,
-        '--tool',
-        'echo',
-      ]);
+      const r = await runClient(
+        loadClientArgs({
+          url: server.url,
+          mode,
+          concurrency: values.concurrency,
+          duration: values.duration,
+          warmup: values.warmup,
+        }),
+      );
       r.serverRssMb = mb(rssBytes(server.pid));
       results.throughput.push(r);
       if (!values.json) {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   HTTP_BIN,
+  loadClientArgs,
   ROOT,
   rssKb,
   runLoadClient,
@@ -82,20 +83,9 @@ for (const mode of values.modes.split(',')) {
   const pid = server.child.pid;
   const run = { mode, startMb: mb(rssKb(pid)), underLoadMb: [], idleMb: [], loadAverage: undefined };
   const duration = Number(values.duration);
-  const client = runClient([
-    '--url',
-    server.url,
-    '--mode',
-    mode,
-    '--concurrency',
-    values.concurrency,
-    '--duration',
-    String(duration),
-    '--warmup',
-    '0',
-    '--tool',
-    'echo',
-  ]);
+  const client = runClient(
+    loadClientArgs({ url: server.url, mode, concurrency: values.concurrency, duration }),
+  );
   const t0 = Date.now();
   let done = false;
   client.finally(() => {
