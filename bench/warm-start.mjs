@@ -7,7 +7,8 @@
 //
 // --baseline DIR: another checkout of this repository, built (e.g. a worktree of the commit
 // before a change): its stdio server is measured in the same run, alternating with this one's,
-// against the same emulator and the same disk cache, for before/after figures.
+// against the same emulator, for before/after figures. Each build has a disk cache of its own,
+// filled by its own cold start (the two may write different cache formats).
 //
 // Setup: the AWS emulator CLI in a child process with N synthetic functions (default 10,000), M of
 // them tagged MCPEnabled=true (default 2,000), 25 ms per request. The stdio server
@@ -66,7 +67,9 @@ async function cachedCatalogSize(cacheDir) {
   );
   for (const file of files) {
     try {
-      return JSON.parse(await readFile(join(cacheDir, file), 'utf8')).functions.length;
+      const stored = JSON.parse(await readFile(join(cacheDir, file), 'utf8'));
+      // Format 2 (columns) has a count; format 1 (an earlier version's, for --baseline) a list.
+      return stored.count ?? stored.functions.length;
     } catch {
       // being written
     }
@@ -75,9 +78,9 @@ async function cachedCatalogSize(cacheDir) {
 }
 
 const emulator = await startEmulatorProcess({ functions: FUNCTIONS, matching: MATCHING, latencyMs: 25 });
-const cacheDir = await mkdtemp(join(tmpdir(), 'lambda-mcp-warm-start-'));
 const home = await mkdtemp(join(tmpdir(), 'lambda-mcp-warm-home-'));
-const env = {
+const cacheDirs = [];
+const baseEnv = {
   PATH: process.env.PATH,
   HOME: home,
   AWS_ENDPOINT_URL: emulator.url,
@@ -87,7 +90,6 @@ const env = {
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_CONFIG_FILE: '/dev/null',
   AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-  LAMBDA_MCP_CACHE_DIR: cacheDir,
   LAMBDA_MCP_DISK_CACHE: 'true',
   LOG_LEVEL: 'info',
   ...(FILTER ? { FUNCTION_TAG_KEY: 'MCPEnabled', FUNCTION_TAG_VALUE: 'true' } : {}),
@@ -95,9 +97,7 @@ const env = {
 log(
   `emulator ${emulator.url}: ${FUNCTIONS} functions (${MATCHING} tagged MCPEnabled=true), 25 ms per request`,
 );
-log(
-  `catalog under test: ${expected} functions (${FILTER ? 'filter MCPEnabled=true' : 'no filter'}); cache dir ${cacheDir}`,
-);
+log(`catalog under test: ${expected} functions (${FILTER ? 'filter MCPEnabled=true' : 'no filter'})`);
 log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, load average ${loadavg()
     .map((l) => l.toFixed(2))
@@ -105,18 +105,25 @@ log(
 );
 
 try {
-  // Cold run: discovery over the emulator fills the disk cache.
-  const cold = await startServer(env);
-  const deadline = Date.now() + 120_000;
-  while ((await cachedCatalogSize(cacheDir)) !== expected) {
-    if (Date.now() > deadline)
-      throw new Error(`the catalog cache was not written; stderr: ${cold.stderr().slice(-2000)}`);
-    await sleep(100);
+  // Cold runs: discovery over the emulator fills each build's disk cache.
+  let cold;
+  for (const b of BINS) {
+    b.cacheDir = await mkdtemp(join(tmpdir(), 'lambda-mcp-warm-start-'));
+    cacheDirs.push(b.cacheDir);
+    b.env = { ...baseEnv, LAMBDA_MCP_CACHE_DIR: b.cacheDir };
+    const run = await startServer(b.env, b.bin);
+    const deadline = Date.now() + 120_000;
+    while ((await cachedCatalogSize(b.cacheDir)) !== expected) {
+      if (Date.now() > deadline)
+        throw new Error(`the catalog cache was not written; stderr: ${run.stderr().slice(-2000)}`);
+      await sleep(100);
+    }
+    cold ??= run;
+    log(
+      `\n[${b.label}] cold start (empty cache) to tools/list: ${run.elapsed.toFixed(0)} ms (${run.tools.length} tools); cache written with ${expected} functions`,
+    );
+    await run.stop();
   }
-  log(
-    `\ncold start (empty cache) to tools/list: ${cold.elapsed.toFixed(0)} ms (${cold.tools.length} tools); cache written with ${expected} functions`,
-  );
-  await cold.stop();
 
   // Floor: a bare Node.js process.
   const floors = [];
@@ -130,7 +137,7 @@ try {
   const results = BINS.map((b) => ({ ...b, times: [], inits: [], cpus: [], memory: undefined }));
   for (let i = 0; i < RUNS; i++) {
     for (const r of results) {
-      const warm = await startServer(env, r.bin);
+      const warm = await startServer(r.env, r.bin);
       const fromCache = /catalog loaded from the disk cache/.test(warm.stderr());
       if (!fromCache)
         throw new Error(
@@ -205,6 +212,6 @@ try {
   }
 } finally {
   emulator.close();
-  await rm(cacheDir, { recursive: true, force: true });
+  for (const dir of cacheDirs) await rm(dir, { recursive: true, force: true });
   await rm(home, { recursive: true, force: true });
 }

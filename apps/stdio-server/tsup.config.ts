@@ -90,5 +90,10 @@ export default defineConfig([
     noExternal: [/.*/],
     splitting: true,
     esbuildPlugins: [selfLocating, zodEnglishOnly],
+    // Whitespace and syntax only: Node.js reads, decodes and parses every byte of the bundle at
+    // each start (about 30% fewer bytes, 15-20 ms less to the first tools/list from the disk
+    // cache; bench/warm-start.mjs). Names are kept, so stack traces stay readable.
+    minifyWhitespace: true,
+    minifySyntax: true,
   },
 ]);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FunctionInfo, LambdaMcpError } from '@lambda-mcp/core';
 import type { FunctionTool } from './function-tools.js';
 import { GENERIC_TOOL_NAMES } from './generic/index.js';
-import { assignToolNames, functionKey } from './naming.js';
+import { functionKey, toolNamesInOrder } from './naming.js';
 import type { FunctionAuthorizer } from './types.js';
 
 export interface CatalogState {
@@ -81,26 +81,28 @@ export function makeView(
   error?: LambdaMcpError,
   catalogFingerprint?: string,
 ): View {
-  const names = assignToolNames(functions, {
+  const names = toolNamesInOrder(functions, {
     prefixes: naming.functionPrefixes,
     reserved: GENERIC_TOOL_NAMES,
   });
   // Sorted by tool name (unique within a view): the names sorted as strings, then their entries.
   const byName = new Map<string, Entry>();
-  for (const fn of functions) {
-    const key = functionKey(fn);
-    const name = names.get(key) ?? key;
-    byName.set(name, { index: 0, key, name, fn });
+  for (let i = 0; i < functions.length; i++) {
+    const fn = functions[i] as FunctionInfo;
+    const name = names[i] as string;
+    byName.set(name, { index: 0, key: functionKey(fn), name, fn });
   }
   const entries: Entry[] = [...byName.keys()].sort().map((name, index) => {
     const entry = byName.get(name)!;
     entry.index = index;
     return entry;
   });
+  const byKey = new Map<string, Entry>();
+  for (const e of entries) byKey.set(e.key, e);
   return {
     entries,
     byName,
-    byKey: new Map(entries.map((e) => [e.key, e])),
+    byKey,
     fingerprint: viewFingerprint(entries, naming, loaded, error, catalogFingerprint),
   };
 }

@@ -55,48 +55,76 @@ export function assignToolNames(
   functions: readonly NamingInput[],
   options: { prefixes?: readonly string[]; reserved?: Iterable<string> } = {},
 ): Map<string, string> {
+  const names = toolNamesInOrder(functions, options);
+  const result = new Map<string, string>();
+  for (let i = 0; i < functions.length; i++)
+    result.set(identity(functions[i] as NamingInput), names[i] as string);
+  return result;
+}
+
+/**
+ * `assignToolNames` as an array: the tool name of `functions[i]` at `[i]`. Builds no map or set of
+ * every function (it runs for every function of a catalog at each start, 10,000 or more).
+ */
+export function toolNamesInOrder(
+  functions: readonly NamingInput[],
+  options: { prefixes?: readonly string[]; reserved?: Iterable<string> } = {},
+): string[] {
   const prefixes = options.prefixes ?? [];
   const reserved = new Set(options.reserved ?? []);
-  const groups = new Map<string, NamingInput[]>();
-  for (const fn of functions) {
-    const base = baseToolName(fn, prefixes);
+  const names = new Array<string>(functions.length);
+  // Positions by base name: most bases have one function, held as its position (no array each).
+  const groups = new Map<string, number | number[]>();
+  for (let i = 0; i < functions.length; i++) {
+    const base = baseToolName(functions[i] as NamingInput, prefixes);
+    names[i] = base;
     const group = groups.get(base);
-    if (group) group.push(fn);
-    else groups.set(base, [fn]);
+    if (group === undefined) groups.set(base, i);
+    else if (Array.isArray(group)) group.push(i);
+    else groups.set(base, [group, i]);
   }
-
-  const result = new Map<string, string>();
-  const taken = new Set<string>(reserved);
-  const pending: Array<{ fn: NamingInput; base: string }> = [];
-  for (const base of [...groups.keys()].sort()) {
-    const group = groups.get(base) ?? [];
-    const members = (group.length === 1 ? group : [...group]).sort((a, b) => {
+  // A base name is taken as it is by its group's first function when it is a valid, free name.
+  const plain = (base: string) =>
+    base.length <= MAX_TOOL_NAME_LENGTH && base.length > 0 && !reserved.has(base);
+  // The others get a suffix, in the order of their base names, then of their rank in their group:
+  // the same order whatever order the functions came in.
+  const pending: Array<{ at: number; base: string; rank: number }> = [];
+  for (const [base, group] of groups) {
+    if (!Array.isArray(group)) {
+      if (!plain(base)) pending.push({ at: group, base, rank: 0 });
+      continue;
+    }
+    const members = [...group].sort((x, y) => {
+      const a = functions[x] as NamingInput;
+      const b = functions[y] as NamingInput;
       const ea = isExact(a, prefixes) ? 0 : 1;
       const eb = isExact(b, prefixes) ? 0 : 1;
       if (ea !== eb) return ea - eb;
       return identity(a) < identity(b) ? -1 : identity(a) > identity(b) ? 1 : 0;
     });
-    members.forEach((fn, index) => {
-      if (index === 0 && base.length <= MAX_TOOL_NAME_LENGTH && base.length > 0 && !reserved.has(base)) {
-        result.set(identity(fn), base);
-        taken.add(base);
-      } else {
-        pending.push({ fn, base });
-      }
+    members.forEach((at, rank) => {
+      if (rank > 0 || !plain(base)) pending.push({ at, base, rank });
     });
   }
-  for (const { fn, base } of pending) {
-    const id = identity(fn);
+  if (pending.length === 0) return names;
+  pending.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : a.rank - b.rank));
+  // Taken: the reserved names, every plain name (a base that is valid and free) and each suffixed
+  // name given so far.
+  const suffixed = new Set<string>();
+  const taken = (name: string) =>
+    reserved.has(name) || suffixed.has(name) || (groups.has(name) && plain(name));
+  for (const { at, base } of pending) {
+    const id = identity(functions[at] as NamingInput);
     let length = HASH_LENGTH;
     let name = withSuffix(base, shortHash(id, length));
-    while (taken.has(name) && length < 64) {
+    while (taken(name) && length < 64) {
       length += 2;
       name = withSuffix(base, shortHash(id, length));
     }
-    result.set(id, name);
-    taken.add(name);
+    names[at] = name;
+    suffixed.add(name);
   }
-  return result;
+  return names;
 }
 
 /** Whether the function's (prefix-stripped) name was already a valid tool name as it stands. */

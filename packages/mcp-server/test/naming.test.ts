@@ -49,6 +49,34 @@ describe('assignToolNames', () => {
     expect(a.get('my-fn')).toMatch(/^my_fn_[0-9a-f]{6}$/);
   });
 
+  it('gives the same unique names whatever the order, with many collisions and reserved names', () => {
+    // Names built to collide after mapping, cutting and prefix stripping, with qualifiers.
+    const fns: Array<{ name: string; qualifier?: string }> = [];
+    for (let i = 0; i < 300; i++) {
+      const stem = ['my-fn', 'my_fn', 'my.fn', 'list_functions', `${'a'.repeat(70)}`, '9lives'][i % 6];
+      fns.push({ name: `${stem}${i % 5 === 0 ? '' : `-${i % 7}`}` });
+      if (i % 11 === 0) fns.push({ name: `${stem}`, qualifier: `v${i % 3}` });
+    }
+    const unique = [
+      ...new Map(fns.map((f) => [f.qualifier ? `${f.name}:${f.qualifier}` : f.name, f])).values(),
+    ];
+    const options = { reserved: ['list_functions', 'invoke_function'] };
+    const names = assignToolNames(unique, options);
+    expect(names.size).toBe(unique.length);
+    expect(new Set(names.values()).size).toBe(unique.length);
+    for (const v of names.values()) expect(isValidToolName(v)).toBe(true);
+    expect([...names.values()]).not.toContain('list_functions');
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let round = 0; round < 5; round++) {
+      const shuffled = [...unique].sort(() => random() - 0.5);
+      expect(assignToolNames(shuffled, options)).toEqual(names);
+    }
+  });
+
   it('keeps a name stable when a colliding function is added later', () => {
     const before = assignToolNames([{ name: 'my_fn' }]);
     const after = assignToolNames([{ name: 'my_fn' }, { name: 'my-fn' }, { name: 'my.fn' }]);

@@ -4,8 +4,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Catalog, CatalogCacheStore } from '../services/types.js';
 import type { FunctionInfo } from '../types.js';
+import { type CatalogColumns, fromColumns, toColumns } from './catalog-columns.js';
 
-const FORMAT_VERSION = 1;
+/** Written: 2 (the functions in column form, catalog-columns.ts). Read: 1 (an object per function) and 2. */
+const FORMAT_VERSION = 2;
 
 export interface FileCatalogCacheOptions {
   /** Default: $XDG_CACHE_HOME/lambda-mcp, else ~/.cache/lambda-mcp. */
@@ -13,14 +15,15 @@ export interface FileCatalogCacheOptions {
   env?: Record<string, string | undefined>;
 }
 
-interface StoredCatalog {
+interface StoredHeader {
   format: number;
   scope: string;
   savedAt: string;
   generatedAt: string;
   fingerprint: string;
-  functions: FunctionInfo[];
 }
+type StoredCatalog = StoredHeader &
+  ({ format: 1; functions: FunctionInfo[] } | ({ format: 2 } & CatalogColumns));
 
 export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -32,23 +35,23 @@ export function catalogCacheFileName(scope: string): string {
   return `catalog-${createHash('sha256').update(scope).digest('hex').slice(0, 32)}.json`;
 }
 
-function isStored(value: unknown): value is StoredCatalog {
-  if (typeof value !== 'object' || value === null) return false;
+function storedFunctions(value: unknown, scope: string): FunctionInfo[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
-  return (
-    v.format === FORMAT_VERSION &&
-    typeof v.scope === 'string' &&
-    typeof v.fingerprint === 'string' &&
-    typeof v.generatedAt === 'string' &&
-    Array.isArray(v.functions) &&
-    v.functions.every(
-      (f) =>
-        typeof f === 'object' &&
-        f !== null &&
-        typeof (f as FunctionInfo).name === 'string' &&
-        typeof (f as FunctionInfo).arn === 'string',
-    )
+  if (v.scope !== scope || typeof v.fingerprint !== 'string' || typeof v.generatedAt !== 'string')
+    return undefined;
+  if (v.format === 2) return fromColumns(v);
+  if (v.format !== 1 || !Array.isArray(v.functions)) return undefined;
+  // Format 1 (written by earlier versions): read as it is, so an upgrade keeps its warm start.
+  const functions = v.functions as unknown[];
+  const valid = functions.every(
+    (f) =>
+      typeof f === 'object' &&
+      f !== null &&
+      typeof (f as FunctionInfo).name === 'string' &&
+      typeof (f as FunctionInfo).arn === 'string',
   );
+  return valid ? (functions as FunctionInfo[]) : undefined;
 }
 
 /**
@@ -71,16 +74,17 @@ export function createFileCatalogCache(
       } catch {
         return undefined;
       }
-      let stored: unknown;
+      let stored: StoredHeader;
       try {
         stored = JSON.parse(bytes.toString('utf8'));
       } catch {
         return undefined;
       }
-      if (!isStored(stored) || stored.scope !== scope) return undefined;
+      const functions = storedFunctions(stored, scope);
+      if (!functions) return undefined;
       const generatedAt = new Date(stored.generatedAt);
       if (Number.isNaN(generatedAt.getTime())) return undefined;
-      return { functions: stored.functions, generatedAt, fingerprint: stored.fingerprint, source: 'cache' };
+      return { functions, generatedAt, fingerprint: stored.fingerprint, source: 'cache' };
     },
     async save(scope: string, catalog: Catalog): Promise<void> {
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -92,7 +96,7 @@ export function createFileCatalogCache(
         savedAt: new Date().toISOString(),
         generatedAt: catalog.generatedAt.toISOString(),
         fingerprint: catalog.fingerprint,
-        functions: catalog.functions,
+        ...toColumns(catalog.functions),
       };
       try {
         await writeFile(tmp, JSON.stringify(stored), { mode: 0o600 });

@@ -109,6 +109,32 @@ describe('createFileCatalogCache', () => {
     expect((await stat(join(dir, files[0] as string))).mode & 0o777).toBe(0o600);
   });
 
+  it('writes format 2 (columns) and still reads a format 1 file of an earlier version', async () => {
+    const dir = await tempDir();
+    const cache = createFileCatalogCache({ dir });
+    const catalog = catalogOf(40);
+    await cache.save('s', catalog);
+    const written = JSON.parse(await readFile(join(dir, catalogCacheFileName('s')), 'utf8'));
+    expect(written).toMatchObject({ format: 2, count: 40, scope: 's' });
+    expect(written.functions).toBeUndefined();
+    await writeFile(
+      join(dir, catalogCacheFileName('old')),
+      JSON.stringify({
+        format: 1,
+        scope: 'old',
+        savedAt: '2025-05-01T12:00:00.000Z',
+        generatedAt: '2025-05-01T12:00:00.000Z',
+        fingerprint: catalog.fingerprint,
+        functions: catalog.functions,
+      }),
+    );
+    expect(await cache.load('old')).toEqual({ ...catalog, source: 'cache' });
+    // A format 2 file whose columns do not add up is a miss like any other damage.
+    written.count = 41;
+    await writeFile(join(dir, catalogCacheFileName('s')), JSON.stringify(written));
+    expect(await cache.load('s')).toBeUndefined();
+  });
+
   it('round-trips 10,000 functions', async () => {
     const cache = createFileCatalogCache({ dir: await tempDir() });
     const catalog = catalogOf(10_000);
@@ -117,6 +143,7 @@ describe('createFileCatalogCache', () => {
     expect(loaded?.functions).toHaveLength(10_000);
     expect(loaded?.fingerprint).toBe(catalog.fingerprint);
     expect(catalogFingerprint(loaded?.functions ?? [])).toBe(catalog.fingerprint);
+    expect(loaded?.functions).toEqual(catalog.functions);
   });
 
   it('defaults to $XDG_CACHE_HOME/lambda-mcp, else ~/.cache/lambda-mcp', () => {
