@@ -32,6 +32,19 @@ export function cpuMs(pid) {
   }
 }
 
+/**
+ * Minor page faults of a process so far, from /proc (Linux; NaN elsewhere): the pages of memory it
+ * has touched for the first time. On a VM each costs microseconds, so they show memory a start
+ * touches that its CPU profile does not.
+ */
+export function minorFaults(pid) {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]);
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** The median of `runs` spawns of `node -e 0`: the floor of any Node.js process here (ms). */
 export function nodeStartMs(runs = 5) {
   const times = [];
@@ -97,6 +110,7 @@ export async function startStdioServer(
   const list = await request(2, 'tools/list', {});
   const elapsed = performance.now() - started;
   const cpuAtList = cpuMs(child.pid);
+  const faultsAtList = minorFaults(child.pid);
   if (!list.result?.tools) throw new Error(`tools/list failed: ${JSON.stringify(list).slice(0, 500)}`);
   return {
     child,
@@ -104,6 +118,8 @@ export async function startStdioServer(
     initializeMs,
     /** CPU time the server had used when its tools/list answer arrived (ms; see cpuMs). */
     cpuMs: cpuAtList,
+    /** Minor page faults of the server when its tools/list answer arrived (see minorFaults). */
+    minorFaults: faultsAtList,
     tools: list.result.tools,
     stderr: () => stderr,
     request,

@@ -132,9 +132,19 @@ try {
     spawnSync(process.execPath, ['-e', '0']);
     floors.push(performance.now() - t);
   }
+  // The page faults of a bare Node.js process (its own, as it reports them when it exits).
+  const floorFaults = Number(
+    spawnSync(
+      process.execPath,
+      ['-e', 'process.stdout.write(String(process.resourceUsage().minorPageFault))'],
+      {
+        encoding: 'utf8',
+      },
+    ).stdout,
+  );
 
   // Each bin in turn (alternating, so that the machine's load falls on both alike).
-  const results = BINS.map((b) => ({ ...b, times: [], inits: [], cpus: [], memory: undefined }));
+  const results = BINS.map((b) => ({ ...b, times: [], inits: [], cpus: [], faults: [], memory: undefined }));
   for (let i = 0; i < RUNS; i++) {
     for (const r of results) {
       const warm = await startServer(r.env, r.bin);
@@ -146,6 +156,7 @@ try {
       r.times.push(warm.elapsed);
       r.inits.push(warm.initializeMs);
       r.cpus.push(warm.cpuMs);
+      r.faults.push(warm.minorFaults);
       if (i === 0) {
         // Memory while it holds the catalog, through its background refresh.
         const afterList = rssMb(warm.child.pid);
@@ -180,6 +191,9 @@ try {
       `   server CPU time at its tools/list answer: median ${med(r.cpus)} ms (runs ${r.cpus.join(', ')}; less sensitive to the machine's load than wall-clock time)`,
     );
     log(
+      `   minor page faults at that answer (pages of memory touched for the first time): median ${med(r.faults)} (\`node -e 0\`: ${floorFaults})`,
+    );
+    log(
       `2. resident memory holding ${expected} functions: ${r.memory.afterFirstListMb.toFixed(1)} MB after the first tools/list, ` +
         `peak ${r.memory.peakMb.toFixed(1)} MB during the background refresh, ${r.memory.settledMb.toFixed(1)} MB after (target < 120 MB)`,
     );
@@ -201,6 +215,7 @@ try {
             initializeMedianMs: Math.round(med(r.inits)),
             cpuAtListMs: r.cpus,
             cpuAtListMedianMs: med(r.cpus),
+            minorFaultsAtListMedian: med(r.faults),
             memory: r.memory,
           })),
           loadavg: loadavg(),

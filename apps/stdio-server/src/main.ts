@@ -111,9 +111,17 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   });
   if (options.routeProcessWarnings) routeProcessWarnings(logger);
 
+  // A catalog in the disk cache is parsed once stdio is connected and initialize answered (parsing
+  // 10,000 functions holds the thread for tens of milliseconds), or after 2 s at most.
+  let openGate: () => void = () => {};
+  const stdioConnected = new Promise<void>((resolve) => {
+    openGate = resolve;
+  });
+  const gateBound = setTimeout(() => openGate(), 2_000);
+  gateBound.unref();
   let services: Services;
   try {
-    services = await createServicesForConfig(config, { logger });
+    services = await createServicesForConfig(config, { logger, diskCacheParseAfter: () => stdioConnected });
   } catch (error) {
     logger.error('Could not start', { error: oneLine(error) });
     writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);
@@ -217,6 +225,24 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
 
   await server.connect(transport);
+  // The disk cache's catalog is parsed once the client's first message (its initialize) has been
+  // answered, or 100 ms after connecting if none comes.
+  const openGateNow = () => {
+    clearTimeout(gateBound);
+    openGate();
+  };
+  const firstMessageBound = setTimeout(openGateNow, 100);
+  firstMessageBound.unref();
+  const dispatch = transport.onmessage;
+  transport.onmessage = (message) => {
+    transport.onmessage = dispatch;
+    dispatch?.(message);
+    // The SDK answers within the promise jobs that follow; one turn later the answer is written.
+    setImmediate(() => {
+      clearTimeout(firstMessageBound);
+      openGateNow();
+    });
+  };
   mark('connectMs');
   const logServing = () => {
     const status = lambda.catalog.status();

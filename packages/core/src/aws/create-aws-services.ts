@@ -21,6 +21,8 @@ export interface CreateAwsServicesOptions {
    * Redis this way); `backend` in the result stays the AWS backend itself.
    */
   wrapBackend?: (backend: Backend) => Backend;
+  /** For the file cache that `config.diskCache` turns on: see `FileCatalogCacheOptions.parseAfter`. */
+  diskCacheParseAfter?: () => Promise<unknown>;
 }
 
 export interface AwsServices extends Services {
@@ -73,7 +75,12 @@ export async function createAwsServices(
   });
   const catalogCache =
     options.catalogCache ??
-    (config.diskCache ? createFileCatalogCache(config.cacheDir ? { dir: config.cacheDir } : {}) : undefined);
+    (config.diskCache
+      ? createFileCatalogCache({
+          ...(config.cacheDir ? { dir: config.cacheDir } : {}),
+          ...(options.diskCacheParseAfter ? { parseAfter: options.diskCacheParseAfter } : {}),
+        })
+      : undefined);
   try {
     const services = createServices({
       backend: options.wrapBackend ? options.wrapBackend(backend) : backend,

@@ -13,6 +13,13 @@ export interface FileCatalogCacheOptions {
   /** Default: $XDG_CACHE_HOME/lambda-mcp, else ~/.cache/lambda-mcp. */
   dir?: string;
   env?: Record<string, string | undefined>;
+  /**
+   * Awaited after a cache file has been read and before it is parsed: a server that answers
+   * `initialize` while the cache is read passes a promise of that (the parse of a large catalog
+   * holds the thread for tens of milliseconds). Only a file that exists waits; a miss returns at
+   * once, so discovery is not held back.
+   */
+  parseAfter?: () => Promise<unknown>;
 }
 
 interface StoredHeader {
@@ -74,6 +81,7 @@ export function createFileCatalogCache(
       } catch {
         return undefined;
       }
+      if (options.parseAfter) await options.parseAfter();
       let stored: StoredHeader;
       try {
         stored = JSON.parse(bytes.toString('utf8'));

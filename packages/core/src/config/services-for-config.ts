@@ -29,6 +29,8 @@ export interface ServicesForConfigOptions {
    * discovery through Redis this way). Returns the backend to use; the one given is left as it is.
    */
   wrapBackend?: (backend: Backend) => Backend;
+  /** For the AWS backend's disk catalog cache: see `FileCatalogCacheOptions.parseAfter`. */
+  diskCacheParseAfter?: () => Promise<unknown>;
 }
 
 /**
@@ -85,5 +87,6 @@ export async function createServicesForConfig(
   return aws.createAwsServices(config, {
     logger,
     ...(options.wrapBackend ? { wrapBackend: options.wrapBackend } : {}),
+    ...(options.diskCacheParseAfter ? { diskCacheParseAfter: options.diskCacheParseAfter } : {}),
   });
 }

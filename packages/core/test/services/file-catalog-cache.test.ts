@@ -135,6 +135,36 @@ describe('createFileCatalogCache', () => {
     expect(await cache.load('s')).toBeUndefined();
   });
 
+  it('parses a file only after parseAfter, and does not wait on a miss', async () => {
+    const dir = await tempDir();
+    await createFileCatalogCache({ dir }).save('s', catalogOf(3));
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const waits: string[] = [];
+    const cache = createFileCatalogCache({
+      dir,
+      parseAfter: () => {
+        waits.push('gate');
+        return gate;
+      },
+    });
+    // A scope with no file answers at once, without waiting for the gate.
+    expect(await cache.load('other')).toBeUndefined();
+    expect(waits).toEqual([]);
+    let loaded: unknown;
+    const loading = cache.load('s').then((c) => {
+      loaded = c;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(waits).toEqual(['gate']);
+    expect(loaded).toBeUndefined();
+    open();
+    await loading;
+    expect(loaded).toMatchObject({ source: 'cache', functions: { length: 3 } });
+  });
+
   it('round-trips 10,000 functions', async () => {
     const cache = createFileCatalogCache({ dir: await tempDir() });
     const catalog = catalogOf(10_000);
