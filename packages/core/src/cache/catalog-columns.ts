@@ -44,30 +44,18 @@ const MAX_DICTIONARY = 65_536;
 /** A function list in column form. The functions are plain JSON data (as the cache stores them). */
 export function toColumns(functions: readonly FunctionInfo[]): CatalogColumns {
   const rows = functions as unknown as ReadonlyArray<Record<string, Json | undefined>>;
-  const fieldIndex = new Map<string, number>();
   const fields: string[] = [];
-  const shapeIndex = new Map<string, number>();
+  const field = interner(fields);
   const shapes: number[][] = [];
+  const shapeId = interner<string>([]);
   const shapeOf: number[] = [];
   for (const row of rows) {
     const shape: number[] = [];
     for (const key of Object.keys(row)) {
-      if (row[key] === undefined) continue; // as JSON.stringify leaves it out
-      let index = fieldIndex.get(key);
-      if (index === undefined) {
-        index = fields.length;
-        fields.push(key);
-        fieldIndex.set(key, index);
-      }
-      shape.push(index);
+      if (row[key] !== undefined) shape.push(field(key)); // undefined: as JSON.stringify leaves it out
     }
-    const id = shape.join(',');
-    let s = shapeIndex.get(id);
-    if (s === undefined) {
-      s = shapes.length;
-      shapes.push(shape);
-      shapeIndex.set(id, s);
-    }
+    const s = shapeId(shape.join(','));
+    if (s === shapes.length) shapes.push(shape);
     shapeOf.push(s);
   }
   const names = rows.map((row) => row.name);
@@ -80,6 +68,20 @@ export function toColumns(functions: readonly FunctionInfo[]): CatalogColumns {
   );
   const oneShape = shapes.length === 1;
   return { count: rows.length, fields, shapes, shapeOf: oneShape ? 0 : shapeOf, columns };
+}
+
+/** Gives each distinct value its index in `list` (appended the first time it is seen). */
+function interner<T>(list: T[]): (value: T) => number {
+  const index = new Map<T, number>();
+  return (value) => {
+    let i = index.get(value);
+    if (i === undefined) {
+      i = list.length;
+      list.push(value);
+      index.set(value, i);
+    }
+    return i;
+  };
 }
 
 function columnOf(values: Array<Json | undefined>, names: Array<Json | undefined> | undefined): Column {
