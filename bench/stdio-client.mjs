@@ -19,17 +19,22 @@ export function rssMb(pid) {
   }
 }
 
+/** The fields of /proc/<pid>/stat after the command name (Linux), or undefined. */
+function statFields(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * CPU time (user + system, ms) a process has used so far, from /proc (Linux; NaN elsewhere), in
  * clock ticks of 10 ms. Less sensitive than wall-clock time to other work on a shared machine.
  */
 export function cpuMs(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
+  const fields = statFields(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) * 10 : Number.NaN;
 }
 
 /**
@@ -38,11 +43,8 @@ export function cpuMs(pid) {
  * touches that its CPU profile does not.
  */
 export function minorFaults(pid) {
-  try {
-    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[7]);
-  } catch {
-    return Number.NaN;
-  }
+  const fields = statFields(pid);
+  return fields ? Number(fields[7]) : Number.NaN;
 }
 
 /** The median of `runs` spawns of `node -e 0`: the floor of any Node.js process here (ms). */

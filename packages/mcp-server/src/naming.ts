@@ -94,7 +94,7 @@ export function toolNamesInOrder(
       if (!plain(base)) pending.push({ at: group, base, rank: 0 });
       continue;
     }
-    const members = [...group].sort((x, y) => {
+    const members = group.sort((x, y) => {
       const a = functions[x] as NamingInput;
       const b = functions[y] as NamingInput;
       const ea = isExact(a, prefixes) ? 0 : 1;

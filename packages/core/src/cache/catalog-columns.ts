@@ -2,8 +2,8 @@
  * The disk cache's compact form of a function list (format 2): one column per field instead of
  * one object per function. A warm start reads, decodes and parses the whole file before its first
  * answer, and every byte and every parsed object costs it time (and the young-generation
- * collections that copy what survives): with 10,000 functions of one account, format 1's 4 MB of
- * objects took 65 ms to load, this form 0.5 MB and 40 ms (bench/warm-start.mjs, BENCHMARKS.md).
+ * collections that copy what survives). With 10,000 functions of one account the file is 0.5 MB
+ * instead of format 1's 4 MB (BENCHMARKS.md, "a smaller disk cache").
  *
  * - `fields`: every key any function has, in first-seen order; `shapes`: each distinct key order
  *   (indexes into `fields`), and `shapeOf` which shape each function has (one number when all share
@@ -126,9 +126,7 @@ function nameTemplate(values: Array<Json | undefined>, names: Array<Json | undef
       // The last occurrence would do as well; any one split that fits every value is exact.
       template = { p: value.slice(0, at), s: value.slice(at + name.length) };
     }
-    if (value.length !== template.p.length + name.length + template.s.length) return undefined;
-    if (!value.startsWith(template.p) || !value.endsWith(template.s)) return undefined;
-    if (value.slice(template.p.length, template.p.length + name.length) !== name) return undefined;
+    if (value !== `${template.p}${name}${template.s}`) return undefined;
   }
   return template;
 }

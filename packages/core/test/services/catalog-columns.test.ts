@@ -43,7 +43,8 @@ function mixedCatalog(): FunctionInfo[] {
     arn: 'arn:aws:lambda:eu-west-1:210987654321:function:other',
     timeoutSeconds: 3,
     memorySizeMb: 128,
-    tags: { 'aws:cloudformation:stack-name': 'x', constructor: 'c', __proto__: 'p' } as never,
+    // As JSON.parse makes them: `__proto__` an own key, not the prototype (a literal would set it).
+    tags: JSON.parse('{"aws:cloudformation:stack-name":"x","constructor":"c","__proto__":"p"}'),
     reservedConcurrency: 0,
   });
   return functions;
@@ -81,6 +82,26 @@ describe('catalog columns (disk cache format 2)', () => {
     expect(back[1]?.architectures).toEqual(['x86_64']);
     expect(back[2]?.tags).toEqual({ MCPEnabled: 'true' });
     expect(Object.getPrototypeOf(back.at(-1)?.tags)).toBe(Object.prototype);
+  });
+
+  it('copies a shared value with a `__proto__` key as an own key, not as the prototype', () => {
+    const tags = () => JSON.parse('{"__proto__":{"polluted":true},"team":"a"}');
+    const functions = ['a', 'b'].map((name) => ({
+      name,
+      arn: `${ARN}${name}`,
+      timeoutSeconds: 3,
+      memorySizeMb: 128,
+      tags: tags(),
+    }));
+    const columns = toColumns(functions);
+    expect(columns.columns[columns.fields.indexOf('tags')]).toHaveProperty('c');
+    const back = fromColumns(JSON.parse(JSON.stringify(columns))) as FunctionInfo[];
+    expect(JSON.stringify(back)).toBe(JSON.stringify(functions));
+    for (const fn of back) {
+      expect(Object.getPrototypeOf(fn.tags)).toBe(Object.prototype);
+      expect(Object.hasOwn(fn.tags, '__proto__')).toBe(true);
+      expect((fn.tags as Record<string, unknown>).polluted).toBeUndefined();
+    }
   });
 
   it('round-trips an empty list and a single function', () => {
