@@ -144,7 +144,15 @@ try {
   );
 
   // Each bin in turn (alternating, so that the machine's load falls on both alike).
-  const results = BINS.map((b) => ({ ...b, times: [], inits: [], cpus: [], faults: [], memory: undefined }));
+  const results = BINS.map((b) => ({
+    ...b,
+    times: [],
+    inits: [],
+    cpus: [],
+    faults: [],
+    codeCache: [],
+    memory: undefined,
+  }));
   for (let i = 0; i < RUNS; i++) {
     for (const r of results) {
       const warm = await startServer(r.env, r.bin);
@@ -157,6 +165,10 @@ try {
       r.inits.push(warm.initializeMs);
       r.cpus.push(warm.cpuMs);
       r.faults.push(warm.minorFaults);
+      // The bin's code cache (written by the cold start a few seconds in), as its start-up log says;
+      // builds before it have none. That line comes with the first catalog, about when the answer does.
+      for (let k = 0; k < 40 && !/Serving MCP over stdio/.test(warm.stderr()); k++) await sleep(25);
+      r.codeCache.push(/"codeCache":"(\w+)"/.exec(warm.stderr())?.[1] ?? 'none');
       if (i === 0) {
         // Memory while it holds the catalog, through its background refresh.
         const afterList = rssMb(warm.child.pid);
@@ -190,6 +202,10 @@ try {
     log(
       `   server CPU time at its tools/list answer: median ${med(r.cpus)} ms (runs ${r.cpus.join(', ')}; less sensitive to the machine's load than wall-clock time)`,
     );
+    const caches = Object.entries(
+      r.codeCache.reduce((n, c) => ({ ...n, [c]: (n[c] ?? 0) + 1 }), {}),
+    ).map(([c, k]) => `${c} ${k}`);
+    log(`   the bin's code cache: ${caches.join(', ')} (of ${RUNS} runs)`);
     log(
       `   minor page faults at that answer (pages of memory touched for the first time): median ${med(r.faults)} (\`node -e 0\`: ${floorFaults})`,
     );
@@ -216,6 +232,7 @@ try {
             cpuAtListMs: r.cpus,
             cpuAtListMedianMs: med(r.cpus),
             minorFaultsAtListMedian: med(r.faults),
+            codeCache: r.codeCache,
             memory: r.memory,
           })),
           loadavg: loadavg(),

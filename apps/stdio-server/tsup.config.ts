@@ -6,10 +6,12 @@ import { defineConfig, type Options } from 'tsup';
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
 /**
- * The bin (dist/cli.js) is one bundle with its dependencies: loading ~400 small ES and CommonJS
- * modules (zod, Ajv, the MCP SDK, core) costs Node.js more than running them, so bundling takes
- * about a third off the time to the first `tools/list` (bench/stdio-overhead.mjs). The library
- * entry (dist/index.js) stays unbundled, so embedders share one copy of core with their own code.
+ * The bin is a small ES module (dist/cli.js) and the server as one bundle with its dependencies
+ * (dist/server.cjs): loading ~400 small ES and CommonJS modules (zod, Ajv, the MCP SDK, core) costs
+ * Node.js more than running them, so bundling takes about a third off the time to the first
+ * `tools/list` (bench/stdio-overhead.mjs), and the bin compiles the bundle with V8's code cache
+ * (src/code-cache.ts; bench/warm-start.mjs). The library entry (dist/index.js) stays unbundled, so
+ * embedders share one copy of core with their own code.
  */
 
 const require = createRequire(import.meta.url);
@@ -24,7 +26,8 @@ const SELF_LOCATING = ['@lambda-mcp/core', '@lambda-mcp/mcp-server'].map((name) 
  * (dist/local/worker.js) and loads the AWS SDK with `createRequire(import.meta.url)`, and
  * mcp-server reads its own package.json for its version. In their bundled code,
  * `import.meta.url` becomes the URL of the same file in the installed package (resolved at run
- * time, so it holds wherever the app is installed), and everything resolves as it would unbundled.
+ * time with the bundle's `require.resolve`, so it holds wherever the app is installed), and
+ * everything resolves as it would unbundled.
  */
 const selfLocating: EsbuildPlugin = {
   name: 'self-locating-import-meta-url',
@@ -41,7 +44,7 @@ const selfLocating: EsbuildPlugin = {
         );
       }
       const file = relative(pkg.root, args.path).split(sep).join('/');
-      const url = `new URL(${JSON.stringify(file)}, import.meta.resolve(${JSON.stringify(`${pkg.name}/package.json`)})).href`;
+      const url = `new URL(${JSON.stringify(file)}, require("node:url").pathToFileURL(require.resolve(${JSON.stringify(`${pkg.name}/package.json`)}))).href`;
       return {
         contents: text.replaceAll('import.meta.url', `(${url})`),
         loader: 'js',
@@ -79,20 +82,44 @@ export default defineConfig([
     target: 'node20',
   },
   {
+    // The bin: a small ES module that loads the server bundle below through V8's code cache.
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     sourcemap: true,
     clean: false,
     target: 'node20',
     platform: 'node',
-    // Everything, including @lambda-mcp/core/aws (a chunk of its own, loaded only for AWS). The
-    // AWS SDK itself is not bundled: core loads it at run time from core's own location.
     noExternal: [/.*/],
-    splitting: true,
+  },
+  {
+    // The server with everything it uses, including @lambda-mcp/core/aws and the local runtime, as
+    // one CommonJS file: V8 takes a code cache for a script (vm.Script), not for an ES module on
+    // Node.js 20 (src/code-cache.ts). The AWS SDK itself is not bundled: core loads it at run time
+    // from core's own location.
+    entry: { server: 'src/server-bundle.ts' },
+    format: ['cjs'],
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    platform: 'node',
+    noExternal: [/.*/],
+    splitting: false,
     esbuildPlugins: [selfLocating, zodEnglishOnly],
-    // Whitespace and syntax only: Node.js reads, decodes and parses every byte of the bundle at
-    // each start (about 30% fewer bytes, 15-20 ms less to the first tools/list from the disk
-    // cache; bench/warm-start.mjs). Names are kept, so stack traces stay readable.
+    // The app's own sources find their package.json from the bundle's own location.
+    define: { 'import.meta.url': '__bundleUrl' },
+    // The file is one function expression, CommonJS's module wrapper written out: the loader
+    // compiles it as it is, with no copy of 1 MB of source to wrap it (code-cache.ts).
+    banner: {
+      js: '(function (exports, require, module, __filename, __dirname) {"use strict";var __bundleUrl=require("node:url").pathToFileURL(__filename).href;',
+    },
+    footer: { js: '\n})' },
+    esbuildOptions(options) {
+      // require.resolve runs at run time, from the installed bundle's location (selfLocating).
+      options.logOverride = { ...options.logOverride, 'require-resolve-not-external': 'silent' };
+    },
+    // Whitespace and syntax only: Node.js reads, decodes and parses every byte of the bundle when
+    // there is no code cache yet (about 30% fewer bytes). Names are kept, so stack traces stay
+    // readable.
     minifyWhitespace: true,
     minifySyntax: true,
   },

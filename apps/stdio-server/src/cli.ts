@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import * as nodeModule from 'node:module';
 import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
+import { codeCacheDir, loadWithCodeCache } from './code-cache.js';
 
 // V8 grows its young generation from 2 MB up to 32 MB (64 MB on Node.js 24) while a discovery
 // streams thousands of functions in; kept at its starting size, the server holding 10,000 functions
@@ -12,9 +14,9 @@ if (!/semi[-_]space/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
-// Node.js 22.1+ keeps the code it compiles for the modules loaded below (the server's bundle, the
-// AWS SDK) in its compile cache (in the OS temporary directory; NODE_DISABLE_COMPILE_CACHE=1
-// turns it off), so later starts skip most of the compiling. Node.js 20 has no such cache.
+// Node.js 22.1+ keeps the code it compiles for modules loaded at run time (the AWS SDK) in its
+// compile cache (in the OS temporary directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off). The
+// server's own bundle goes through a code cache of ours below, on every Node.js version.
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 // stdout carries JSON-RPC only. Keep the real writer for the MCP transport (and --help), and send
@@ -31,12 +33,20 @@ process.stdout.on('error', () => {
 });
 
 const modulesLoadingSince = performance.now();
-const { startStdioServer } = await import('./main.js');
+// The server is one CommonJS bundle (dist/server.cjs), compiled with V8's code cache when there is a
+// usable one (code-cache.ts: in <cache dir>/code; LAMBDA_MCP_CODE_CACHE=false turns it off).
+const argv = process.argv.slice(2);
+const bundle = loadWithCodeCache<typeof import('./server-bundle.js')>({
+  file: fileURLToPath(new URL('./server.cjs', import.meta.url)),
+  dir: codeCacheDir(process.env, argv),
+});
+const { startStdioServer } = bundle.exports;
 
 const handle = await startStdioServer({
-  argv: process.argv.slice(2),
+  argv,
   routeProcessWarnings: true,
   modulesLoadingSince,
+  codeCache: bundle.cache,
   stdout: jsonOut,
   writeOut: (text) => void realStdoutWrite(text),
   writeErr: (text) => void process.stderr.write(text),

@@ -41,6 +41,8 @@ export interface StdioServerOptions {
    * in the log then tell Node.js start-up and module loading apart.
    */
   modulesLoadingSince?: number;
+  /** How the bin's code cache went (code-cache.ts: off, miss, used or rejected), for the start-up log. */
+  codeCache?: string;
 }
 
 export interface StdioServerHandle {
@@ -253,6 +255,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
       functionTools: status.functionToolCount,
       ...(status.cappedCount > 0 ? { cappedFunctions: status.cappedCount } : {}),
       ...(status.discoveryError ? { discoveryError: status.discoveryError } : {}),
+      ...(options.codeCache ? { codeCache: options.codeCache } : {}),
       // Milliseconds: Node.js start-up and module loading (or process start to this call, for
       // embedders), then each step: configuration, services, stdio connected (initialize is
       // answered from then on), and the first catalog with its schemas (built meanwhile).

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -310,6 +311,63 @@ describe('stdout carries JSON-RPC only', () => {
       fns.cleanup();
     }
   });
+});
+
+describe("the bin's code cache (src/code-cache.ts)", () => {
+  it('is written by a first start and used by the next, with the same answers; LAMBDA_MCP_CODE_CACHE=false turns it off', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lambda-mcp-code-cache-e2e-'));
+    const codeDir = join(cacheDir, 'code');
+    const cacheFiles = () =>
+      (existsSync(codeDir) ? readdirSync(codeDir) : []).filter((f) => /^server-[0-9a-f]{32}\.bin$/.test(f));
+    const start = async (env: Record<string, string> = {}) => {
+      const raw = spawnRaw(['--local', EXAMPLES], { LAMBDA_MCP_CACHE_DIR: cacheDir, ...env });
+      raw.send(INITIALIZE);
+      raw.send(INITIALIZED);
+      raw.send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { said: 'cached' } },
+      });
+      await waitFor(
+        () => raw.stderr().includes('Serving MCP over stdio') && raw.stdout().includes('"id":1'),
+        15_000,
+        'the first call and the start-up log line',
+      );
+      const answer = raw
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((m) => m.id === 1);
+      return { raw, answer };
+    };
+    const stop = async (raw: ReturnType<typeof spawnRaw>) => {
+      raw.child.stdin?.end();
+      expect((await raw.exit).code).toBe(0);
+    };
+    try {
+      const first = await start();
+      expect(first.raw.stderr()).toContain('"codeCache":"miss"');
+      expect(first.answer?.result?.structuredContent).toMatchObject({ said: 'cached' });
+      // Written a few seconds in, by the running server.
+      await waitFor(() => cacheFiles().length === 1, 15_000, 'the code cache file');
+      await stop(first.raw);
+
+      const second = await start();
+      expect(second.raw.stderr()).toContain('"codeCache":"used"');
+      expect(second.answer?.result).toEqual(first.answer?.result);
+      await stop(second.raw);
+
+      const off = await start({ LAMBDA_MCP_CODE_CACHE: 'false' });
+      expect(off.raw.stderr()).toContain('"codeCache":"off"');
+      expect(off.answer?.result).toEqual(first.answer?.result);
+      await stop(off.raw);
+      expect(cacheFiles()).toHaveLength(1);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('process lifecycle and flags', () => {
