@@ -165,7 +165,7 @@ try {
       r.inits.push(warm.initializeMs);
       r.cpus.push(warm.cpuMs);
       r.faults.push(warm.minorFaults);
-      // The bin's code cache (written by the cold start a few seconds in), as its start-up log says;
+      // The bin's code cache (written by the cold start once it served), as its start-up log says;
       // builds before it have none. That line comes with the first catalog, about when the answer does.
       for (let k = 0; k < 40 && !/Serving MCP over stdio/.test(warm.stderr()); k++) await sleep(25);
       r.codeCache.push(/"codeCache":"(\w+)"/.exec(warm.stderr())?.[1] ?? 'none');
@@ -202,9 +202,9 @@ try {
     log(
       `   server CPU time at its tools/list answer: median ${med(r.cpus)} ms (runs ${r.cpus.join(', ')}; less sensitive to the machine's load than wall-clock time)`,
     );
-    const caches = Object.entries(
-      r.codeCache.reduce((n, c) => ({ ...n, [c]: (n[c] ?? 0) + 1 }), {}),
-    ).map(([c, k]) => `${c} ${k}`);
+    const caches = Object.entries(r.codeCache.reduce((n, c) => ({ ...n, [c]: (n[c] ?? 0) + 1 }), {})).map(
+      ([c, k]) => `${c} ${k}`,
+    );
     log(`   the bin's code cache: ${caches.join(', ')} (of ${RUNS} runs)`);
     log(
       `   minor page faults at that answer (pages of memory touched for the first time): median ${med(r.faults)} (\`node -e 0\`: ${floorFaults})`,

@@ -51,6 +51,17 @@ const handle = await startStdioServer({
   writeOut: (text) => void realStdoutWrite(text),
   writeErr: (text) => void process.stderr.write(text),
 });
+// A new code cache is written a second after the first catalog is served (the functions a start
+// runs are compiled by then), or when the process exits if that is sooner; never by a run that did
+// not get that far (--help, a bad flag), whose cache would lack most of the server.
+let serving = false;
+void handle.serving.then(() => {
+  serving = true;
+  setTimeout(() => bundle.save(), 1_000).unref();
+});
+process.on('exit', () => {
+  if (serving) bundle.save();
+});
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.once(signal, () => void handle.shutdown(signal));
 }

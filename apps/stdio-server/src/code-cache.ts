@@ -27,8 +27,8 @@ import { Script } from 'node:vm';
  * Node.js 20 has none; this one also keeps the functions compiled while the server started.
  *
  * The cache is a file of the server's cache directory (`<cacheDir>/code/`, private to the user),
- * written once by a start that found none usable, a few seconds in (never holding up an answer or
- * the process's exit); the newest four are kept. It holds compiled code of lambda-mcp itself, no
+ * written once by a start that found none usable, when the caller says the start's work is done
+ * (`save`); the newest four are kept. It holds compiled code of lambda-mcp itself, no
  * data. It is read only if it is this bundle's (a SHA-256 of the bundle's bytes, Node.js's version
  * and the platform name the file), a regular file (not a link) of this user's that nobody else can
  * write, and intact (its own SHA-256 is checked before V8 sees it); anything else is ignored and the
@@ -46,8 +46,6 @@ export interface CodeCacheOptions {
   file: string;
   /** Directory of the cache file; undefined: no cache (compiled as usual). */
   dir: string | undefined;
-  /** Wait this long (ms) before writing a new cache (default 3,000): the start's own work is in it then. */
-  writeDelayMs?: number;
 }
 
 export type CodeCacheOutcome =
@@ -63,8 +61,12 @@ export type CodeCacheOutcome =
 export interface LoadedBundle<T> {
   exports: T;
   cache: CodeCacheOutcome;
-  /** Settles once a new cache file is written (true), could not be (false), or none is needed (false). */
-  written: Promise<boolean>;
+  /**
+   * Writes a new cache file when the start found none usable (`miss`, `rejected`), with the code
+   * compiled so far: call it once the start's work is done. Once at most; true if it wrote one.
+   * Synchronous (it may run in an 'exit' handler); never throws.
+   */
+  save(): boolean;
 }
 
 const MAGIC = 'lambda-mcp-code-cache-1\n';
@@ -217,22 +219,16 @@ export function loadWithCodeCache<T>(options: CodeCacheOptions): LoadedBundle<T>
     options.file,
     dirname(options.file),
   );
-  let written: Promise<boolean> = Promise.resolve(false);
-  if (dir !== undefined && cacheFile !== undefined && (cache === 'miss' || cache === 'rejected')) {
-    const target = cacheFile;
-    written = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => {
-        let ok = false;
-        try {
-          ok = writeCache(dir, target, script.createCachedData());
-        } catch {
-          ok = false;
-        }
-        resolve(ok);
-      }, options.writeDelayMs ?? 3_000);
-      // Never keeps the process alive: a short run (--help, a closed stdin) writes nothing.
-      timer.unref();
-    });
-  }
-  return { exports: module.exports, cache, written };
+  let saved = false;
+  const save = (): boolean => {
+    if (saved || dir === undefined || cacheFile === undefined) return false;
+    if (cache !== 'miss' && cache !== 'rejected') return false;
+    saved = true;
+    try {
+      return writeCache(dir, cacheFile, script.createCachedData());
+    } catch {
+      return false;
+    }
+  };
+  return { exports: module.exports, cache, save };
 }

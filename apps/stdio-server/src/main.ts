@@ -50,6 +50,11 @@ export interface StdioServerHandle {
   readonly exited: Promise<number>;
   /** Shuts down: closes the MCP server, the services and the backend's workers. */
   shutdown(reason: string): Promise<number>;
+  /**
+   * Resolves once the first catalog is served (the `Serving MCP over stdio` line); never for
+   * --help, --version or a start that failed.
+   */
+  readonly serving: Promise<void>;
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -80,6 +85,7 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   const done = (code: number): StdioServerHandle => ({
     exited: Promise.resolve(code),
     shutdown: async () => code,
+    serving: new Promise<void>(() => {}),
   });
 
   let args: ReturnType<typeof parseStdioArgs>;
@@ -271,12 +277,12 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     });
   };
   // Logged once the first catalog is there (initialize has been answerable since connectMs).
-  void lambda.ready.then(() => {
+  const serving = lambda.ready.then(() => {
     if (shuttingDown) return;
     mark('catalogMs');
     logServing();
   });
-  return { exited, shutdown: (reason) => shutdown(reason) };
+  return { exited, shutdown: (reason) => shutdown(reason), serving };
 }
 
 /** The JSON-RPC error for a stdin line the transport could not read as a message, if it was that. */

@@ -347,10 +347,15 @@ describe("the bin's code cache (src/code-cache.ts)", () => {
       expect((await raw.exit).code).toBe(0);
     };
     try {
+      // A run that never serves (--version) writes none: its cache would lack most of the server.
+      const version = spawnRaw(['--version'], { LAMBDA_MCP_CACHE_DIR: cacheDir });
+      expect((await version.exit).code).toBe(0);
+      expect(cacheFiles()).toHaveLength(0);
+
       const first = await start();
       expect(first.raw.stderr()).toContain('"codeCache":"miss"');
       expect(first.answer?.result?.structuredContent).toMatchObject({ said: 'cached' });
-      // Written a few seconds in, by the running server.
+      // Written a second after the first catalog is served.
       await waitFor(() => cacheFiles().length === 1, 15_000, 'the code cache file');
       await stop(first.raw);
 

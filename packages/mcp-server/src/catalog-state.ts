@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FunctionInfo, LambdaMcpError } from '@lambda-mcp/core';
 import type { FunctionTool } from './function-tools.js';
 import { GENERIC_TOOL_NAMES } from './generic/index.js';
-import { functionKey, toolNamesInOrder } from './naming.js';
+import { functionKey, toolNamesWithOrder } from './naming.js';
 import type { FunctionAuthorizer } from './types.js';
 
 export interface CatalogState {
@@ -81,30 +81,70 @@ export function makeView(
   error?: LambdaMcpError,
   catalogFingerprint?: string,
 ): View {
-  const names = toolNamesInOrder(functions, {
+  const { names, sorted } = toolNamesWithOrder(functions, {
     prefixes: naming.functionPrefixes,
     reserved: GENERIC_TOOL_NAMES,
   });
-  // Sorted by tool name (unique within a view): the names sorted as strings, then their entries.
-  const byName = new Map<string, Entry>();
-  for (let i = 0; i < functions.length; i++) {
-    const fn = functions[i] as FunctionInfo;
-    const name = names[i] as string;
-    byName.set(name, { index: 0, key: functionKey(fn), name, fn });
+  // Sorted by tool name (unique within a view). Names that came in order (a catalog listed by name)
+  // are taken as they are; others are sorted as strings, then their entries looked up by name.
+  let entries: Entry[];
+  let byName: Map<string, Entry> | undefined;
+  if (sorted) {
+    entries = new Array<Entry>(functions.length);
+    for (let i = 0; i < functions.length; i++) {
+      const fn = functions[i] as FunctionInfo;
+      entries[i] = { index: i, key: functionKey(fn), name: names[i] as string, fn };
+    }
+  } else {
+    const map = new Map<string, Entry>();
+    for (let i = 0; i < functions.length; i++) {
+      const fn = functions[i] as FunctionInfo;
+      const name = names[i] as string;
+      map.set(name, { index: 0, key: functionKey(fn), name, fn });
+    }
+    entries = [...map.keys()].sort().map((name, index) => {
+      const entry = map.get(name)!;
+      entry.index = index;
+      return entry;
+    });
+    byName = map;
   }
-  const entries: Entry[] = [...byName.keys()].sort().map((name, index) => {
-    const entry = byName.get(name)!;
-    entry.index = index;
-    return entry;
-  });
-  const byKey = new Map<string, Entry>();
-  for (const e of entries) byKey.set(e.key, e);
-  return {
+  return withLookups(entries, viewFingerprint(entries, naming, loaded, error, catalogFingerprint), byName);
+}
+
+/**
+ * A view whose lookup maps (by tool name, by function key) are built when first needed, or when
+ * the thread is next idle: a start's first tools/list of a large catalog does not wait for them.
+ */
+function withLookups(entries: Entry[], fingerprint: string, byNameBuilt?: Map<string, Entry>): View {
+  let byName = byNameBuilt;
+  let byKey: Map<string, Entry> | undefined;
+  const view: View = {
     entries,
-    byName,
-    byKey,
-    fingerprint: viewFingerprint(entries, naming, loaded, error, catalogFingerprint),
+    fingerprint,
+    get byName() {
+      if (!byName) {
+        byName = new Map();
+        for (const e of entries) byName.set(e.name, e);
+      }
+      return byName;
+    },
+    get byKey() {
+      if (!byKey) {
+        byKey = new Map();
+        for (const e of entries) byKey.set(e.key, e);
+      }
+      return byKey;
+    },
   };
+  if (entries.length > 0) {
+    const idle = setImmediate(() => {
+      void view.byName;
+      void view.byKey;
+    });
+    idle.unref?.();
+  }
+  return view;
 }
 
 function viewFingerprint(
@@ -134,6 +174,20 @@ function viewFingerprint(
   }
   digest.update(pending);
   return digest.digest('hex');
+}
+
+/** The same view (entries and lookups, shared) with another fingerprint. */
+function withFingerprint(view: View, fingerprint: string): View {
+  return {
+    entries: view.entries,
+    fingerprint,
+    get byName() {
+      return view.byName;
+    },
+    get byKey() {
+      return view.byKey;
+    },
+  };
 }
 
 export function emptyState(naming: ViewNaming): CatalogState {
@@ -168,7 +222,7 @@ export function viewFor(
     // change when a function it may not see came or went.
     view =
       functions.length === s.functions.length
-        ? { ...s.full, fingerprint: viewFingerprint(s.full.entries, naming, s.loaded, s.discoveryError) }
+        ? withFingerprint(s.full, viewFingerprint(s.full.entries, naming, s.loaded, s.discoveryError))
         : makeView(functions, naming, s.loaded, s.discoveryError);
     if (s.views.size >= MAX_VIEWS) s.views.delete(s.views.keys().next().value);
     s.views.set(cacheKey, view);

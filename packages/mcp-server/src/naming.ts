@@ -70,30 +70,56 @@ export function toolNamesInOrder(
   functions: readonly NamingInput[],
   options: { prefixes?: readonly string[]; reserved?: Iterable<string> } = {},
 ): string[] {
+  return toolNamesWithOrder(functions, options).names;
+}
+
+/**
+ * `toolNamesInOrder`, and whether those names are already in ascending order (each one below the
+ * next, so also all different): a catalog listed by name usually is, and then nothing needs to
+ * sort or group it. Otherwise the base names are grouped through one sorted copy of them, and only
+ * the bases that clash or are not valid tool names as they stand get a map entry.
+ */
+export function toolNamesWithOrder(
+  functions: readonly NamingInput[],
+  options: { prefixes?: readonly string[]; reserved?: Iterable<string> } = {},
+): { names: string[]; sorted: boolean } {
   const prefixes = options.prefixes ?? [];
   const reserved = new Set(options.reserved ?? []);
-  const names = new Array<string>(functions.length);
-  // Positions by base name: most bases have one function, held as its position (no array each).
-  const groups = new Map<string, number | number[]>();
-  for (let i = 0; i < functions.length; i++) {
-    const base = baseToolName(functions[i] as NamingInput, prefixes);
-    names[i] = base;
-    const group = groups.get(base);
-    if (group === undefined) groups.set(base, i);
-    else if (Array.isArray(group)) group.push(i);
-    else groups.set(base, [group, i]);
-  }
+  const count = functions.length;
+  const names = new Array<string>(count);
+  for (let i = 0; i < count; i++) names[i] = baseToolName(functions[i] as NamingInput, prefixes);
   // A base name is taken as it is by its group's first function when it is a valid, free name.
   const plain = (base: string) =>
     base.length <= MAX_TOOL_NAME_LENGTH && base.length > 0 && !reserved.has(base);
+  let sorted = true;
+  let allPlain = true;
+  for (let i = 0; i < count; i++) {
+    const base = names[i] as string;
+    if (i > 0 && !((names[i - 1] as string) < base)) sorted = false;
+    if (!plain(base)) allPlain = false;
+  }
+  if (sorted && allPlain) return { names, sorted };
+
+  // The bases more than one function has (found next to each other in a sorted copy)...
+  const clashing = new Set<string>();
+  if (!sorted) {
+    const ordered = names.slice().sort();
+    for (let i = 1; i < ordered.length; i++)
+      if (ordered[i] === ordered[i - 1]) clashing.add(ordered[i] as string);
+  }
+  // ...and those that are not valid or free as they stand: positions by base, in function order.
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < count; i++) {
+    const base = names[i] as string;
+    if (!clashing.has(base) && plain(base)) continue;
+    const group = groups.get(base);
+    if (group) group.push(i);
+    else groups.set(base, [i]);
+  }
   // The others get a suffix, in the order of their base names, then of their rank in their group:
   // the same order whatever order the functions came in.
   const pending: Array<{ at: number; base: string; rank: number }> = [];
   for (const [base, group] of groups) {
-    if (!Array.isArray(group)) {
-      if (!plain(base)) pending.push({ at: group, base, rank: 0 });
-      continue;
-    }
     const members = group.sort((x, y) => {
       const a = functions[x] as NamingInput;
       const b = functions[y] as NamingInput;
@@ -106,13 +132,14 @@ export function toolNamesInOrder(
       if (rank > 0 || !plain(base)) pending.push({ at, base, rank });
     });
   }
-  if (pending.length === 0) return names;
+  if (pending.length === 0) return { names, sorted: false };
   pending.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : a.rank - b.rank));
   // Taken: the reserved names, every plain name (a base that is valid and free) and each suffixed
   // name given so far.
+  const bases = new Set(names);
   const suffixed = new Set<string>();
   const taken = (name: string) =>
-    reserved.has(name) || suffixed.has(name) || (groups.has(name) && plain(name));
+    reserved.has(name) || suffixed.has(name) || (bases.has(name) && plain(name));
   for (const { at, base } of pending) {
     const id = identity(functions[at] as NamingInput);
     let length = HASH_LENGTH;
@@ -124,7 +151,8 @@ export function toolNamesInOrder(
     names[at] = name;
     suffixed.add(name);
   }
-  return names;
+  // Suffixed names may fall anywhere in the order.
+  return { names, sorted: false };
 }
 
 /** Whether the function's (prefix-stripped) name was already a valid tool name as it stands. */
