@@ -202,9 +202,9 @@ try {
     log(
       `   server CPU time at its tools/list answer: median ${med(r.cpus)} ms (runs ${r.cpus.join(', ')}; less sensitive to the machine's load than wall-clock time)`,
     );
-    const caches = Object.entries(r.codeCache.reduce((n, c) => ({ ...n, [c]: (n[c] ?? 0) + 1 }), {})).map(
-      ([c, k]) => `${c} ${k}`,
-    );
+    const counts = new Map();
+    for (const c of r.codeCache) counts.set(c, (counts.get(c) ?? 0) + 1);
+    const caches = [...counts].map(([c, k]) => `${c} ${k}`);
     log(`   the bin's code cache: ${caches.join(', ')} (of ${RUNS} runs)`);
     log(
       `   minor page faults at that answer (pages of memory touched for the first time): median ${med(r.faults)} (\`node -e 0\`: ${floorFaults})`,
