@@ -91,6 +91,47 @@ describe("lean reads: the SDK's requests, signed as it signs, without it", () =>
   }, 30_000);
 });
 
+describe('an explicit FUNCTION_LIST is read lean too (GetFunction)', () => {
+  it('by name, ARN and partial ARN: the same catalog as through the SDK, each read lean and signed as the SDK signs; a missing one is reported through the SDK', async () => {
+    const account = emulator.accountId;
+    const config: ConfigInput = {
+      functionList: [
+        'fn-001',
+        `arn:aws:lambda:${REGION}:${account}:function:fn-002`,
+        `${account}:function:fn-003`,
+        'fn-missing',
+      ],
+    };
+    const lean = await discover(config, true);
+    const sdk = await discover(config, false);
+    expect(lean.catalog.functions.map((f) => f.name)).toEqual(['fn-001', 'fn-002', 'fn-003']);
+    expect(lean.catalog.functions).toEqual(sdk.catalog.functions);
+    expect(lean.catalog.fingerprint).toBe(sdk.catalog.fingerprint);
+    // Tags come with GetFunction (the caller may ListTags): no ListTags, no SDK request at all for
+    // the three that exist.
+    for (const fn of lean.catalog.functions) expect(Object.keys(fn.tags ?? {}).length).toBeGreaterThan(0);
+    const gets = lean.records.filter((r) => r.operation === 'GetFunction');
+    const found = gets.filter((r) => r.status === 200);
+    expect(found).toHaveLength(3);
+    for (const r of found) {
+      expect(r.userAgent).toBe(LEAN);
+      expect(r.signatureValid).toBe(true);
+    }
+    // The missing one: 404 to the lean read, then the SDK's own request, whose answer is reported.
+    const missing = gets.filter((r) => r.status !== 200);
+    expect(missing.map((r) => (r.userAgent === LEAN ? 'lean' : 'sdk'))).toEqual(['lean', 'sdk']);
+    for (const r of missing) expect(r.errorCode).toMatch(/ResourceNotFound/);
+    expect(lean.records.filter((r) => r.operation === 'ListTags')).toEqual([]);
+    // The same warnings either way, naming the missing function and why.
+    const warnings = (run: typeof lean) =>
+      run.entries
+        .filter((e) => e.level === 'warn')
+        .map((e) => [e.message, e.fields?.function, e.fields?.why]);
+    expect(warnings(lean)).toEqual(warnings(sdk));
+    expect(warnings(lean)).toContainEqual(['FUNCTION_LIST entry not read', 'fn-missing', 'no such function']);
+  });
+});
+
 describe("lean reads never trust an answer that is not the API's", () => {
   let server: Server;
   let url: string;

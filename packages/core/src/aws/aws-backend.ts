@@ -407,7 +407,11 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
   };
   logger.debug('AWS backend ready', { region, endpoints, scope });
   if (options.explicitList?.entries.length)
-    return withExplicitList(backend, { lambda: () => clients.lambda, logger, region }, options.explicitList);
+    return withExplicitList(
+      backend,
+      { lambda: () => clients.lambda, logger, region, ...(lean ? { lean } : {}) },
+      options.explicitList,
+    );
   return backend;
 }
 

@@ -9,7 +9,7 @@
  * With `trust`, nothing is read: the list is taken as given (for AWS-compatible endpoints that
  * implement only Invoke). Used when the configuration has a list and no prefix.
  */
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Backend } from '../backend.js';
 import { isLambdaMcpError, LambdaMcpError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -19,6 +19,7 @@ import { type FunctionReference, parseFunctionReference } from '../util/function
 import { mapAwsError } from './errors.js';
 import { toFunctionConfig, unqualifyArn } from './mappers.js';
 import { sdk } from './sdk.js';
+import type { LeanReads } from './tags.js';
 import { withThrottleRetry } from './throttle-retry.js';
 
 export interface ExplicitListOptions {
@@ -62,7 +63,7 @@ function targetsOf(entries: readonly string[]): Map<string, FunctionReference> {
  */
 export function withExplicitList<B extends Backend>(
   backend: B,
-  deps: { lambda: () => LambdaClient; logger: Logger; region: string },
+  deps: { lambda: () => LambdaClient; logger: Logger; region: string; lean?: LeanReads },
   options: ExplicitListOptions,
 ): B {
   const concurrency = Math.max(1, options.concurrency ?? 8);
@@ -97,7 +98,45 @@ export function withExplicitList<B extends Backend>(
     ref: FunctionReference,
     callOptions?: CallOptions,
   ): Promise<FunctionConfig | undefined> {
-    let fn: FunctionConfig;
+    let fn: FunctionConfig | undefined;
+    const lean = deps.lean;
+    if (lean?.on() && !callOptions?.signal?.aborted) {
+      // Without the SDK where that sends what the SDK would (./lean-read.ts): a start that reads a
+      // short list does not load the SDK for it. Any failure is read again through the SDK, which
+      // reports it (a missing function, a denial) or retries it (a throttle) as always.
+      try {
+        const answer = await lean.reader.getFunction(key, callOptions?.signal);
+        fn = toFunctionConfig(
+          answer.configuration as FunctionConfiguration,
+          answer.tags ? { tags: answer.tags } : {},
+        );
+      } catch (error) {
+        if (!callOptions?.signal?.aborted) lean.failed('GetFunction', error);
+      }
+    }
+    if (!fn) {
+      const viaSdk = await readWithSdk(key, ref, callOptions);
+      if (!viaSdk) return undefined;
+      fn = viaSdk;
+    }
+    if (fn.tags === undefined) {
+      // GetFunction carries tags only where lambda:ListTags is allowed (and the function has some).
+      try {
+        fn.tags = await listTags(fn.arn, callOptions);
+      } catch (error) {
+        if (!isLambdaMcpError(error) || (error as LambdaMcpError).code !== 'ACCESS_DENIED') throw error;
+        // Left unread: discovery asks getTags, which reports why once for all functions.
+      }
+    }
+    return fn;
+  }
+
+  /** GetFunction through the SDK; undefined (and the reason kept) for a function that cannot be read. */
+  async function readWithSdk(
+    key: string,
+    ref: FunctionReference,
+    callOptions?: CallOptions,
+  ): Promise<FunctionConfig | undefined> {
     try {
       const response = await withThrottleRetry(
         () =>
@@ -110,7 +149,7 @@ export function withExplicitList<B extends Backend>(
         problems.set(ref.name, 'GetFunction returned no configuration');
         return undefined;
       }
-      fn = toFunctionConfig(response.Configuration, response.Tags ? { tags: response.Tags } : {});
+      return toFunctionConfig(response.Configuration, response.Tags ? { tags: response.Tags } : {});
     } catch (error) {
       const err = mapAwsError(error, { service: 'lambda', operation: 'GetFunction', functionName: ref.name });
       if (err.code === 'FUNCTION_NOT_FOUND') {
@@ -123,16 +162,6 @@ export function withExplicitList<B extends Backend>(
       }
       throw err;
     }
-    if (fn.tags === undefined) {
-      // GetFunction carries tags only where lambda:ListTags is allowed (and the function has some).
-      try {
-        fn.tags = await listTags(fn.arn, callOptions);
-      } catch (error) {
-        if (!isLambdaMcpError(error) || (error as LambdaMcpError).code !== 'ACCESS_DENIED') throw error;
-        // Left unread: discovery asks getTags, which reports why once for all functions.
-      }
-    }
-    return fn;
   }
 
   // A copy of the backend's own properties (getters kept), with discovery replaced.

@@ -175,7 +175,7 @@ export function uriEncode(value: string): string {
 
 export interface SignInput {
   method: string;
-  /** The path as sent (plain ASCII segments here: no escaping is needed or done). */
+  /** The path as sent, its segments already URI-encoded (SigV4 encodes them once more to sign). */
   path: string;
   query: ReadonlyArray<readonly [string, string]>;
   /** Lower-case names; every one is signed. */
@@ -197,12 +197,23 @@ export function canonicalQuery(query: ReadonlyArray<readonly [string, string]>):
     .join('&');
 }
 
+/**
+ * The path as signed: every segment URI-encoded again, as SigV4 does for every service but S3 (the
+ * SDK's signer: `%3A` in a function ARN is signed as `%253A`). Plain segments stay as they are.
+ */
+function canonicalPath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => uriEncode(segment))
+    .join('/');
+}
+
 /** The Authorization header value of a request (AWS4-HMAC-SHA256). */
 export function sigV4Authorization(input: SignInput): string {
   const names = Object.keys(input.headers).sort();
   const canonical = [
     input.method,
-    input.path,
+    canonicalPath(input.path),
     canonicalQuery(input.query),
     names.map((n) => `${n}:${String(input.headers[n]).trim().replace(/\s+/g, ' ')}\n`).join(''),
     names.join(';'),
@@ -323,6 +334,14 @@ export interface LeanReader {
     mappings: Array<{ arn: string; tags: Array<{ Key: string; Value: string }> }>;
     token?: string;
   }>;
+  /**
+   * GetFunction: the function's configuration and, where lambda:ListTags is allowed and it has
+   * some, its tags (a FUNCTION_LIST entry: a name, a partial ARN or an ARN, unqualified).
+   */
+  getFunction(
+    functionName: string,
+    signal?: AbortSignal,
+  ): Promise<{ configuration: LeanFunction; tags?: Record<string, string> }>;
   close(): void;
 }
 
@@ -522,6 +541,31 @@ export function createLeanReader(
         mappings.push({ arn: m.ResourceARN, tags });
       }
       return { mappings, ...(token ? { token } : {}) };
+    },
+    async getFunction(functionName, signal) {
+      const answer = (await send(
+        target.endpoints.lambda,
+        'lambda',
+        'GET',
+        // The path as the SDK sends it: the name (or ARN) as one encoded segment.
+        `/2015-03-31/functions/${uriEncode(functionName)}`,
+        [],
+        {},
+        '',
+        signal,
+      )) as Record<string, unknown>;
+      const configuration = leanFunction(answer.Configuration);
+      const rawTags = answer.Tags;
+      if (rawTags === undefined || rawTags === null) return { configuration };
+      if (typeof rawTags !== 'object' || Array.isArray(rawTags))
+        throw new LeanReadError('Tags is not an object', 'protocol');
+      const tags: Record<string, string> = {};
+      for (const [key, value] of Object.entries(rawTags as Record<string, unknown>)) {
+        if (typeof value !== 'string') throw new LeanReadError('a tag value is not a string', 'protocol');
+        // As the SDK's own map (no prototype is set through a tag named __proto__).
+        Object.defineProperty(tags, key, { value, enumerable: true, writable: true, configurable: true });
+      }
+      return { configuration, tags };
     },
     close() {
       for (const agent of agents.values()) agent.destroy();

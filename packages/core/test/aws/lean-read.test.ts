@@ -5,7 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import {
   GetResourcesCommand,
   ResourceGroupsTaggingAPIClient,
@@ -84,6 +84,20 @@ describe('lean reads sign as the SDK signs', () => {
       client.destroy();
       const c = seen[0] as Captured;
       expect(ours(c, 'lambda', credentials)).toBe(c.headers.authorization);
+    }
+  });
+  it('a GetFunction by name, by ARN and by partial ARN (a path segment that needs encoding)', async () => {
+    for (const name of [
+      'orders-api_2',
+      'arn:aws:lambda:eu-west-1:123456789012:function:orders',
+      '123456789012:function:orders',
+    ]) {
+      const { client, seen } = capturing(LambdaClient, keys);
+      await client.send(new GetFunctionCommand({ FunctionName: name })).catch(() => undefined);
+      client.destroy();
+      const c = seen[0] as Captured;
+      expect(c.path).toBe(`/2015-03-31/functions/${encodeURIComponent(name)}`);
+      expect(ours(c, 'lambda', keys)).toBe(c.headers.authorization);
     }
   });
   it('a GetResources page (POST with a JSON body)', async () => {
