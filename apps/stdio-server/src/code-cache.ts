@@ -133,7 +133,8 @@ function readCache(file: string): Buffer | undefined {
     const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
     if (!stat.isFile()) return undefined;
     if (uid !== undefined && stat.uid !== uid) return undefined;
-    if ((stat.mode & 0o022) !== 0) return undefined;
+    // Group or others may write it (POSIX modes; Windows has none to check).
+    if (process.platform !== 'win32' && (stat.mode & 0o022) !== 0) return undefined;
     if (stat.size > 64 * 1024 * 1024) return undefined;
     const bytes = readFileSync(fd);
     const magic = Buffer.from(MAGIC);
