@@ -3,8 +3,10 @@
 // against an AWS account of 10,000 functions (the AWS emulator), using the BUILT packages.
 //
 //   pnpm build && node bench/warm-start.mjs [--json] [--functions N] [--matching M] [--runs R]
-//                                          [--filter] [--baseline DIR]
+//                                          [--filter] [--baseline DIR] [--no-code-cache]
 //
+// --no-code-cache: every start without the stdio bin's V8 code cache (LAMBDA_MCP_CODE_CACHE=false),
+// as the first start after an install or an upgrade runs.
 // --baseline DIR: another checkout of this repository, built (e.g. a worktree of the commit
 // before a change): its stdio server is measured in the same run, alternating with this one's,
 // against the same emulator, for before/after figures. Each build has a disk cache of its own,
@@ -41,6 +43,7 @@ const FUNCTIONS = option('functions', 10_000);
 const MATCHING = option('matching', 2_000);
 const RUNS = option('runs', 5);
 const FILTER = args.includes('--filter');
+const NO_CODE_CACHE = args.includes('--no-code-cache');
 const asJson = args.includes('--json');
 const log = (line) => {
   if (!asJson) process.stdout.write(`${line}\n`);
@@ -92,6 +95,7 @@ const baseEnv = {
   AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
   LAMBDA_MCP_DISK_CACHE: 'true',
   LOG_LEVEL: 'info',
+  ...(NO_CODE_CACHE ? { LAMBDA_MCP_CODE_CACHE: 'false' } : {}),
   ...(FILTER ? { FUNCTION_TAG_KEY: 'MCPEnabled', FUNCTION_TAG_VALUE: 'true' } : {}),
 };
 log(

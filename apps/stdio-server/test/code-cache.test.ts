@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -166,6 +167,17 @@ describe('the code cache', () => {
     chmodSync(cacheFile(), 0o600);
     expect(load().cache).toBe('used');
   });
+
+  it.skipIf(process.platform === 'win32' || process.getuid?.() !== 0)(
+    "ignores a cache file of another user's (run as root, which can give one away)",
+    () => {
+      expect(load().save()).toBe(true);
+      chownSync(cacheFile(), 65534, 65534);
+      expect(load().cache).toBe('miss');
+      chownSync(cacheFile(), 0, 0);
+      expect(load().cache).toBe('used');
+    },
+  );
 
   it.skipIf(process.platform === 'win32')(
     'never follows a symbolic link in place of the cache file',
