@@ -45,3 +45,31 @@ describe('discovery reads what a mode needs alongside the ListFunctions pages', 
     });
   }
 });
+
+describe('an explicit FUNCTION_LIST is read in one round when it is short', () => {
+  const inFlightAtOnce = (records: Array<{ operation: string; time: number; durationMs?: number }>) => {
+    const gets = records.filter((r) => r.operation === 'GetFunction');
+    // The most requests that were in flight together (each from its arrival to its answer).
+    return Math.max(
+      ...gets.map(
+        (r) => gets.filter((o) => o.time <= r.time && r.time < o.time + (o.durationMs ?? 0)).length,
+      ),
+    );
+  };
+  it('12 listed functions: all 12 GetFunction requests in flight together, lean or through the SDK', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `fn-${String(i).padStart(3, '0')}`);
+    for (const leanReads of [true, false]) {
+      const { catalog, records } = await discoverOnce(emulator, { functionList: names }, { leanReads });
+      expect(catalog.functions).toHaveLength(12);
+      expect(inFlightAtOnce(records)).toBe(12);
+    }
+  });
+  it('40 listed functions: at most 8 at a time', async () => {
+    const names = Array.from({ length: 40 }, (_, i) => `fn-${String(i).padStart(3, '0')}`);
+    const { catalog, records } = await discover({ functionList: names });
+    expect(catalog.functions).toHaveLength(40);
+    const most = inFlightAtOnce(records);
+    expect(most).toBeLessThanOrEqual(8);
+    expect(most).toBeGreaterThan(1);
+  });
+});

@@ -27,9 +27,17 @@ export interface ExplicitListOptions {
   entries: readonly string[];
   /** Take the list as given; read nothing (Invoke-only endpoints). */
   trust?: boolean;
-  /** GetFunction/ListTags calls in flight (default 8; Lambda's control plane is rate-limited). */
+  /**
+   * GetFunction/ListTags calls in flight. Default: every function of a list of up to 16 at once
+   * (one round trip; GetFunction's quota is 100 requests a second), else 8 (Lambda's control plane
+   * is rate-limited).
+   */
   concurrency?: number;
 }
+
+/** A list this short is read all at once; a longer one LONG_LIST_CONCURRENCY functions at a time. */
+const SHORT_LIST = 16;
+const LONG_LIST_CONCURRENCY = 8;
 
 /** Timeout of a function whose configuration was not read: Lambda's maximum, so none is cut short. */
 const TRUSTED_TIMEOUT_SECONDS = 900;
@@ -66,8 +74,11 @@ export function withExplicitList<B extends Backend>(
   deps: { lambda: () => LambdaClient; logger: Logger; region: string; lean?: LeanReads },
   options: ExplicitListOptions,
 ): B {
-  const concurrency = Math.max(1, options.concurrency ?? 8);
   const targets = targetsOf(options.entries);
+  const concurrency = Math.max(
+    1,
+    options.concurrency ?? (targets.size <= SHORT_LIST ? targets.size : LONG_LIST_CONCURRENCY),
+  );
   let problems = new Map<string, string>();
 
   const trusted = (ref: FunctionReference): FunctionConfig => ({

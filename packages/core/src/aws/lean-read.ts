@@ -373,7 +373,8 @@ export function createLeanReader(
   const agentFor = (url: URL) => {
     let agent = agents.get(url.protocol);
     if (!agent) {
-      agent = new (libFor(url).Agent)({ keepAlive: true, maxSockets: 8 });
+      // 16: a short FUNCTION_LIST is read in one round (explicit-list.ts).
+      agent = new (libFor(url).Agent)({ keepAlive: true, maxSockets: 16 });
       agents.set(url.protocol, agent);
     }
     return agent;
