@@ -81,7 +81,7 @@ export function makeView(
   error?: LambdaMcpError,
   catalogFingerprint?: string,
 ): View {
-  const { names, sorted } = toolNamesWithOrder(functions, {
+  const { names, sorted, ordered } = toolNamesWithOrder(functions, {
     prefixes: naming.functionPrefixes,
     reserved: GENERIC_TOOL_NAMES,
   });
@@ -102,7 +102,7 @@ export function makeView(
       const name = names[i] as string;
       map.set(name, { index: 0, key: functionKey(fn), name, fn });
     }
-    entries = [...map.keys()].sort().map((name, index) => {
+    entries = (ordered ?? [...map.keys()].sort()).map((name, index) => {
       const entry = map.get(name)!;
       entry.index = index;
       return entry;
@@ -123,17 +123,11 @@ function withLookups(entries: Entry[], fingerprint: string, byNameBuilt?: Map<st
     entries,
     fingerprint,
     get byName() {
-      if (!byName) {
-        byName = new Map();
-        for (const e of entries) byName.set(e.name, e);
-      }
+      byName ??= indexBy(entries, 'name');
       return byName;
     },
     get byKey() {
-      if (!byKey) {
-        byKey = new Map();
-        for (const e of entries) byKey.set(e.key, e);
-      }
+      byKey ??= indexBy(entries, 'key');
       return byKey;
     },
   };
@@ -174,6 +168,13 @@ function viewFingerprint(
   }
   digest.update(pending);
   return digest.digest('hex');
+}
+
+/** Entries by one of their fields (one map entry each, no array of pairs). */
+function indexBy(entries: readonly Entry[], field: 'name' | 'key'): Map<string, Entry> {
+  const map = new Map<string, Entry>();
+  for (const e of entries) map.set(e[field], e);
+  return map;
 }
 
 /** The same view (entries and lookups, shared) with another fingerprint. */

@@ -77,12 +77,13 @@ export function toolNamesInOrder(
  * `toolNamesInOrder`, and whether those names are already in ascending order (each one below the
  * next, so also all different): a catalog listed by name usually is, and then nothing needs to
  * sort or group it. Otherwise the base names are grouped through one sorted copy of them, and only
- * the bases that clash or are not valid tool names as they stand get a map entry.
+ * the bases that clash or are not valid tool names as they stand get a map entry; when none of them
+ * needed a suffix, that copy is returned as `ordered`, the names in ascending order.
  */
 export function toolNamesWithOrder(
   functions: readonly NamingInput[],
   options: { prefixes?: readonly string[]; reserved?: Iterable<string> } = {},
-): { names: string[]; sorted: boolean } {
+): { names: string[]; sorted: boolean; ordered?: string[] } {
   const prefixes = options.prefixes ?? [];
   const reserved = new Set(options.reserved ?? []);
   const count = functions.length;
@@ -102,8 +103,9 @@ export function toolNamesWithOrder(
 
   // The bases more than one function has (found next to each other in a sorted copy)...
   const clashing = new Set<string>();
+  let ordered: string[] | undefined;
   if (!sorted) {
-    const ordered = names.slice().sort();
+    ordered = names.slice().sort();
     for (let i = 1; i < ordered.length; i++)
       if (ordered[i] === ordered[i - 1]) clashing.add(ordered[i] as string);
   }
@@ -132,7 +134,8 @@ export function toolNamesWithOrder(
       if (rank > 0 || !plain(base)) pending.push({ at, base, rank });
     });
   }
-  if (pending.length === 0) return { names, sorted: false };
+  // No name changed: the sorted copy is the names in order (makeView need not sort them again).
+  if (pending.length === 0) return { names, sorted: false, ...(ordered ? { ordered } : {}) };
   pending.sort((a, b) => (a.base < b.base ? -1 : a.base > b.base ? 1 : a.rank - b.rank));
   // Taken: the reserved names, every plain name (a base that is valid and free) and each suffixed
   // name given so far.
