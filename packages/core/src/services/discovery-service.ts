@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Backend } from '../backend.js';
 import type { Config } from '../config/schema.js';
 import { isErrorCode, LambdaMcpError, toLambdaMcpError } from '../errors.js';
@@ -349,6 +350,10 @@ export function createDiscoveryService(options: DiscoveryServiceOptions): Discov
     const timeout = setTimeout(() => controller.abort(new Error('discovery deadline')), timeoutMs);
     timeout.unref?.();
     const signal = AbortSignal.any([parent, controller.signal]);
+    // Every request of the discovery in flight listens to it (up to 16 GetFunction requests of a
+    // FUNCTION_LIST at once, tag and schema reads beside them): more than Node.js's default of 10
+    // listeners is expected here, not a leak (each request removes its own when it ends).
+    setMaxListeners(0, signal);
     return {
       run: <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> => raceSignal(work(signal), signal),
       expired: () => controller.signal.aborted && !parent.aborted,
