@@ -223,14 +223,21 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   const onEnd = () => void shutdown('stdin closed');
   stdin.on('end', onEnd);
   stdin.on('close', onEnd);
+  // The SDK hands a transport error to the protocol's onerror too: it is logged here, once, and
+  // bounded (a validation error lists every key of the line, which may be megabytes).
+  const loggedErrors = new WeakSet<Error>();
   transport.onerror = (error) => {
+    loggedErrors.add(error);
     logger.warn('stdio transport error', { error: error.message.slice(0, 200) });
     // A line that is not JSON, or not a JSON-RPC message, gets the error JSON-RPC 2.0 prescribes
     // (with a null id: there is no request to answer) instead of silence.
     const invalid = invalidLineError(error, LineTooLongError);
     if (invalid) void transport.send(invalid as unknown as JSONRPCMessage).catch(() => {});
   };
-  server.onerror = (error) => logger.warn('MCP protocol error', { error: error.message });
+  server.onerror = (error) => {
+    if (loggedErrors.has(error)) return;
+    logger.warn('MCP protocol error', { error: error.message.slice(0, 500) });
+  };
 
   await server.connect(transport);
   // The disk cache's catalog is parsed once the client's first message (its initialize) has been

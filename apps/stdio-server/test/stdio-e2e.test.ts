@@ -313,6 +313,41 @@ describe('stdout carries JSON-RPC only', () => {
   });
 });
 
+describe('a line that is not a JSON-RPC message', () => {
+  it('is answered with Invalid Request and logged once, in a bounded line, however large it is', async () => {
+    const raw = spawnRaw(['--local', EXAMPLES]);
+    try {
+      raw.send(INITIALIZE);
+      raw.send(INITIALIZED);
+      await waitFor(
+        () => raw.stdout().includes('"id":0') && raw.stderr().includes('Serving MCP over stdio'),
+        15_000,
+        'the initialize answer and the start-up log line',
+      );
+      // ~400 KB of JSON whose validation error lists every one of its 30,000 unknown keys: the log
+      // must not repeat it (once by the transport, once more by the protocol: 3x the line before).
+      const keys: Record<string, number> = {};
+      for (let i = 0; i < 30_000; i++) keys[`unknown_key_${i}`] = i;
+      const before = raw.stderr().length;
+      raw.send({ jsonrpc: '2.0', id: null, method: 'tools/list', ...keys });
+      raw.send({ jsonrpc: '2.0', id: 1, method: 'ping' });
+      await waitFor(() => raw.stdout().includes('"id":1'), 15_000, 'the ping answer after it');
+      const answers = raw
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id?: unknown; error?: { code: number } });
+      expect(answers.some((m) => m.id === null && m.error?.code === -32600)).toBe(true);
+      const logged = raw.stderr().slice(before).split('\n').filter(Boolean);
+      expect(logged).toHaveLength(1);
+      expect(logged[0]?.length ?? 0).toBeLessThan(2_000);
+      expect(JSON.parse(logged[0] as string)).toMatchObject({ level: 'warn' });
+    } finally {
+      raw.child.kill();
+    }
+  });
+});
+
 describe("the bin's code cache (src/code-cache.ts)", () => {
   it('is written by a first start and used by the next, with the same answers; LAMBDA_MCP_CODE_CACHE=false turns it off', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'lambda-mcp-code-cache-e2e-'));
