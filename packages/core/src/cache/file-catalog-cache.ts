@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Catalog, CatalogCacheStore } from '../services/types.js';
 import type { FunctionInfo } from '../types.js';
+import { readPrivateFile } from '../util/private-file.js';
 import { type CatalogColumns, fromColumns, toColumns } from './catalog-columns.js';
 
 /** Written: 2 (the functions in column form, catalog-columns.ts). Read: 1 (an object per function) and 2. */
@@ -64,7 +65,9 @@ function storedFunctions(value: unknown, scope: string): FunctionInfo[] | undefi
 /**
  * A catalog cache on disk: one JSON file per backend scope, written atomically (temporary file,
  * then rename), readable by the owner only. The scope is stored inside and checked on load, so
- * another account's or region's catalog is never served; an unreadable or corrupt file is a miss.
+ * another account's or region's catalog is never served; an unreadable or corrupt file is a miss,
+ * and so is a file someone else could have written (not this user's, writable by group or others,
+ * a link or not a regular file: util/private-file.ts).
  */
 export function createFileCatalogCache(
   options: FileCatalogCacheOptions = {},
@@ -73,14 +76,12 @@ export function createFileCatalogCache(
   return {
     dir,
     async load(scope: string): Promise<Catalog | undefined> {
-      let bytes: Buffer;
-      try {
-        // Read as bytes and decoded once: with an encoding, readFile decodes chunk by chunk into a
-        // string built of pieces (measured: most of the read of a 10,000-function catalog).
-        bytes = await readFile(join(dir, catalogCacheFileName(scope)));
-      } catch {
-        return undefined;
-      }
+      // Read as bytes and decoded once: with an encoding, readFile decodes chunk by chunk into a
+      // string built of pieces (measured: most of the read of a 10,000-function catalog). Only a
+      // file this user wrote and nobody else can change: the catalog decides which tools exist
+      // and which functions may be invoked, and the directory may be shared (LAMBDA_MCP_CACHE_DIR).
+      const bytes = await readPrivateFile(join(dir, catalogCacheFileName(scope)));
+      if (!bytes) return undefined;
       if (options.parseAfter) await options.parseAfter();
       let stored: StoredHeader;
       try {
@@ -107,7 +108,8 @@ export function createFileCatalogCache(
         ...toColumns(catalog.functions),
       };
       try {
-        await writeFile(tmp, JSON.stringify(stored), { mode: 0o600 });
+        // 'wx': never through a file or link already at the temporary name.
+        await writeFile(tmp, JSON.stringify(stored), { mode: 0o600, flag: 'wx' });
         await rename(tmp, file);
       } catch (error) {
         await rm(tmp, { force: true });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  constants,
   fstatSync,
   mkdirSync,
   openSync,
@@ -14,6 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defaultCacheDir } from '../cache/file-catalog-cache.js';
 import type { Logger } from '../logger.js';
 import type { InvocationType } from '../types.js';
+import { isPrivateFile } from '../util/private-file.js';
 import type { InvocationRecord } from './records.js';
 
 /** The history file is rotated (renamed to `<file>.1`) once it grows past this. */
@@ -198,6 +200,9 @@ function identity(s: Stats): string {
   return `${s.dev}:${s.ino}:${s.birthtimeMs}`;
 }
 
+const NOT_PRIVATE =
+  "it is not this user's private file (a link, not a regular file, another user's, or writable by group or others)";
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -209,7 +214,9 @@ function errorText(error: unknown): string {
  * (the offset of each file is remembered, only the new tail is read). Past `maxBytes` the file is
  * renamed to `<file>.1` (the previous `.1` is replaced) and a new one started. Every failure is
  * contained: a bad line is skipped, an unwritable or unreadable file logs one warning and turns
- * the history off.
+ * the history off, and so does a file someone else could have written (a link, not a regular file,
+ * another user's, writable by group or others: util/private-file.ts), which is neither read nor
+ * appended to.
  */
 export function createHistoryFile(options: HistoryFileOptions): HistoryFile {
   const file = resolve(options.file);
@@ -249,7 +256,18 @@ export function createHistoryFile(options: HistoryFileOptions): HistoryFile {
         mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
         dirReady = true;
       }
-      fd = openSync(file, 'a', 0o600);
+      // Never through a link planted in its place, never into a pipe (O_NONBLOCK: no wait for a
+      // reader), and only into a file of this user's that nobody else can write.
+      fd = openSync(
+        file,
+        constants.O_WRONLY |
+          constants.O_APPEND |
+          constants.O_CREAT |
+          (constants.O_NOFOLLOW ?? 0) |
+          (constants.O_NONBLOCK ?? 0),
+        0o600,
+      );
+      if (!isPrivateFile(fstatSync(fd))) throw new Error(NOT_PRIVATE);
       let off = 0;
       while (off < data.length) off += writeSync(fd, data, off, data.length - off);
       const after = fstatSync(fd);
@@ -271,13 +289,18 @@ export function createHistoryFile(options: HistoryFileOptions): HistoryFile {
   async function readFile(path: string, out: HistoryEntry[], seen: Map<string, number>): Promise<void> {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(path, 'r');
+      handle = await open(
+        path,
+        constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0),
+      );
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
     try {
       const s = await handle.stat();
+      // Records count in metrics and logs: only from a file this user wrote.
+      if (!isPrivateFile(s)) throw new Error(NOT_PRIVATE);
       const id = identity(s);
       let offset = consumed.get(id) ?? 0;
       if (offset > s.size) offset = 0; // replaced or truncated in place

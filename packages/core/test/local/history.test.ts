@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { appendFile, cp, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -356,6 +356,60 @@ describe('local history: bounded and robust', () => {
     expect((await messages(b, 'always-fails')).some((m) => m.includes('Invoke Error'))).toBe(true);
     expect(entries.filter((e) => e.level === 'warn')).toHaveLength(1);
   });
+
+  it('a history file someone else could have written is neither read nor written (turned off with one warning)', async () => {
+    // Genuine records of another instance, then the file made writable by others.
+    const file = newHistoryFile();
+    const writer = backend({ historyFile: file });
+    await invoke(writer, 'echo', { n: 1 });
+    await invoke(writer, 'echo', { n: 2 });
+    await writer.close();
+    const before = readFileSync(file, 'utf8');
+    await chmod(file, 0o666);
+    const { logger, entries } = captureLogger();
+    const reader = backend({ historyFile: file, logger });
+    // Its records are not counted: they could be anyone's.
+    expect(await sums(reader, 'echo')).toEqual({ invocations: 0, errors: 0, throttles: 0 });
+    await invoke(reader, 'echo', { n: 3 });
+    expect(await sums(reader, 'echo')).toEqual({ invocations: 1, errors: 0, throttles: 0 });
+    // Nothing was appended to it.
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    const warnings = entries.filter((e) => e.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain('local invocation history turned off');
+  });
+
+  it('a symbolic link at the history file is not followed, for writing or reading', async () => {
+    const file = newHistoryFile();
+    await mkdir(join(file, '..'), { recursive: true });
+    const victim = join(root.dir, `victim-${fileCounter}.txt`);
+    await writeFile(victim, 'not a history file\n');
+    await symlink(victim, file);
+    const { logger, entries } = captureLogger();
+    const b = backend({ historyFile: file, logger });
+    await invoke(b, 'echo', { n: 1 });
+    expect(readFileSync(victim, 'utf8')).toBe('not a history file\n');
+    expect(await sums(b, 'echo')).toEqual({ invocations: 1, errors: 0, throttles: 0 });
+    expect(entries.filter((e) => e.level === 'warn')).toHaveLength(1);
+  });
+
+  it.skipIf(typeof process.getuid !== 'function' || process.getuid() !== 0)(
+    "another user's history file is neither read nor written (run as root: the file is given to uid 65534)",
+    async () => {
+      const file = newHistoryFile();
+      const writer = backend({ historyFile: file });
+      await invoke(writer, 'echo', { n: 1 });
+      await writer.close();
+      await chown(file, 65534, 65534);
+      const before = readFileSync(file, 'utf8');
+      const { logger, entries } = captureLogger();
+      const reader = backend({ historyFile: file, logger });
+      expect(await sums(reader, 'echo')).toEqual({ invocations: 0, errors: 0, throttles: 0 });
+      await invoke(reader, 'echo', { n: 2 });
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      expect(entries.filter((e) => e.level === 'warn')).toHaveLength(1);
+    },
+  );
 
   it('creates a missing folder for the file', async () => {
     const folder = join(root.dir, 'deep', 'er', 'still');

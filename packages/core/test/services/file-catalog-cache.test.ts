@@ -1,4 +1,16 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import {
+  chmod,
+  chown,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -163,6 +175,64 @@ describe('createFileCatalogCache', () => {
     open();
     await loading;
     expect(loaded).toMatchObject({ source: 'cache', functions: { length: 3 } });
+  });
+
+  describe('a file someone else could have written is never served (the catalog decides which tools exist)', () => {
+    const scope = 'aws:us-east-1:123456789012';
+    /** A cache with a genuine catalog saved in it, and the path of its file. */
+    async function saved() {
+      const dir = await tempDir();
+      const cache = createFileCatalogCache({ dir });
+      await cache.save(scope, catalogOf(3));
+      return { dir, cache, file: join(dir, catalogCacheFileName(scope)) };
+    }
+    /** load(), or 'hung' if it does not settle within 2 s. */
+    const loadWithin = (cache: ReturnType<typeof createFileCatalogCache>) =>
+      Promise.race([
+        cache.load(scope),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 2_000).unref()),
+      ]);
+
+    it('the file as saved is read', async () => {
+      const { cache } = await saved();
+      expect((await cache.load(scope))?.functions).toHaveLength(3);
+    });
+    it('not if group or others may write it', async () => {
+      const { cache, file } = await saved();
+      for (const mode of [0o620, 0o602, 0o666]) {
+        await chmod(file, mode);
+        expect(await cache.load(scope), `mode ${mode.toString(8)}`).toBeUndefined();
+      }
+    });
+    it('not through a symbolic link, even to a genuine catalog', async () => {
+      const { cache, file } = await saved();
+      const elsewhere = `${file}.elsewhere`;
+      await rename(file, elsewhere);
+      await symlink(elsewhere, file);
+      expect(await cache.load(scope)).toBeUndefined();
+    });
+    it('not a named pipe (the start is not held waiting for a writer)', async () => {
+      const { cache, file } = await saved();
+      await rm(file);
+      execFileSync('mkfifo', [file]);
+      expect(await loadWithin(cache)).toBeUndefined();
+    });
+    it.skipIf(typeof process.getuid !== 'function' || process.getuid() !== 0)(
+      "not another user's file (run as root: the file is given to uid 65534)",
+      async () => {
+        const { cache, file } = await saved();
+        await chown(file, 65534, 65534);
+        expect(await cache.load(scope)).toBeUndefined();
+      },
+    );
+    it('a refused file is replaced by the next save, which is read again', async () => {
+      const { cache, file } = await saved();
+      await chmod(file, 0o666);
+      expect(await cache.load(scope)).toBeUndefined();
+      await cache.save(scope, catalogOf(2));
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect((await cache.load(scope))?.functions).toHaveLength(2);
+    });
   });
 
   it('round-trips 10,000 functions', async () => {
