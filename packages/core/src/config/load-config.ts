@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { LambdaMcpError } from '../errors.js';
 import type { TagFilter } from '../types.js';
@@ -195,6 +195,37 @@ function primarySetting(key: string): ConfigSetting | undefined {
   return rows.find((s) => s.flag) ?? rows[0];
 }
 
+/**
+ * A configuration file found in the working directory (not named by --config or
+ * LAMBDA_MCP_CONFIG) is read only if it is this user's or root's, and so is the link to it if it
+ * is one, and nobody but them can change it (not writable by others; writable by the group is
+ * allowed: umask 002 makes every file so). The working directory may be shared, such as /tmp, and
+ * the file can widen the filters, name a role to assume or a folder of local functions to run.
+ * As git does for a repository owned by someone else, this is an error, not a silent skip.
+ */
+function checkFoundConfigFile(path: string): void {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const refuse = (why: string) =>
+    new LambdaMcpError(
+      'INVALID_CONFIG',
+      `Refusing the config file ${JSON.stringify(path)} found in the working directory: ${why}. A config file found there is read only if it is yours (or root's) and nobody else can change it; fix its owner or mode, or name it with --config or LAMBDA_MCP_CONFIG to read it anyway.`,
+      { details: { setting: 'configFile', source: 'config file' } },
+    );
+  let link: ReturnType<typeof lstatSync>;
+  let target: ReturnType<typeof statSync>;
+  try {
+    link = lstatSync(path);
+    target = statSync(path);
+  } catch {
+    return; // Gone since: reading it reports that.
+  }
+  for (const s of [link, target]) {
+    if (uid !== undefined && s.uid !== uid && s.uid !== 0)
+      throw refuse(`it is owned by another user (uid ${s.uid})`);
+  }
+  if (process.platform !== 'win32' && (target.mode & 0o002) !== 0) throw refuse('anyone can change it');
+}
+
 function readConfigFile(path: string, origin: string): Record<string, unknown> {
   let text: string;
   try {
@@ -288,6 +319,7 @@ export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfi
   } else if (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE))) {
     filePath = resolve(cwd, DEFAULT_CONFIG_FILE);
     fileOrigin = 'config file';
+    checkFoundConfigFile(filePath);
   }
   if (filePath) {
     const file = readConfigFile(filePath, fileOrigin);

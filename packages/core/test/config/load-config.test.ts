@@ -1,6 +1,15 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lchownSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, loadConfigDetailed } from '../../src/config/load-config.js';
 import { isErrorCode, type LambdaMcpError } from '../../src/errors.js';
@@ -175,6 +184,59 @@ describe('loadConfig: defaults and the Python server’s environment names', () 
     expect(
       loadConfig({ cwd: EMPTY, env: { LAMBDA_MCP_BACKEND: 'aws' }, flags: { local: '/abs' } }).backend,
     ).toBe('aws');
+  });
+});
+
+describe('loadConfig: a configuration file found in the working directory is read only if it is trusted', () => {
+  // The working directory may be shared (/tmp): a file planted there could widen the filters, name
+  // a role to assume or a folder of local functions to run (with the server's user and keys).
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const planted = { functionPrefixes: ['everything-'] };
+
+  it('writable by anyone: refused with a message that says why and what to do', () => {
+    const path = writeConfig(planted);
+    chmodSync(path, 0o666);
+    const err = failure(() => loadConfig({ env: {}, cwd: dirname(path) }));
+    expect(err.message).toContain(path);
+    expect(err.message).toMatch(/anyone can change it/);
+    expect(err.message).toMatch(/--config/);
+  });
+  it.skipIf(!asRoot)("another user's file: refused (run as root: the file is given to uid 65534)", () => {
+    const path = writeConfig(planted);
+    chownSync(path, 65534, 65534);
+    const err = failure(() => loadConfig({ env: {}, cwd: dirname(path) }));
+    expect(err.message).toMatch(/owned by another user/);
+  });
+  it.skipIf(!asRoot)("a link owned by another user, even to this user's own file: refused", () => {
+    const target = writeConfig({ functionPrefixes: ['mine-'] });
+    const sub = join(dir, `case-${fileCounter++}`);
+    mkdirSync(sub, { recursive: true });
+    const link = join(sub, 'lambda-mcp.config.json');
+    symlinkSync(target, link);
+    // The link itself belongs to someone else.
+    lchownSync(link, 65534, 65534);
+    const err = failure(() => loadConfig({ env: {}, cwd: sub }));
+    expect(err.message).toMatch(/owned by another user/);
+  });
+  it.skipIf(!asRoot)("this user's link to another user's file: refused", () => {
+    const target = writeConfig(planted);
+    chownSync(target, 65534, 65534);
+    const sub = join(dir, `case-${fileCounter++}`);
+    mkdirSync(sub, { recursive: true });
+    symlinkSync(target, join(sub, 'lambda-mcp.config.json'));
+    const err = failure(() => loadConfig({ env: {}, cwd: sub }));
+    expect(err.message).toMatch(/owned by another user/);
+  });
+  it('the same file named with --config or LAMBDA_MCP_CONFIG is read: the operator chose it', () => {
+    const path = writeConfig({ functionPrefixes: ['named-'] });
+    chmodSync(path, 0o666);
+    expect(loadConfig({ env: {}, cwd: EMPTY, flags: { config: path } }).functionPrefixes).toEqual(['named-']);
+    expect(loadConfig({ env: { LAMBDA_MCP_CONFIG: path }, cwd: EMPTY }).functionPrefixes).toEqual(['named-']);
+  });
+  it("this user's file, writable by its group too (umask 002), is read", () => {
+    const path = writeConfig({ functionPrefixes: ['team-'] });
+    chmodSync(path, 0o664);
+    expect(loadConfig({ env: {}, cwd: dirname(path) }).functionPrefixes).toEqual(['team-']);
   });
 });
 
