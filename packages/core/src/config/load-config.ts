@@ -1,4 +1,13 @@
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  type Stats,
+} from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { LambdaMcpError } from '../errors.js';
 import type { TagFilter } from '../types.js';
@@ -203,41 +212,58 @@ function primarySetting(key: string): ConfigSetting | undefined {
  * the file can widen the filters, name a role to assume or a folder of local functions to run.
  * As git does for a repository owned by someone else, this is an error, not a silent skip.
  */
-function checkFoundConfigFile(path: string): void {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-  const refuse = (why: string) =>
-    new LambdaMcpError(
-      'INVALID_CONFIG',
-      `Refusing the config file ${JSON.stringify(path)} found in the working directory: ${why}. A config file found there is read only if it is yours (or root's) and nobody else can change it; fix its owner or mode, or name it with --config or LAMBDA_MCP_CONFIG to read it anyway.`,
-      { details: { setting: 'configFile', source: 'config file' } },
-    );
-  let link: ReturnType<typeof lstatSync>;
-  let target: ReturnType<typeof statSync>;
-  try {
-    link = lstatSync(path);
-    target = statSync(path);
-  } catch {
-    return; // Gone since: reading it reports that.
-  }
-  for (const s of [link, target]) {
-    if (uid !== undefined && s.uid !== uid && s.uid !== 0)
-      throw refuse(`it is owned by another user (uid ${s.uid})`);
-  }
-  if (process.platform !== 'win32' && (target.mode & 0o002) !== 0) throw refuse('anyone can change it');
+function refuseFoundFile(path: string, why: string): LambdaMcpError {
+  return new LambdaMcpError(
+    'INVALID_CONFIG',
+    `Refusing the config file ${JSON.stringify(path)} found in the working directory: ${why}. A config file found there is read only if it is yours (or root's) and nobody else can change it; fix its owner or mode, or name it with --config or LAMBDA_MCP_CONFIG to read it anyway.`,
+    { details: { setting: 'configFile', source: 'config file' } },
+  );
 }
 
-function readConfigFile(path: string, origin: string): Record<string, unknown> {
-  let text: string;
+/** Why a found config file (or its link) may not be trusted, from its owner and mode; or undefined. */
+function foundFileProblem(s: Stats, checkMode: boolean): string | undefined {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  if (uid !== undefined && s.uid !== uid && s.uid !== 0) return `it is owned by another user (uid ${s.uid})`;
+  if (checkMode && process.platform !== 'win32' && (s.mode & 0o002) !== 0) return 'anyone can change it';
+  return undefined;
+}
+
+/**
+ * The settings of a config file. `found`: it was found in the working directory, not named, so it
+ * must pass foundFileProblem: the link (if it is one) by its owner, the file itself on the open
+ * descriptor, so what is checked is what is read.
+ */
+function readConfigFile(path: string, origin: string, found: boolean): Record<string, unknown> {
+  if (found) {
+    let link: Stats | undefined;
+    try {
+      link = lstatSync(path);
+    } catch {
+      // Gone since: reading it reports that.
+    }
+    const problem = link && foundFileProblem(link, false);
+    if (problem) throw refuseFoundFile(path, problem);
+  }
+  let text = '';
+  let problem: string | undefined;
+  let fd: number | undefined;
   try {
-    if (!statSync(path).isFile()) throw new Error('not a file');
-    text = readFileSync(path, 'utf8');
+    // O_NONBLOCK: a named pipe in its place does not hold the start up (it is then not a file).
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const s = fstatSync(fd);
+    if (!s.isFile()) throw new Error('not a file');
+    problem = found ? foundFileProblem(s, true) : undefined;
+    if (!problem) text = readFileSync(fd, 'utf8');
   } catch {
     throw new LambdaMcpError(
       'INVALID_CONFIG',
       `Invalid ${origin} ${JSON.stringify(path)}: expected a readable JSON file, and none was found there.`,
       { details: { setting: 'configFile', source: origin } },
     );
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+  if (problem) throw refuseFoundFile(path, problem);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -304,6 +330,7 @@ export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfi
   const flagFile = flags.config ?? flags.configFile;
   let filePath: string | undefined;
   let fileOrigin = '';
+  let found = false;
   if (flagFile !== undefined && flagFile !== '') {
     if (typeof flagFile !== 'string') {
       throw invalid({ label: '--config', raw: flagFile, setting: fileSetting });
@@ -319,10 +346,10 @@ export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfi
   } else if (existsSync(resolve(cwd, DEFAULT_CONFIG_FILE))) {
     filePath = resolve(cwd, DEFAULT_CONFIG_FILE);
     fileOrigin = 'config file';
-    checkFoundConfigFile(filePath);
+    found = true;
   }
   if (filePath) {
-    const file = readConfigFile(filePath, fileOrigin);
+    const file = readConfigFile(filePath, fileOrigin, found);
     for (const [key, raw] of Object.entries(file)) {
       if (key === '$schema') continue;
       if (!CONFIG_KEYS.has(key)) {

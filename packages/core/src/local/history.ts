@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { defaultCacheDir } from '../cache/file-catalog-cache.js';
 import type { Logger } from '../logger.js';
 import type { InvocationType } from '../types.js';
-import { isPrivateFile } from '../util/private-file.js';
+import { isPrivateFile, NO_LINK_NO_WAIT } from '../util/private-file.js';
 import type { InvocationRecord } from './records.js';
 
 /** The history file is rotated (renamed to `<file>.1`) once it grows past this. */
@@ -260,11 +260,7 @@ export function createHistoryFile(options: HistoryFileOptions): HistoryFile {
       // reader), and only into a file of this user's that nobody else can write.
       fd = openSync(
         file,
-        constants.O_WRONLY |
-          constants.O_APPEND |
-          constants.O_CREAT |
-          (constants.O_NOFOLLOW ?? 0) |
-          (constants.O_NONBLOCK ?? 0),
+        constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_LINK_NO_WAIT,
         0o600,
       );
       if (!isPrivateFile(fstatSync(fd))) throw new Error(NOT_PRIVATE);
@@ -289,10 +285,7 @@ export function createHistoryFile(options: HistoryFileOptions): HistoryFile {
   async function readFile(path: string, out: HistoryEntry[], seen: Map<string, number>): Promise<void> {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
-      handle = await open(
-        path,
-        constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0),
-      );
+      handle = await open(path, constants.O_RDONLY | NO_LINK_NO_WAIT);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;

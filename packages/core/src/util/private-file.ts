@@ -2,6 +2,12 @@ import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /**
+ * Open flags for a file of the cache directory: a symbolic link planted in its place is not
+ * followed (O_NOFOLLOW), and a named pipe does not hold the opener waiting (O_NONBLOCK).
+ */
+export const NO_LINK_NO_WAIT = (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+
+/**
  * Whether a file may be trusted as one this process's user wrote: a regular file (not a link, a
  * pipe or a device), owned by this user, that neither group nor others may write (POSIX modes;
  * Windows has neither owners nor modes to check here).
@@ -22,7 +28,7 @@ export function isPrivateFile(stat: Stats): boolean {
 export async function readPrivateFile(path: string): Promise<Buffer | undefined> {
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    handle = await open(path, constants.O_RDONLY | NO_LINK_NO_WAIT);
   } catch {
     return undefined;
   }
