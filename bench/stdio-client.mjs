@@ -48,11 +48,11 @@ export function minorFaults(pid) {
 }
 
 /** The median of `runs` spawns of `node -e 0`: the floor of any Node.js process here (ms). */
-export function nodeStartMs(runs = 5) {
+export function nodeStartMs(runs = 5, env = process.env) {
   const times = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    spawnSync(process.execPath, ['-e', '0']);
+    spawnSync(process.execPath, ['-e', '0'], { env });
     times.push(performance.now() - t);
   }
   return [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
