@@ -69,17 +69,20 @@ export function toolId(entry: Pick<Entry, 'key' | 'name'>): string {
  * exactly when the tool list does.
  *
  * `catalogFingerprint` is given only for the unrestricted view of a discovery catalog's whole list:
- * it is that catalog's fingerprint (a hash of every function's contents), and the view's is derived
- * from it instead of hashing every function again (about 55 ms of a cold start with 10,000
- * functions). A restricted caller's view is always hashed over what it sees (`viewFor`), so a
- * function it cannot see never changes its fingerprint.
+ * it is that catalog's fingerprint (a hash of every function's contents), or a function that reads
+ * it, and the view's is derived from it instead of hashing every function again (about 55 ms of a
+ * cold start with 10,000 functions). A restricted caller's view is always hashed over what it sees
+ * (`viewFor`), so a function it cannot see never changes its fingerprint.
+ *
+ * A view's fingerprint is computed when first read (then kept): the first tools/list answer does
+ * not need it, only the change checks that come after.
  */
 export function makeView(
   functions: readonly FunctionInfo[],
   naming: ViewNaming,
   loaded: boolean,
   error?: LambdaMcpError,
-  catalogFingerprint?: string,
+  catalogFingerprint?: string | (() => string),
 ): View {
   const { names, sorted, ordered } = toolNamesWithOrder(functions, {
     prefixes: naming.functionPrefixes,
@@ -109,19 +112,36 @@ export function makeView(
     });
     byName = map;
   }
-  return withLookups(entries, viewFingerprint(entries, naming, loaded, error, catalogFingerprint), byName);
+  const fromCatalog = typeof catalogFingerprint === 'string' ? () => catalogFingerprint : catalogFingerprint;
+  return withLookups(entries, () => viewFingerprint(entries, naming, loaded, error, fromCatalog?.()), byName);
+}
+
+/** A function's value, computed on the first call and kept. */
+function once(compute: () => string): () => string {
+  let value: string | undefined;
+  return () => {
+    value ??= compute();
+    return value;
+  };
 }
 
 /**
  * A view whose lookup maps (by tool name, by function key) are built when first needed, or when
  * the thread is next idle: a start's first tools/list of a large catalog does not wait for them.
  */
-function withLookups(entries: Entry[], fingerprint: string, byNameBuilt?: Map<string, Entry>): View {
+function withLookups(
+  entries: Entry[],
+  computeFingerprint: () => string,
+  byNameBuilt?: Map<string, Entry>,
+): View {
   let byName = byNameBuilt;
   let byKey: Map<string, Entry> | undefined;
+  const fingerprint = once(computeFingerprint);
   const view: View = {
     entries,
-    fingerprint,
+    get fingerprint() {
+      return fingerprint();
+    },
     get byName() {
       byName ??= indexBy(entries, 'name');
       return byName;
@@ -177,11 +197,14 @@ function indexBy(entries: readonly Entry[], field: 'name' | 'key'): Map<string, 
   return map;
 }
 
-/** The same view (entries and lookups, shared) with another fingerprint. */
-function withFingerprint(view: View, fingerprint: string): View {
+/** The same view (entries and lookups, shared) with another fingerprint (computed when first read). */
+function withFingerprint(view: View, computeFingerprint: () => string): View {
+  const fingerprint = once(computeFingerprint);
   return {
     entries: view.entries,
-    fingerprint,
+    get fingerprint() {
+      return fingerprint();
+    },
     get byName() {
       return view.byName;
     },
@@ -223,7 +246,7 @@ export function viewFor(
     // change when a function it may not see came or went.
     view =
       functions.length === s.functions.length
-        ? withFingerprint(s.full, viewFingerprint(s.full.entries, naming, s.loaded, s.discoveryError))
+        ? withFingerprint(s.full, () => viewFingerprint(s.full.entries, naming, s.loaded, s.discoveryError))
         : makeView(functions, naming, s.loaded, s.discoveryError);
     if (s.views.size >= MAX_VIEWS) s.views.delete(s.views.keys().next().value);
     s.views.set(cacheKey, view);

@@ -188,7 +188,8 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
     }
     const lastError = services.discovery.lastError;
     const functions = catalog.functions;
-    const full = makeView(functions, naming, true, undefined, catalog.fingerprint);
+    // The catalog's fingerprint is read when the view's is (after the first tools/list answer).
+    const full = makeView(functions, naming, true, undefined, () => catalog.fingerprint);
     // Reuse a built tool only if nothing it was built from changed.
     const tools = new Map<string, FunctionTool>();
     for (const entry of full.entries) {
@@ -205,7 +206,9 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
       building: new Map(),
       ...(lastError ? { discoveryError: lastError } : {}),
       catalogSource: catalog.source,
-      fingerprint: full.fingerprint,
+      get fingerprint() {
+        return full.fingerprint;
+      },
     };
     const { entries: shown } = viewEntries(next);
     await mapWithConcurrency(shown, SCHEMA_CONCURRENCY, (entry) => buildTool(entry, next));
@@ -254,11 +257,13 @@ export function createToolCatalog(services: Services, options: ToolCatalogOption
       let changed = false;
       do {
         dirty = false;
-        const before = state.fingerprint;
+        const previous = state;
         const next = await build();
         if (closed) return false;
         state = next;
-        if (next.fingerprint !== before) {
+        // A first catalog after none (or after a failure) always changes the list: the fingerprints
+        // differ in the loaded mark, and the new one is not computed for the first answer.
+        if ((!previous.loaded && next.loaded) || next.fingerprint !== previous.fingerprint) {
           changed = true;
           if (isReady || listedBeforeReady) {
             logger.info('The tool list changed', { functions: state.full.entries.length });

@@ -8,7 +8,8 @@
  *   and list_functions say how many functions have no tool of their own; the server logs it once,
  *   naming the setting to change.
  */
-import type { DiscoveryService, Logger } from '@lambda-mcp/core';
+import type { Catalog, DiscoveryService, Logger } from '@lambda-mcp/core';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { LambdaMcpError } from '@lambda-mcp/core';
 import { ConfigSchema } from '@lambda-mcp/core/internal';
 import { describe, expect, it } from 'vitest';
@@ -126,6 +127,61 @@ describe('initialize at once, tools/list after the first catalog', () => {
     } finally {
       await lambda.close();
       await g.services.close();
+    }
+  });
+});
+
+describe('the first tools/list does not wait for the catalog fingerprint', () => {
+  it('answers the first tools/list without reading it; the change checks after still do', async () => {
+    const services = createInMemoryServices(many(3));
+    const inner = services.discovery;
+    let reads = 0;
+    // The catalog as core hands it over, with a fingerprint that counts its reads.
+    const counted = (catalog: Catalog): Catalog => {
+      const { fingerprint, ...rest } = catalog;
+      return Object.defineProperty(rest, 'fingerprint', {
+        get: () => {
+          reads += 1;
+          return fingerprint;
+        },
+        enumerable: true,
+      }) as Catalog;
+    };
+    const discovery: DiscoveryService = {
+      ...inner,
+      getCatalog: async (o) => counted(await inner.getCatalog(o)),
+      refresh: async (o) => counted(await inner.refresh(o)),
+      onChange: (l) => inner.onChange(l),
+      resolve: (n, o) => inner.resolve(n, o),
+      explain: (o) => inner.explain(o),
+      get lastError() {
+        return inner.lastError;
+      },
+    };
+    const lambda = createLambdaMcpServer({ ...services, discovery });
+    try {
+      const c = await connect(lambda);
+      const names = (await c.client.listTools()).tools.map((t) => t.name);
+      expect(names).toEqual(expect.arrayContaining(['fn_00', 'fn_01', 'fn_02']));
+      expect(reads).toBe(0);
+      // Read when asked for, once.
+      const fingerprint = lambda.catalog.fingerprint();
+      expect(fingerprint).toMatch(/^[0-9a-f]{64}$/);
+      expect(lambda.catalog.fingerprint()).toBe(fingerprint);
+      expect(reads).toBe(1);
+      // A change still reaches the client.
+      let changed = 0;
+      c.client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+        changed += 1;
+      });
+      services.setFunctions([...many(3), { info: fnInfo('fn-new'), handler: () => 0 }]);
+      await lambda.catalog.refresh();
+      await waitFor(() => changed === 1, 5_000, 'tools/list_changed');
+      expect(lambda.catalog.fingerprint()).not.toBe(fingerprint);
+      await c.close();
+    } finally {
+      await lambda.close();
+      await services.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ConfigInput, ConfigSchema } from '../../src/config/schema.js';
 import { isErrorCode, isLambdaMcpError, LambdaMcpError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
-import { createDiscoveryService } from '../../src/services/discovery-service.js';
+import { catalogFingerprint, createDiscoveryService } from '../../src/services/discovery-service.js';
 import type { Catalog, CatalogCacheStore, DiscoveryService } from '../../src/services/types.js';
 import { formatFunctionKey } from '../../src/util/function-ref.js';
 import {
@@ -417,6 +417,45 @@ describe('DiscoveryService disk cache (stale-while-revalidate)', () => {
     expect(saved).toHaveLength(0);
     await discovery.close();
     expect(saved).toHaveLength(1);
+  });
+
+  it('hands a catalog over before hashing it: the fingerprint is computed when first read, the log line and the save come after', async () => {
+    const store = memoryStore();
+    const infos: Array<{ message: string; fields?: Record<string, unknown> }> = [];
+    const logger = {
+      ...silentLogger,
+      info(message: string, fields?: Record<string, unknown>) {
+        infos.push({ message, ...(fields ? { fields } : {}) });
+      },
+      child() {
+        return logger;
+      },
+    };
+    const discovery = createDiscoveryService({
+      backend: sampleBackend(),
+      config: ConfigSchema.parse({}),
+      logger,
+      catalogCache: store,
+    });
+    open.push(discovery);
+    const catalog = await discovery.getCatalog();
+    // Handed over first: nothing has read the fingerprint yet.
+    expect(infos.filter((l) => l.message === 'catalog refreshed')).toHaveLength(0);
+    expect(store.saved.size).toBe(0);
+    const descriptor = Object.getOwnPropertyDescriptor(catalog, 'fingerprint');
+    expect(descriptor?.enumerable).toBe(true);
+    expect(typeof descriptor?.get).toBe('function');
+    // The same value as ever, kept once computed, and copied by a spread or JSON.
+    const expected = catalogFingerprint(catalog.functions);
+    expect(catalog.fingerprint).toBe(expected);
+    expect({ ...catalog }.fingerprint).toBe(expected);
+    expect(JSON.parse(JSON.stringify(catalog)).fingerprint).toBe(expected);
+    await vi.waitFor(() => expect(store.saved.size).toBe(1));
+    expect([...store.saved.values()][0]?.fingerprint).toBe(expected);
+    expect(infos.find((l) => l.message === 'catalog refreshed')?.fields).toEqual({
+      functions: catalog.functions.length,
+      fingerprint: expected,
+    });
   });
 
   it('never serves another scope’s catalog', async () => {
