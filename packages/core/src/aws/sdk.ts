@@ -18,11 +18,14 @@ import type * as StsSdk from '@aws-sdk/client-sts';
 import type * as CredentialProviders from '@aws-sdk/credential-providers';
 import type * as SmithyConfig from '@smithy/core/config';
 
-const load = createRequire(import.meta.url);
+// Made on first use too: in the bundled bins, this module's URL is found with a package lookup
+// (about 5 ms), which a start that never loads the SDK (lean reads, a warm start) does not need.
+let load: NodeJS.Require | undefined;
 
 function lazy<T>(specifier: string): () => T {
   let module: T | undefined;
   return () => {
+    load ??= createRequire(import.meta.url);
     module ??= load(specifier) as T;
     return module;
   };
