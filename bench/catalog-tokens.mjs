@@ -29,7 +29,7 @@ const GENERIC = new Set([
 async function toolsOf(dir) {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [join(root, 'apps/stdio-server/dist/cli.js'), '--local', dir],
+    args: [join(root, 'apps/stdio-server/dist/cli.cjs'), '--local', dir],
     env: { ...process.env, LAMBDA_MCP_DISK_CACHE: 'false', LAMBDA_MCP_LOG_LEVEL: 'error' },
     stderr: 'ignore',
   });

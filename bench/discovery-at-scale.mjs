@@ -54,7 +54,7 @@ import { join } from 'node:path';
 import { createAwsBackend, createAwsServices } from '../packages/core/dist/aws/index.js';
 import { silentLogger } from '../packages/core/dist/index.js';
 import { startEmulatorProcess } from './emulator-process.mjs';
-import { nodeStartMs, STDIO_SERVER_BIN, startStdioServer } from './stdio-client.mjs';
+import { nodeStartMs, STDIO_SERVER_BIN, startStdioServer, stdioBinIn } from './stdio-client.mjs';
 
 const requireFromCore = createRequire(new URL('../packages/core/package.json', import.meta.url));
 const { LambdaClient, ListFunctionsCommand, ListTagsCommand } = requireFromCore('@aws-sdk/client-lambda');
@@ -393,7 +393,7 @@ const BINS = [
   { label: 'this checkout', path: STDIO_SERVER_BIN, suffix: '' },
   ...((i) =>
     i >= 0
-      ? [{ label: 'baseline', path: join(args[i + 1], 'apps/stdio-server/dist/cli.js'), suffix: '-baseline' }]
+      ? [{ label: 'baseline', path: stdioBinIn(args[i + 1]), suffix: '-baseline' }]
       : [])(args.indexOf('--baseline')),
 ];
 const width = String(Math.max(MODE_FUNCTIONS - 1, 1)).length;

@@ -2,11 +2,19 @@
 // initialize, notifications/initialized, tools/list. Used by the benchmarks that time a server
 // from spawn (warm-start.mjs, discovery-at-scale.mjs).
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-export const STDIO_SERVER_BIN = join(root, 'apps/stdio-server/dist/cli.js');
+/**
+ * The stdio bin of a built checkout: dist/cli.cjs (the package's bin since the bin became CommonJS),
+ * or dist/cli.js in a checkout from before that (a --baseline).
+ */
+export function stdioBinIn(checkout) {
+  const cjs = join(checkout, 'apps/stdio-server/dist/cli.cjs');
+  return existsSync(cjs) ? cjs : join(checkout, 'apps/stdio-server/dist/cli.js');
+}
+export const STDIO_SERVER_BIN = join(root, 'apps/stdio-server/dist/cli.cjs');
 
 /** Resident memory (VmRSS) of a process, in MB. */
 export function rssMb(pid) {

@@ -9,7 +9,7 @@
 //      pipe -> lambda-mcp-stdio -> tool layer -> InvocationService -> worker) against calling the
 //      InvocationService directly in-process with the same local backend. Both warm, sequential.
 //      Target: p50 under 1 ms added.
-//   2. start-up: from spawning `node apps/stdio-server/dist/cli.js --local examples/functions` to
+//   2. start-up: from spawning `node apps/stdio-server/dist/cli.cjs --local examples/functions` to
 //      the answer of the first tools/list (initialize + initialized + tools/list). Target: under
 //      300 ms. `node -e 0` is measured too, as the floor of any Node.js process on this machine.
 //      Where the time goes comes from the bin itself: its 'Serving' log line carries its start-up
@@ -31,7 +31,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const SDK = join(root, 'apps/stdio-server/node_modules/@modelcontextprotocol/sdk/dist/esm');
 const { Client } = await import(join(SDK, 'client/index.js'));
 const { StdioClientTransport } = await import(join(SDK, 'client/stdio.js'));
-const CLI = join(root, 'apps/stdio-server/dist/cli.js');
+const CLI = join(root, 'apps/stdio-server/dist/cli.cjs');
 const EXAMPLES = join(root, 'examples/functions');
 
 const args = process.argv.slice(2);

@@ -14,7 +14,7 @@
 //
 // Setup: the AWS emulator CLI in a child process with N synthetic functions (default 10,000), M of
 // them tagged MCPEnabled=true (default 2,000), 25 ms per request. The stdio server
-// (apps/stdio-server/dist/cli.js) runs with AWS_ENDPOINT_URL pointing at it, static test
+// (apps/stdio-server/dist/cli.cjs) runs with AWS_ENDPOINT_URL pointing at it, static test
 // credentials and a fresh cache directory. Without --filter the catalog holds all N functions; with
 // --filter only the M tagged ones (FUNCTION_TAG_KEY=MCPEnabled, FUNCTION_TAG_VALUE=true).
 //
@@ -32,7 +32,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulatorProcess } from './emulator-process.mjs';
-import { rssMb, STDIO_SERVER_BIN, startStdioServer } from './stdio-client.mjs';
+import { rssMb, STDIO_SERVER_BIN, startStdioServer, stdioBinIn } from './stdio-client.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -59,7 +59,7 @@ const baselineDir = (() => {
 const BINS = [
   { label: 'this checkout', bin: STDIO_SERVER_BIN },
   ...(baselineDir
-    ? [{ label: `baseline ${baselineDir}`, bin: join(baselineDir, 'apps/stdio-server/dist/cli.js') }]
+    ? [{ label: `baseline ${baselineDir}`, bin: stdioBinIn(baselineDir) }]
     : []),
 ];
 const startServer = (env, bin = STDIO_SERVER_BIN) => startStdioServer(env, { bin });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, relative, sep } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
@@ -6,7 +6,7 @@ import { defineConfig, type Options } from 'tsup';
 type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
 
 /**
- * The bin is a small ES module (dist/cli.js) and the server as one bundle with its dependencies
+ * The bin is a small CommonJS file (dist/cli.cjs) and the server as one bundle with its dependencies
  * (dist/server.cjs): loading ~400 small ES and CommonJS modules (zod, Ajv, the MCP SDK, core) costs
  * Node.js more than running them, so bundling takes about a third off the time to the first
  * `tools/list` (bench/stdio-overhead.mjs), and the bin compiles the bundle with V8's code cache
@@ -82,14 +82,24 @@ export default defineConfig([
     target: 'node20',
   },
   {
-    // The bin: a small ES module that loads the server bundle below through V8's code cache.
+    // The bin: a small CommonJS file (dist/cli.cjs; a CommonJS main starts without Node.js's ES
+    // module loader) that loads the server bundle below through V8's code cache.
     entry: { cli: 'src/cli.ts' },
-    format: ['esm'],
+    format: ['cjs'],
     sourcemap: true,
     clean: false,
     target: 'node20',
     platform: 'node',
     noExternal: [/.*/],
+    // dist/cli.js, the bin of earlier versions, stays: client configurations that run
+    // `node .../dist/cli.js` keep working (through Node.js's ES module loader, a few ms slower).
+    async onSuccess() {
+      await writeFile(
+        'dist/cli.js',
+        "#!/usr/bin/env node\n// The bin of earlier versions; the bin is now dist/cli.cjs (a CommonJS main starts faster).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./cli.cjs');\n",
+        { mode: 0o755 },
+      );
+    },
   },
   {
     // The server with everything it uses, including @lambda-mcp/core/aws and the local runtime, as

@@ -11,7 +11,7 @@ export { GaveUp, waitFor } from './wait-and-log.js';
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const EXAMPLES_DIR = resolve(REPO_ROOT, 'examples/functions');
 export const HTTP_BIN = resolve(REPO_ROOT, 'apps/http-server/dist/cli.js');
-export const STDIO_BIN = resolve(REPO_ROOT, 'apps/stdio-server/dist/cli.js');
+export const STDIO_BIN = resolve(REPO_ROOT, 'apps/stdio-server/dist/cli.cjs');
 export const CLI_BIN = resolve(REPO_ROOT, 'apps/cli/dist/cli.js');
 export const PROTOCOL_VERSION = '2025-11-25';
 

@@ -1,4 +1,4 @@
-// @lambda-mcp/stdio-server: the MCP server over stdio, as a library (the bin is dist/cli.js).
+// @lambda-mcp/stdio-server: the MCP server over stdio, as a library (the bin is dist/cli.cjs).
 export type { LogFormat, StdioArgs } from './args.js';
 export { helpText, parseStdioArgs } from './args.js';
 export type { StdioServerHandle, StdioServerOptions } from './main.js';

@@ -1,9 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  APP_DIR,
+  CLI,
   EXAMPLES,
   INITIALIZE,
   INITIALIZED,
@@ -11,6 +14,7 @@ import {
   spawnRaw,
   startSession,
   tempFunctions,
+  testEnv,
   text,
   waitFor,
 } from './support.js';
@@ -454,6 +458,28 @@ describe('process lifecycle and flags', () => {
     const r = await raw.exit;
     expect(r.code).toBe(0);
     expect(raw.stderr()).toContain('SIGTERM');
+  });
+
+  it("the package's bin is dist/cli.cjs, run as it is; dist/cli.js, the bin of earlier versions, still serves", async () => {
+    const pkg = JSON.parse(readFileSync(join(APP_DIR, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(pkg.bin['lambda-mcp-stdio']).toBe('./dist/cli.cjs');
+    expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    if (process.platform !== 'win32') {
+      // Run as an npm bin is: the file itself, through its #! line.
+      const direct = spawnSync(CLI, ['--version'], { env: testEnv(), encoding: 'utf8', timeout: 20_000 });
+      expect(direct.status).toBe(0);
+      expect(direct.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    }
+    const old = spawnRaw(['--local', EXAMPLES], {}, join(APP_DIR, 'dist/cli.js'));
+    old.send(INITIALIZE);
+    old.send(INITIALIZED);
+    old.send({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    await waitFor(() => old.stdout().includes('"id":1'), 10_000, 'tools/list over dist/cli.js');
+    expect(old.stdout()).toContain('"name":"echo"');
+    old.child.stdin?.end();
+    expect((await old.exit).code).toBe(0);
   });
 
   it('--help, --version and bad input', async () => {

@@ -11,7 +11,7 @@ import { OFFLINE_AWS_ENV } from '../../../tests/shared/vitest-base.js';
 const here = dirname(fileURLToPath(import.meta.url));
 export const APP_DIR = resolve(here, '..');
 export const REPO_ROOT = resolve(APP_DIR, '../..');
-export const CLI = join(APP_DIR, 'dist/cli.js');
+export const CLI = join(APP_DIR, 'dist/cli.cjs');
 export const EXAMPLES = join(REPO_ROOT, 'examples/functions');
 
 export function assertBuilt(): void {
@@ -111,6 +111,7 @@ export function text(result: object): string {
 export function spawnRaw(
   args: string[],
   env: Record<string, string> = {},
+  bin: string = CLI,
 ): {
   child: ChildProcess;
   stdout: () => string;
@@ -119,7 +120,7 @@ export function spawnRaw(
   send(message: unknown): void;
 } {
   assertBuilt();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env: testEnv(env), stdio: 'pipe' });
+  const child = spawn(process.execPath, [bin, ...args], { cwd: REPO_ROOT, env: testEnv(env), stdio: 'pipe' });
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => {
