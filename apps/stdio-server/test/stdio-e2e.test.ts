@@ -478,6 +478,17 @@ describe('process lifecycle and flags', () => {
     old.send({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
     await waitFor(() => old.stdout().includes('"id":1'), 10_000, 'tools/list over dist/cli.js');
     expect(old.stdout()).toContain('"name":"echo"');
+    // mcp-server's version, written into its build (not read from its package.json at run time).
+    const initialize = old
+      .stdout()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .find((m) => m.id === 0);
+    const mcpServerPkg = JSON.parse(
+      readFileSync(join(APP_DIR, '../../packages/mcp-server/package.json'), 'utf8'),
+    ) as { version: string };
+    expect(initialize?.result?.serverInfo).toEqual({ name: 'lambda-mcp', version: mcpServerPkg.version });
     old.child.stdin?.end();
     expect((await old.exit).code).toBe(0);
   });

@@ -9,9 +9,9 @@
  *   naming the setting to change.
  */
 import type { Catalog, DiscoveryService, Logger } from '@lambda-mcp/core';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { LambdaMcpError } from '@lambda-mcp/core';
 import { ConfigSchema } from '@lambda-mcp/core/internal';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { createLambdaMcpServer, createToolCatalog } from '../src/index.js';
 import { connect, waitFor } from './support/harness.js';
