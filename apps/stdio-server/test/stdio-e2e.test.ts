@@ -373,13 +373,7 @@ describe("the bin's code cache (src/code-cache.ts)", () => {
         15_000,
         'the first call and the start-up log line',
       );
-      const answer = raw
-        .stdout()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l))
-        .find((m) => m.id === 1);
-      return { raw, answer };
+      return { raw, answer: raw.answer(1) };
     };
     const stop = async (raw: ReturnType<typeof spawnRaw>) => {
       raw.child.stdin?.end();
@@ -439,13 +433,7 @@ describe('process lifecycle and flags', () => {
     raw.child.stdin?.end();
     const r = await raw.exit;
     expect(r.code).toBe(0);
-    const answer = raw
-      .stdout()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l))
-      .find((m) => m.id === 7);
-    expect(answer?.result?.structuredContent).toMatchObject({ seconds: 1 });
+    expect(raw.answer(7)?.result?.structuredContent).toMatchObject({ seconds: 1 });
   });
 
   it('exits 0 on SIGTERM, closing the workers', async () => {
@@ -479,16 +467,10 @@ describe('process lifecycle and flags', () => {
     await waitFor(() => old.stdout().includes('"id":1'), 10_000, 'tools/list over dist/cli.js');
     expect(old.stdout()).toContain('"name":"echo"');
     // mcp-server's version, written into its build (not read from its package.json at run time).
-    const initialize = old
-      .stdout()
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l))
-      .find((m) => m.id === 0);
     const mcpServerPkg = JSON.parse(
       readFileSync(join(APP_DIR, '../../packages/mcp-server/package.json'), 'utf8'),
     ) as { version: string };
-    expect(initialize?.result?.serverInfo).toEqual({ name: 'lambda-mcp', version: mcpServerPkg.version });
+    expect(old.answer(0)?.result?.serverInfo).toEqual({ name: 'lambda-mcp', version: mcpServerPkg.version });
     old.child.stdin?.end();
     expect((await old.exit).code).toBe(0);
   });

@@ -118,6 +118,8 @@ export function spawnRaw(
   stderr: () => string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   send(message: unknown): void;
+  /** The JSON-RPC message on stdout answering request `id`, if it came. */
+  answer(id: number): { result?: Record<string, unknown>; error?: Record<string, unknown> } | undefined;
 } {
   assertBuilt();
   const child = spawn(process.execPath, [bin, ...args], { cwd: REPO_ROOT, env: testEnv(env), stdio: 'pipe' });
@@ -138,6 +140,12 @@ export function spawnRaw(
     stderr: () => err,
     exit,
     send: (message) => child.stdin?.write(`${JSON.stringify(message)}\n`),
+    answer: (id) =>
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((m) => m.id === id),
   };
 }
 
