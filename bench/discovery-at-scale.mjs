@@ -54,7 +54,13 @@ import { join } from 'node:path';
 import { createAwsBackend, createAwsServices } from '../packages/core/dist/aws/index.js';
 import { silentLogger } from '../packages/core/dist/index.js';
 import { startEmulatorProcess } from './emulator-process.mjs';
-import { nodeStartMs, STDIO_SERVER_BIN, startStdioServer, stdioBinIn } from './stdio-client.mjs';
+import {
+  nodeStartFaults,
+  nodeStartMs,
+  STDIO_SERVER_BIN,
+  startStdioServer,
+  stdioBinIn,
+} from './stdio-client.mjs';
 
 const requireFromCore = createRequire(new URL('../packages/core/package.json', import.meta.url));
 const { LambdaClient, ListFunctionsCommand, ListTagsCommand } = requireFromCore('@aws-sdk/client-lambda');
@@ -391,10 +397,9 @@ const GENERIC_TOOL_NAMES = new Set([
 // run, mode by mode, for before/after figures.
 const BINS = [
   { label: 'this checkout', path: STDIO_SERVER_BIN, suffix: '' },
-  ...((i) =>
-    i >= 0
-      ? [{ label: 'baseline', path: stdioBinIn(args[i + 1]), suffix: '-baseline' }]
-      : [])(args.indexOf('--baseline')),
+  ...((i) => (i >= 0 ? [{ label: 'baseline', path: stdioBinIn(args[i + 1]), suffix: '-baseline' }] : []))(
+    args.indexOf('--baseline'),
+  ),
 ];
 const width = String(Math.max(MODE_FUNCTIONS - 1, 1)).length;
 const nameOf = (i) => `fn-${String(i).padStart(width, '0')}`;
@@ -510,6 +515,9 @@ if (!skipModes) {
     // server does not get (NODE_EXTRA_CA_CERTS alone adds about 40 ms here) must not raise the floor.
     const nodeMs = nodeStartMs(7, baseEnv);
     const sdkMs = nodeWithSdkMs(7, baseEnv);
+    // On a VM each page of memory touched for the first time costs microseconds (11 us on the
+    // machine of BENCHMARKS.md), so the server's page faults are printed beside its times.
+    const nodeFaults = nodeStartFaults(baseEnv);
     log(
       `\n3. filter modes, stdio server from spawn to the first tools/list: ${MODE_FUNCTIONS} functions (${MODE_MATCHING} tagged MCPEnabled=true), ${LATENCY} ms a request, median of ${MODE_RUNS}`,
     );
@@ -530,6 +538,7 @@ if (!skipModes) {
         const times = [];
         const inits = [];
         const cpus = [];
+        const faults = [];
         const afterListing = [];
         const phases = [];
         let requests;
@@ -541,6 +550,7 @@ if (!skipModes) {
           times.push(server.elapsed);
           inits.push(server.initializeMs);
           cpus.push(server.cpuMs);
+          faults.push(server.minorFaults);
           const functionTools = server.tools.filter((t) => !GENERIC_TOOL_NAMES.has(t.name)).length;
           await server.stop();
           if (functionTools !== Math.min(mode.expected, 100)) {
@@ -573,6 +583,8 @@ if (!skipModes) {
           runsMs: times.map(Math.round),
           initializeMedianMs: Math.round(median(inits)),
           cpuAtListMedianMs: median(cpus),
+          minorFaultsAtListMedian: median(faults),
+          nodeMinorFaults: nodeFaults,
           floorMs: Math.round(floor),
           overFloor: med / floor,
           sdkFloorMs: Math.round(sdkFloor),
@@ -585,7 +597,7 @@ if (!skipModes) {
           `   [${bin.label}] ${mode.label}: ${mode.expected} functions, median ${med.toFixed(0)} ms (runs ${times.map((t) => t.toFixed(0)).join(', ')}), initialize ${median(inits).toFixed(0)} ms; floor ${floor.toFixed(0)} ms (node ${nodeMs.toFixed(0)} + ${mode.sequential} sequential requests x ${LATENCY} ms): ${(med / floor).toFixed(2)}x (target <= 1.2x)`,
         );
         log(
-          `      server CPU time at its tools/list answer: median ${median(cpus)} ms (runs ${cpus.join(', ')}; less sensitive to the machine's load than the times above)`,
+          `      server CPU time at its tools/list answer: median ${median(cpus)} ms (runs ${cpus.join(', ')}; less sensitive to the machine's load than the times above); minor page faults then: median ${median(faults)} (\`node -e 0\`: ${nodeFaults})`,
         );
         log(
           `      second floor, with the SDK loaded: ${sdkFloor.toFixed(0)} ms (node + Lambda client ${sdkMs.toFixed(0)} + ${mode.sequential} x ${LATENCY} ms): ${(med / sdkFloor).toFixed(2)}x`,

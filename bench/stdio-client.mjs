@@ -55,6 +55,20 @@ export function minorFaults(pid) {
   return fields ? Number(fields[7]) : Number.NaN;
 }
 
+/** The minor page faults of a bare Node.js process with `env` (its own count, when it exits). */
+export function nodeStartFaults(env = process.env) {
+  return Number(
+    spawnSync(
+      process.execPath,
+      ['-e', 'process.stdout.write(String(process.resourceUsage().minorPageFault))'],
+      {
+        encoding: 'utf8',
+        env,
+      },
+    ).stdout,
+  );
+}
+
 /** The median of `runs` spawns of `node -e 0`: the floor of any Node.js process here (ms). */
 export function nodeStartMs(runs = 5, env = process.env) {
   const times = [];

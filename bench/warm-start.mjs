@@ -32,7 +32,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulatorProcess } from './emulator-process.mjs';
-import { rssMb, STDIO_SERVER_BIN, startStdioServer, stdioBinIn } from './stdio-client.mjs';
+import { nodeStartFaults, rssMb, STDIO_SERVER_BIN, startStdioServer, stdioBinIn } from './stdio-client.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -58,9 +58,7 @@ const baselineDir = (() => {
 })();
 const BINS = [
   { label: 'this checkout', bin: STDIO_SERVER_BIN },
-  ...(baselineDir
-    ? [{ label: `baseline ${baselineDir}`, bin: stdioBinIn(baselineDir) }]
-    : []),
+  ...(baselineDir ? [{ label: `baseline ${baselineDir}`, bin: stdioBinIn(baselineDir) }] : []),
 ];
 const startServer = (env, bin = STDIO_SERVER_BIN) => startStdioServer(env, { bin });
 
@@ -138,13 +136,7 @@ try {
     floors.push(performance.now() - t);
   }
   // The page faults of a bare Node.js process (its own, as it reports them when it exits).
-  const floorFaults = Number(
-    spawnSync(
-      process.execPath,
-      ['-e', 'process.stdout.write(String(process.resourceUsage().minorPageFault))'],
-      { encoding: 'utf8', env: baseEnv },
-    ).stdout,
-  );
+  const floorFaults = nodeStartFaults(baseEnv);
 
   // Each bin in turn (alternating, so that the machine's load falls on both alike).
   const results = BINS.map((b) => ({
