@@ -24,6 +24,9 @@ export async function startEmulatorProcess({ functions, matching, latencyMs }) {
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  // A bench that dies (an uncaught error, EPIPE on a closed pipe) takes its emulator with it.
+  const stopChild = () => child.kill('SIGTERM');
+  process.once('exit', stopChild);
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the emulator did not start: ${out}`)), 60_000);
@@ -48,6 +51,7 @@ export async function startEmulatorProcess({ functions, matching, latencyMs }) {
       await fetch(`${url}/_emulator/requests/clear`, { method: 'POST' });
     },
     close() {
+      process.off('exit', stopChild);
       child.kill('SIGTERM');
     },
   };
