@@ -96,7 +96,7 @@ export default defineConfig([
     async onSuccess() {
       await writeFile(
         'dist/cli.js',
-        "#!/usr/bin/env node\n// The bin of earlier versions; the bin is now dist/cli.cjs (a CommonJS main starts faster).\nimport { createRequire } from 'node:module';\n\ncreateRequire(import.meta.url)('./cli.cjs');\n",
+        "#!/usr/bin/env node\n// The bin of earlier versions; the bin is now dist/cli.cjs (a CommonJS main starts faster).\nimport { realpathSync } from 'node:fs';\nimport { createRequire } from 'node:module';\nimport { fileURLToPath } from 'node:url';\n\n// Beside this file where it really is (a link run with --preserve-symlinks-main).\ncreateRequire(realpathSync.native(fileURLToPath(import.meta.url)))('./cli.cjs');\n",
         { mode: 0o755 },
       );
     },

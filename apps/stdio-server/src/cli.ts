@@ -1,14 +1,20 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
 import * as nodeModule from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { codeCacheDir, loadWithCodeCache } from './code-cache.js';
+import { holdShutdownSignals } from './signals.js';
 
 // This file is built as CommonJS (dist/cli.cjs, the package's bin): Node.js runs a CommonJS main
 // without starting its ES module loader, which took about 7 ms of every start here, and the
 // built-in modules below are then plain requires (another 6 ms as ES imports). So: no top-level
 // await and no import.meta in this file. dist/cli.js, the bin of earlier versions, loads this one.
+
+// SIGTERM, SIGINT and SIGHUP shut the server down gracefully (exit 0) from here on, also while it is
+// still starting: one that comes before it is up is handled once it is.
+const signals = holdShutdownSignals(process);
 
 // V8 grows its young generation from 2 MB up to 32 MB (64 MB on Node.js 24) while a discovery
 // streams thousands of functions in; kept at its starting size, the server holding 10,000 functions
@@ -42,7 +48,9 @@ const modulesLoadingSince = performance.now();
 // usable one (code-cache.ts: in <cache dir>/code; LAMBDA_MCP_CODE_CACHE=false turns it off).
 const argv = process.argv.slice(2);
 const bundle = loadWithCodeCache<typeof import('./server-bundle.js')>({
-  file: join(__dirname, 'server.cjs'),
+  // Beside this file where it really is: a bin link run with --preserve-symlinks-main has the
+  // link's folder as __dirname.
+  file: join(dirname(realpathSync.native(__filename)), 'server.cjs'),
   dir: codeCacheDir(process.env, argv),
 });
 const { startStdioServer } = bundle.exports;
@@ -68,9 +76,7 @@ async function main(): Promise<void> {
   process.on('exit', () => {
     if (serving) bundle.save();
   });
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-    process.once(signal, () => void handle.shutdown(signal));
-  }
+  signals.serve((signal) => void handle.shutdown(signal));
   process.on('unhandledRejection', (reason) => {
     process.stderr.write(
       `${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'Unhandled rejection', error: reason instanceof Error ? reason.message : String(reason) })}\n`,

@@ -29,8 +29,8 @@ import { Script } from 'node:vm';
  * The cache is a file of the server's cache directory (`<cacheDir>/code/`, private to the user),
  * written once by a start that found none usable, when the caller says the start's work is done
  * (`save`); the newest four are kept. It holds compiled code of lambda-mcp itself, no
- * data. It is read only if it is this bundle's (a SHA-256 of the bundle's bytes, Node.js's version
- * and the platform name the file), a regular file (not a link) of this user's that nobody else can
+ * data. It is read only if it is this bundle's (a SHA-256 of the bundle's bytes, Node.js's version,
+ * the platform and Node.js's options name the file), a regular file (not a link) of this user's that nobody else can
  * write, and intact (its own SHA-256 is checked before V8 sees it); anything else is ignored and the
  * bundle is compiled as without a cache. V8 refuses data made by another V8 version or with other
  * flags, and is then given a fresh cache. Nothing here can stop the server from starting: every
@@ -76,11 +76,19 @@ const KEEP_FILES = 4;
 const CACHE_FILE = /^server-[0-9a-f]{32}\.bin$/;
 const TEMP_FILE = /^\.\d+\.[0-9a-f]{12}\.tmp$/;
 
-/** The cache file of a bundle (its bytes) under the running Node.js, in `dir`. */
-export function codeCacheFile(dir: string, bundle: Buffer): string {
+/**
+ * The cache file of a bundle (its bytes) under the running Node.js and its flags, in `dir`. V8
+ * refuses a cache made with other flags, so starts with other flags (`NODE_OPTIONS`, node's own
+ * options) keep a file of their own instead of replacing each other's at every start.
+ */
+export function codeCacheFile(
+  dir: string,
+  bundle: Buffer,
+  flags = `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`,
+): string {
   const key = createHash('sha256')
     .update(bundle)
-    .update(`\0${process.version}\0${process.arch}\0${process.platform}`)
+    .update(`\0${process.version}\0${process.arch}\0${process.platform}\0${flags}`)
     .digest('hex')
     .slice(0, 32);
   return join(dir, `server-${key}.bin`);

@@ -104,6 +104,18 @@ describe('the code cache', () => {
     expect(other.exports.sum(10)).toBe(45);
   });
 
+  it("belongs to one set of Node.js options: starts with other flags keep a file of their own (V8 refuses another's)", () => {
+    const bytes = readFileSync(bundle);
+    const plain = codeCacheFile(dir, bytes, '\0');
+    expect(codeCacheFile(dir, bytes, '\0--max-semi-space-size=16')).not.toBe(plain);
+    expect(codeCacheFile(dir, bytes, '--max-old-space-size=160\0')).not.toBe(plain);
+    expect(codeCacheFile(dir, bytes, '\0')).toBe(plain);
+    // This process's own options by default.
+    expect(codeCacheFile(dir, bytes)).toBe(
+      codeCacheFile(dir, bytes, `${process.execArgv.join(' ')}\0${process.env.NODE_OPTIONS ?? ''}`),
+    );
+  });
+
   it.each([
     [
       'a flipped byte in the V8 data',

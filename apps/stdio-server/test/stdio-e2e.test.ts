@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
@@ -473,6 +473,28 @@ describe('process lifecycle and flags', () => {
     expect(old.answer(0)?.result?.serverInfo).toEqual({ name: 'lambda-mcp', version: mcpServerPkg.version });
     old.child.stdin?.end();
     expect((await old.exit).code).toBe(0);
+  });
+
+  it('runs through a bin link with --preserve-symlinks-main (the bundle is found beside the real file)', () => {
+    const links = mkdtempSync(join(tmpdir(), 'lambda-mcp-bin-link-'));
+    try {
+      for (const [name, target] of [
+        ['lambda-mcp-stdio', CLI],
+        ['old-bin.js', join(APP_DIR, 'dist/cli.js')],
+      ] as const) {
+        const link = join(links, name);
+        symlinkSync(target, link);
+        const r = spawnSync(process.execPath, ['--preserve-symlinks-main', link, '--version'], {
+          env: testEnv(),
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+        expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+        expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      }
+    } finally {
+      rmSync(links, { recursive: true, force: true });
+    }
   });
 
   it('--help, --version and bad input', async () => {

@@ -227,6 +227,15 @@ describe('installed from the tarballs with npm into a fresh project', () => {
     }
   });
 
+  it("the stdio server's bin of earlier versions, dist/cli.js, still runs through node", () => {
+    expect(installError).toBeUndefined();
+    // Client configurations written for earlier versions: "command": "node", args [".../dist/cli.js"].
+    const old = join(project, 'node_modules/@lambda-mcp/stdio-server/dist/cli.js');
+    const out = run(process.execPath, [old, '--version'], { cwd: project });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout.trim()).toBe(versionOf('apps/stdio-server'));
+  });
+
   it('lambda-mcp-http starts on a free port and answers a tools/call', async () => {
     expect(installError).toBeUndefined();
     const child: ChildProcessWithoutNullStreams = spawn(
