@@ -11,6 +11,8 @@ export default defineConfig([
       // Unstable: what the project's own apps and tests use besides the public entry.
       internal: 'src/internal.ts',
       'from-config/index': 'src/from-config/index.ts',
+      // Unstable: the stdio bin's early ListFunctions pages (read before the server is loaded).
+      early: 'src/aws/early-listing.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,

@@ -4,7 +4,8 @@ import * as nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
-import { codeCacheDir, loadWithCodeCache } from './code-cache.js';
+import { startEarlyListing } from '@lambda-mcp/core/early';
+import { codeCacheDir, compileWithCodeCache } from './code-cache.js';
 import { holdShutdownSignals } from './signals.js';
 
 // This file is built as CommonJS (dist/cli.cjs, the package's bin): Node.js runs a CommonJS main
@@ -43,24 +44,45 @@ process.stdout.on('error', () => {
   // The client went away (EPIPE): nothing can be answered any more; stdin's end shuts us down.
 });
 
-const modulesLoadingSince = performance.now();
-// The server is one CommonJS bundle (dist/server.cjs), compiled with V8's code cache when there is a
-// usable one (code-cache.ts: in <cache dir>/code; LAMBDA_MCP_CODE_CACHE=false turns it off).
 const argv = process.argv.slice(2);
-const bundle = loadWithCodeCache<typeof import('./server-bundle.js')>({
-  // Beside this file where it really is: a bin link run with --preserve-symlinks-main has the
-  // link's folder as __dirname.
-  file: join(dirname(realpathSync.native(__filename)), 'server.cjs'),
-  dir: codeCacheDir(process.env, argv),
-});
-const { startStdioServer } = bundle.exports;
+// Discovery's ListFunctions pages follow one another (each needs the last one's marker): where the
+// server is sure to read them (no flags, no config file, static keys in the environment, no cached
+// catalog: @lambda-mcp/core/early decides with the lean reads' own rules), the first ones are read
+// from here on, while the server loads, and its AWS backend takes them. Never throws.
+const earlyListing = startEarlyListing({ env: process.env, argv, cwd: process.cwd() });
+/** At most this long (ms) for the first page's answer between compiling the bundle and running it. */
+const EARLY_ANSWER_WAIT_MS = 15;
 
 async function main(): Promise<void> {
+  // Loading the bundle holds the thread for about 50 ms: first let the event loop write the first
+  // page's request to its connection (one turn to an endpoint on this host), a few turns at most,
+  // so that it travels while the bundle loads. (A remote endpoint's connection takes longer than
+  // that: its DNS lookup and TCP handshake still go on meanwhile.)
+  for (let turn = 0; turn < 3 && earlyListing.started && !earlyListing.firstRequestWritten; turn++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const modulesLoadingSince = performance.now();
+  // The server is one CommonJS bundle (dist/server.cjs), compiled with V8's code cache when there is a
+  // usable one (code-cache.ts: in <cache dir>/code; LAMBDA_MCP_CODE_CACHE=false turns it off).
+  const compiled = compileWithCodeCache<typeof import('./server-bundle.js')>({
+    // Beside this file where it really is: a bin link run with --preserve-symlinks-main has the
+    // link's folder as __dirname.
+    file: join(dirname(realpathSync.native(__filename)), 'server.cjs'),
+    dir: codeCacheDir(process.env, argv),
+  });
+  // Compiling took about half of the load; running the bundle's module code takes the other half.
+  // An endpoint that answered the first request that fast (one on this host) is about to answer
+  // it: take that answer and send the next page's request first (bounded; no wait when the request
+  // was not even written yet, as with a remote endpoint still connecting).
+  await earlyListing.nextRequestWritten(EARLY_ANSWER_WAIT_MS);
+  const bundle = compiled.run();
+  const { startStdioServer } = bundle.exports;
   const handle = await startStdioServer({
     argv,
     routeProcessWarnings: true,
     modulesLoadingSince,
     codeCache: bundle.cache,
+    earlyListing,
     stdout: jsonOut,
     writeOut: (text) => void realStdoutWrite(text),
     writeErr: (text) => void process.stderr.write(text),

@@ -203,6 +203,21 @@ function prune(dir: string, keep: string): void {
  * returns its exports.
  */
 export function loadWithCodeCache<T>(options: CodeCacheOptions): LoadedBundle<T> {
+  return compileWithCodeCache<T>(options).run();
+}
+
+/** A bundle compiled (its file and code cache read) but not yet run. */
+export interface CompiledBundle<T> {
+  readonly cache: CodeCacheOutcome;
+  /** Runs the bundle's module code (once) and returns its exports. */
+  run(): LoadedBundle<T>;
+}
+
+/**
+ * loadWithCodeCache in two steps, so that the caller can let the event loop turn between them
+ * (the bin takes an answer that came in while the bundle was compiled before its code runs).
+ */
+export function compileWithCodeCache<T>(options: CodeCacheOptions): CompiledBundle<T> {
   const bytes = readFileSync(options.file);
   const source = bytes.toString('utf8');
   const dir = options.dir;
@@ -219,25 +234,31 @@ export function loadWithCodeCache<T>(options: CodeCacheOptions): LoadedBundle<T>
   });
   const cache: CodeCacheOutcome =
     dir === undefined ? 'off' : !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'used';
-  const module = { exports: {} as T };
-  (script.runInThisContext() as (...args: unknown[]) => void).call(
-    module.exports,
-    module.exports,
-    createRequire(options.file),
-    module,
-    options.file,
-    dirname(options.file),
-  );
-  let saved = false;
-  const save = (): boolean => {
-    if (saved || dir === undefined || cacheFile === undefined) return false;
-    if (cache !== 'miss' && cache !== 'rejected') return false;
-    saved = true;
-    try {
-      return writeCache(dir, cacheFile, script.createCachedData());
-    } catch {
-      return false;
-    }
+  let loaded: LoadedBundle<T> | undefined;
+  const run = (): LoadedBundle<T> => {
+    if (loaded) return loaded;
+    const module = { exports: {} as T };
+    (script.runInThisContext() as (...args: unknown[]) => void).call(
+      module.exports,
+      module.exports,
+      createRequire(options.file),
+      module,
+      options.file,
+      dirname(options.file),
+    );
+    let saved = false;
+    const save = (): boolean => {
+      if (saved || dir === undefined || cacheFile === undefined) return false;
+      if (cache !== 'miss' && cache !== 'rejected') return false;
+      saved = true;
+      try {
+        return writeCache(dir, cacheFile, script.createCachedData());
+      } catch {
+        return false;
+      }
+    };
+    loaded = { exports: module.exports, cache, save };
+    return loaded;
   };
-  return { exports: module.exports, cache, save };
+  return { cache, run };
 }

@@ -6,6 +6,7 @@ import {
   loadConfig,
   type Services,
 } from '@lambda-mcp/core';
+import type { EarlyListing } from '@lambda-mcp/core/early';
 import { createServicesForConfig } from '@lambda-mcp/core/from-config';
 import { routeProcessWarnings } from '@lambda-mcp/core/internal';
 import type { LambdaMcpServer } from '@lambda-mcp/mcp-server';
@@ -43,6 +44,11 @@ export interface StdioServerOptions {
   modulesLoadingSince?: number;
   /** How the bin's code cache went (code-cache.ts: off, miss, used or rejected), for the start-up log. */
   codeCache?: string;
+  /**
+   * ListFunctions pages the bin began to read in its first lines (`@lambda-mcp/core/early`): the
+   * AWS backend takes them when they were read for its target, and they are dropped otherwise.
+   */
+  earlyListing?: EarlyListing;
 }
 
 export interface StdioServerHandle {
@@ -82,11 +88,14 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   const writeErr = options.writeErr ?? ((t: string) => void process.stderr.write(t));
   const stdout = options.stdout ?? process.stdout;
   const writeOut = options.writeOut ?? ((t: string) => void stdout.write(t));
-  const done = (code: number): StdioServerHandle => ({
-    exited: Promise.resolve(code),
-    shutdown: async () => code,
-    serving: new Promise<void>(() => {}),
-  });
+  const done = (code: number): StdioServerHandle => {
+    options.earlyListing?.abandon();
+    return {
+      exited: Promise.resolve(code),
+      shutdown: async () => code,
+      serving: new Promise<void>(() => {}),
+    };
+  };
 
   let args: ReturnType<typeof parseStdioArgs>;
   let config: Config;
@@ -118,6 +127,14 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
     bindings: { app: 'lambda-mcp-stdio' },
   });
   if (options.routeProcessWarnings) routeProcessWarnings(logger);
+  if (options.earlyListing) {
+    logger.debug(
+      options.earlyListing.started
+        ? 'ListFunctions pages are being read since the bin started'
+        : 'No ListFunctions page was read before the server loaded',
+      options.earlyListing.why ? { why: options.earlyListing.why } : {},
+    );
+  }
 
   // A catalog in the disk cache is parsed once stdio is connected and initialize answered (parsing
   // 10,000 functions holds the thread for tens of milliseconds), or after 2 s at most.
@@ -129,7 +146,11 @@ export async function startStdioServer(options: StdioServerOptions): Promise<Std
   gateBound.unref();
   let services: Services;
   try {
-    services = await createServicesForConfig(config, { logger, diskCacheParseAfter: () => stdioConnected });
+    services = await createServicesForConfig(config, {
+      logger,
+      diskCacheParseAfter: () => stdioConnected,
+      ...(options.earlyListing ? { earlyListing: options.earlyListing } : {}),
+    });
   } catch (error) {
     logger.error('Could not start', { error: oneLine(error) });
     writeErr(`lambda-mcp-stdio: ${oneLine(error)}\n`);

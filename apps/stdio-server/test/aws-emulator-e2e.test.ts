@@ -5,18 +5,22 @@
  * tools/list shows the functions with their registry schemas (DescribeSchema), tools/call invokes
  * them (Invoke), and monitor_executions returns their metrics (GetMetricData).
  */
+
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@lambda-mcp/aws-emulator';
+import { type Emulator, startEmulator, syntheticCatalog } from '@lambda-mcp/aws-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CLI,
   EXAMPLES,
   INITIALIZE,
   INITIALIZED,
   type Session,
   spawnRaw,
   startSession,
+  testEnv,
   waitFor,
 } from './support.js';
 
@@ -161,4 +165,112 @@ describe('the disk catalog cache is served only from a file of this user that no
       await slow.close();
     }
   }, 90_000);
+});
+
+describe('the first ListFunctions pages are read by the bin while the server loads (early listing)', () => {
+  /** 260 functions: 6 pages of 50, each answered in 30 ms. */
+  const catalog = () =>
+    startEmulator({ synthetic: syntheticCatalog({ count: 260 }), faults: { latencyMs: 30 } });
+
+  /** One start in `cwd`: the first tools/list answer's tool count, and the server's log. */
+  async function firstList(
+    emulator: Emulator,
+    args: string[],
+    options: { cwd?: string; env?: Record<string, string> } = {},
+  ): Promise<{ tools: number; stderr: string; listPages: number }> {
+    emulator.requests.length = 0;
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? tmpdir(),
+      env: testEnv({ AWS_ENDPOINT_URL: emulator.url, LOG_LEVEL: 'debug', ...options.env }),
+      stdio: 'pipe',
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString('utf8');
+    });
+    const exit = new Promise((r) => child.on('exit', r));
+    try {
+      child.stdin.write(`${JSON.stringify(INITIALIZE)}\n${JSON.stringify(INITIALIZED)}\n`);
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} })}\n`);
+      await waitFor(() => out.includes('"id":1'), 30_000, 'the tools/list answer');
+      const answer = out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id?: number; result?: { tools: unknown[] } })
+        .find((m) => m.id === 1);
+      return {
+        tools: answer?.result?.tools.length ?? -1,
+        stderr: err,
+        listPages: emulator.requests.filter((r) => r.operation === 'ListFunctions').length,
+      };
+    } finally {
+      child.stdin.end();
+      await exit;
+    }
+  }
+
+  it('with no flags and static keys: each page is read once, the first ones by the bin, and the catalog is whole', async () => {
+    const emulator = await catalog();
+    try {
+      const early = await firstList(emulator, []);
+      expect(early.stderr).toContain('ListFunctions pages are being read since the bin started');
+      expect(early.stderr).toContain('the first ListFunctions pages were read before the server loaded');
+      // 100 per-function tools (the default cap) and the generic ones; every page read exactly once.
+      expect(early.tools).toBe(106);
+      expect(early.listPages).toBe(6);
+      expect(early.stderr).toMatch(/"functions":260/);
+
+      // The same start with a flag (any flag may change what is read): the server reads them all.
+      const late = await firstList(emulator, ['--max-tools', '100']);
+      expect(late.stderr).toMatch(/No ListFunctions page was read before the server loaded.*flags are given/);
+      expect(late.tools).toBe(106);
+      expect(late.listPages).toBe(6);
+    } finally {
+      await emulator.close();
+    }
+  }, 90_000);
+
+  it('a config file in the working directory is never second-guessed: nothing is read before it is', async () => {
+    const emulator = await catalog();
+    const cwd = mkdtempSync(join(tmpdir(), 'lambda-mcp-early-cwd-'));
+    try {
+      // The file says: the local backend. Nothing may be read from AWS at all.
+      writeFileSync(
+        join(cwd, 'lambda-mcp.config.json'),
+        JSON.stringify({ backend: 'local', localDir: EXAMPLES }),
+        { mode: 0o644 },
+      );
+      const local = await firstList(emulator, [], { cwd });
+      expect(local.stderr).toMatch(/No ListFunctions page was read before the server loaded.*config file/);
+      expect(local.tools).toBeGreaterThan(6);
+      expect(emulator.requests.filter((r) => r.service !== 'unknown')).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+      await emulator.close();
+    }
+  }, 60_000);
+
+  it("a role to assume (other credentials than the environment's): the bin reads nothing, the server reads every page", async () => {
+    const emulator = await catalog();
+    try {
+      // The server assumes the role through the emulator's STS and lists with its keys; the bin
+      // must not have listed with the environment's keys. (Pages read for another target than the
+      // backend's are dropped unused: test/aws/early-listing.test.ts in core.)
+      const run = await firstList(emulator, [], {
+        env: { LAMBDA_MCP_ROLE_ARN: 'arn:aws:iam::000000000000:role/reader' },
+      });
+      expect(run.stderr).toMatch(/No ListFunctions page was read before the server loaded.*role/);
+      expect(
+        emulator.requests.filter((r) => r.operation === 'ListFunctions' && r.accessKeyId === 'AKIDTEST'),
+      ).toEqual([]);
+      expect(run.listPages).toBe(6);
+      expect(run.tools).toBe(106);
+    } finally {
+      await emulator.close();
+    }
+  }, 60_000);
 });

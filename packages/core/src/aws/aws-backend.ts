@@ -41,12 +41,13 @@ import {
   sharedConfigFilesEmpty,
   withoutSdkLogging,
 } from './clients.js';
+import type { EarlyListing, EarlyPages } from './early-listing.js';
 import { mapAwsError } from './errors.js';
 import { type ExplicitListOptions, withExplicitList } from './explicit-list.js';
 import { DEFAULT_MAX_READ_RESPONSE_BYTES } from './http-limits.js';
 import { describeCredentialSource, probeAwsIdentity } from './identity.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
-import { createLeanReader, leanReadsShouldStop, leanReadTarget } from './lean-read.js';
+import { createLeanReader, LEAN_LIST_PAGE_SIZE, leanReadsShouldStop, leanReadTarget } from './lean-read.js';
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
 import { createTagReader, type LeanReads } from './tags.js';
@@ -92,6 +93,12 @@ export interface AwsBackendOptions extends AwsConnectionOptions {
    * function, never ListFunctions or tag:GetResources (./explicit-list.ts).
    */
   explicitList?: ExplicitListOptions;
+  /**
+   * ListFunctions pages the stdio bin began to read before the server was loaded
+   * (./early-listing.ts): taken in place of reading them again when they were read for this
+   * backend's lean-read target; dropped otherwise.
+   */
+  earlyListing?: EarlyListing;
 }
 
 export interface AwsBackend extends Backend {
@@ -106,7 +113,7 @@ export interface AwsBackend extends Backend {
   readonly taggingDenied: boolean;
 }
 
-const LIST_PAGE_SIZE = 50;
+const LIST_PAGE_SIZE = LEAN_LIST_PAGE_SIZE;
 const MAX_PAGES = 100_000;
 
 function callOpts(options?: CallOptions) {
@@ -155,6 +162,18 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
         })
       : undefined;
   let leanOn = leanReader !== undefined;
+  // The bin's early pages: only for the same target, and only when this backend lists.
+  let early: EarlyPages | undefined;
+  if (options.earlyListing?.started) {
+    if ('target' in leanWhere && !options.explicitList) {
+      early = options.earlyListing.adopt(leanWhere.target, LIST_PAGE_SIZE);
+    } else options.earlyListing.abandon();
+    logger.debug(
+      early
+        ? 'the first ListFunctions pages were read before the server loaded'
+        : 'the ListFunctions pages read before the server loaded are not for this backend: dropped',
+    );
+  }
   logger.debug(
     leanOn ? 'discovery pages are read without the SDK' : 'discovery pages are read with the SDK',
     'target' in leanWhere ? { credentials: leanWhere.target.credentialSource } : { why: leanWhere.why },
@@ -219,6 +238,19 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     marker: string | undefined,
     callOptions: CallOptions | undefined,
   ): Promise<{ functions: FunctionConfiguration[]; next?: string }> {
+    // A page the bin read early (the backend's first listing only; then early is spent).
+    const earlyPage = early?.take(marker, callOptions?.signal);
+    if (earlyPage) {
+      try {
+        const answer = await earlyPage;
+        return {
+          functions: answer.functions as FunctionConfiguration[],
+          ...(answer.nextMarker ? { next: answer.nextMarker } : {}),
+        };
+      } catch {
+        // Read again below, as if it had never been read.
+      }
+    } else early = undefined;
     if (lean?.on() && !callOptions?.signal?.aborted) {
       try {
         const answer = await lean.reader.listFunctionsPage(marker, LIST_PAGE_SIZE, callOptions?.signal);
@@ -402,6 +434,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
       for (const client of schemaClients.values()) client.destroy();
       schemaClients.clear();
       leanOn = false;
+      options.earlyListing?.abandon();
       leanReader?.close();
     },
   };

@@ -3,9 +3,6 @@
  * region (config or the SDK's usual chain), endpoint overrides, and the backend's cache scope.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join, sep } from 'node:path';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
@@ -21,6 +18,7 @@ import {
   requestHandlerOptions,
 } from './http-limits.js';
 import { sdk } from './sdk.js';
+import { sharedConfigFilesEmpty } from './shared-files.js';
 
 export interface AwsClients {
   lambda: LambdaClient;
@@ -288,29 +286,7 @@ async function profileFingerprint(profile: string, env: Record<string, string | 
 /** What profileFingerprint gives when neither shared config file has any content. */
 const NO_PROFILE_SETTINGS = sha256(JSON.stringify({ config: [], credentials: [] }));
 
-/**
- * Whether the shared config and credentials files (where the SDK looks for them: AWS_CONFIG_FILE,
- * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials) are missing or blank.
- */
-export async function sharedConfigFilesEmpty(env: Record<string, string | undefined>): Promise<boolean> {
-  // As the SDK finds them: the paths profileFingerprint passes, else its defaults from process.env.
-  const { HOME, USERPROFILE, HOMEPATH, HOMEDRIVE = `C:${sep}` } = process.env;
-  const home = HOME || USERPROFILE || (HOMEPATH ? `${HOMEDRIVE}${HOMEPATH}` : homedir());
-  const files = [
-    env.AWS_CONFIG_FILE || process.env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
-    env.AWS_SHARED_CREDENTIALS_FILE ||
-      process.env.AWS_SHARED_CREDENTIALS_FILE ||
-      join(home, '.aws', 'credentials'),
-  ].map((file) => (file.startsWith('~/') ? join(home, file.slice(2)) : file));
-  for (const file of files) {
-    try {
-      if ((await readFile(file, 'utf8')).trim() !== '') return false;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
-    }
-  }
-  return true;
-}
+export { sharedConfigFilesEmpty } from './shared-files.js';
 
 /**
  * A stable identity of what the backend talks to: region, endpoints, profile (and its non-secret

@@ -90,7 +90,35 @@ function explicitEndpoint(value: string | undefined): URL | undefined | false {
 export async function leanReadTarget(
   input: LeanTargetInput,
   env: Record<string, string | undefined> = process.env,
-): Promise<{ target: LeanTarget } | { why: string }> {
+): Promise<LeanTargetDecision> {
+  // The files are the decision's last question: answered by the sync decision as "empty", then
+  // read here only if it was asked.
+  let filesAsked = false;
+  const decision = leanReadTargetSync(
+    {
+      ...input,
+      sharedConfigFilesEmpty: () => {
+        filesAsked = true;
+        return true;
+      },
+    },
+    env,
+  );
+  if (!filesAsked || !('target' in decision)) return decision;
+  return (await input.sharedConfigFilesEmpty()) ? decision : { why: SHARED_FILES_WHY };
+}
+
+export type LeanTargetDecision = { target: LeanTarget } | { why: string };
+const SHARED_FILES_WHY = 'shared config files may set endpoints';
+
+/**
+ * leanReadTarget with the shared files read synchronously: the stdio bin decides with it before the
+ * server's bundle is loaded (./early-listing.ts), with the same rules.
+ */
+export function leanReadTargetSync(
+  input: Omit<LeanTargetInput, 'sharedConfigFilesEmpty'> & { sharedConfigFilesEmpty: () => boolean },
+  env: Record<string, string | undefined> = process.env,
+): LeanTargetDecision {
   if (input.enabled === false) return { why: 'turned off' };
   if (input.ownClients) return { why: 'the caller gave its own SDK clients' };
   if (input.roleArn) return { why: 'a role is assumed' };
@@ -153,7 +181,7 @@ export async function leanReadTarget(
     if (env.AWS_USE_FIPS_ENDPOINT || env.AWS_USE_DUALSTACK_ENDPOINT)
       return { why: 'FIPS or dual-stack endpoints' };
     // The shared config files can name endpoints, FIPS and dual-stack for the default profile.
-    if (!(await input.sharedConfigFilesEmpty())) return { why: 'shared config files may set endpoints' };
+    if (!input.sharedConfigFilesEmpty()) return { why: SHARED_FILES_WHY };
     lambda ??= new URL(`https://lambda.${input.region}.amazonaws.com`);
     tagging ??= new URL(`https://tagging.${input.region}.amazonaws.com`);
   }
@@ -231,6 +259,9 @@ export function sigV4Authorization(input: SignInput): string {
 }
 
 // --- The reader ----------------------------------------------------------------------------
+
+/** Functions per ListFunctions page, as discovery reads them (the API's most is 50). */
+export const LEAN_LIST_PAGE_SIZE = 50;
 
 /** The User-Agent of lean reads (the SDK's own starts with `aws-sdk-js`). */
 export const LEAN_USER_AGENT = 'lambda-mcp (lean read)';
@@ -367,7 +398,12 @@ function amzDateNow(): string {
 export function createLeanReader(
   target: LeanTarget,
   limits: LeanReaderLimits,
-  options: { now?: () => string; userAgent?: string } = {},
+  options: {
+    now?: () => string;
+    userAgent?: string;
+    /** Called when a request has been written to its connection (early-listing.ts waits for it). */
+    onWritten?: () => void;
+  } = {},
 ): LeanReader {
   const agents = new Map<string, Http.Agent>();
   const agentFor = (url: URL) => {
@@ -483,6 +519,7 @@ export function createLeanReader(
       );
       req.setTimeout(limits.requestTimeoutMs, () => fail(new LeanReadError('no data in time', 'timeout')));
       req.on('error', (error) => fail(error));
+      if (options.onWritten) req.once('finish', options.onWritten);
       req.end(method === 'POST' ? body : undefined);
     });
   }

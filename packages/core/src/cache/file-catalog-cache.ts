@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Catalog, CatalogCacheStore } from '../services/types.js';
 import type { FunctionInfo } from '../types.js';
 import { readPrivateFile } from '../util/private-file.js';
+import { defaultCacheDir } from './cache-dir.js';
 import { type CatalogColumns, fromColumns, toColumns } from './catalog-columns.js';
 
 /** Written: 2 (the functions in column form, catalog-columns.ts). Read: 1 (an object per function) and 2. */
@@ -33,10 +33,7 @@ interface StoredHeader {
 type StoredCatalog = StoredHeader &
   ({ format: 1; functions: FunctionInfo[] } | ({ format: 2 } & CatalogColumns));
 
-export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
-  const xdg = env.XDG_CACHE_HOME;
-  return xdg && xdg.trim() !== '' ? join(xdg, 'lambda-mcp') : join(homedir(), '.cache', 'lambda-mcp');
-}
+export { defaultCacheDir } from './cache-dir.js';
 
 /** The file a scope's catalog is kept in: a hash of the scope, so names are safe and fixed-length. */
 export function catalogCacheFileName(scope: string): string {

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { EarlyListing } from '../aws/early-listing.js';
 import type { Backend } from '../backend.js';
 import { LambdaMcpError } from '../errors.js';
 import type { InvocationHistory } from '../local/index.js';
@@ -31,6 +32,12 @@ export interface ServicesForConfigOptions {
   wrapBackend?: (backend: Backend) => Backend;
   /** For the AWS backend's disk catalog cache: see `FileCatalogCacheOptions.parseAfter`. */
   diskCacheParseAfter?: () => Promise<unknown>;
+  /**
+   * ListFunctions pages the stdio bin began to read before the server loaded
+   * (aws/early-listing.ts): the AWS backend takes them when they were read for its target; any
+   * other backend drops them.
+   */
+  earlyListing?: EarlyListing;
 }
 
 /**
@@ -49,6 +56,7 @@ export async function createServicesForConfig(
 ): Promise<Services> {
   const logger = options.logger ?? silentLogger;
   if (config.backend === 'local') {
+    options.earlyListing?.abandon();
     const dir = resolve(options.cwd ?? process.cwd(), config.localDir ?? 'functions');
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
       throw new LambdaMcpError(
@@ -78,15 +86,22 @@ export async function createServicesForConfig(
   try {
     aws = await import('../aws/index.js');
   } catch (error) {
+    options.earlyListing?.abandon();
     throw new LambdaMcpError(
       'BACKEND_UNAVAILABLE',
       `The AWS backend could not be loaded (${error instanceof Error ? error.message : String(error)}). Reinstall @lambda-mcp/core, or run with --local DIR for local functions.`,
       { cause: error },
     );
   }
-  return aws.createAwsServices(config, {
-    logger,
-    ...(options.wrapBackend ? { wrapBackend: options.wrapBackend } : {}),
-    ...(options.diskCacheParseAfter ? { diskCacheParseAfter: options.diskCacheParseAfter } : {}),
-  });
+  try {
+    return await aws.createAwsServices(config, {
+      logger,
+      ...(options.wrapBackend ? { wrapBackend: options.wrapBackend } : {}),
+      ...(options.diskCacheParseAfter ? { diskCacheParseAfter: options.diskCacheParseAfter } : {}),
+      ...(options.earlyListing ? { backendOptions: { earlyListing: options.earlyListing } } : {}),
+    });
+  } catch (error) {
+    options.earlyListing?.abandon();
+    throw error;
+  }
 }

@@ -1,0 +1,49 @@
+/**
+ * Where the SDK finds the shared config and credentials files, and whether both are missing or
+ * blank. A module of its own (node built-ins only): the stdio bin reads it before the server's
+ * bundle is loaded (./early-listing.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, sep } from 'node:path';
+
+/** The two files as the SDK finds them: AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/. */
+export function sharedConfigFilePaths(env: Record<string, string | undefined>): string[] {
+  // As the SDK finds them: the paths profileFingerprint passes, else its defaults from process.env.
+  const { HOME, USERPROFILE, HOMEPATH, HOMEDRIVE = `C:${sep}` } = process.env;
+  const home = HOME || USERPROFILE || (HOMEPATH ? `${HOMEDRIVE}${HOMEPATH}` : homedir());
+  return [
+    env.AWS_CONFIG_FILE || process.env.AWS_CONFIG_FILE || join(home, '.aws', 'config'),
+    env.AWS_SHARED_CREDENTIALS_FILE ||
+      process.env.AWS_SHARED_CREDENTIALS_FILE ||
+      join(home, '.aws', 'credentials'),
+  ].map((file) => (file.startsWith('~/') ? join(home, file.slice(2)) : file));
+}
+
+/**
+ * Whether the shared config and credentials files (where the SDK looks for them: AWS_CONFIG_FILE,
+ * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials) are missing or blank.
+ */
+export async function sharedConfigFilesEmpty(env: Record<string, string | undefined>): Promise<boolean> {
+  for (const file of sharedConfigFilePaths(env)) {
+    try {
+      if ((await readFile(file, 'utf8')).trim() !== '') return false;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+  }
+  return true;
+}
+
+/** sharedConfigFilesEmpty, read synchronously (the stdio bin's first lines, before any await). */
+export function sharedConfigFilesEmptySync(env: Record<string, string | undefined>): boolean {
+  for (const file of sharedConfigFilePaths(env)) {
+    try {
+      if (readFileSync(file, 'utf8').trim() !== '') return false;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,11 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** $XDG_CACHE_HOME/lambda-mcp, else ~/.cache/lambda-mcp. (Node built-ins only: the stdio bin reads it first.) */
+export function defaultCacheDir(env: Record<string, string | undefined> = process.env): string {
+  const xdg = env.XDG_CACHE_HOME;
+  return xdg && xdg.trim() !== '' ? join(xdg, 'lambda-mcp') : join(homedir(), '.cache', 'lambda-mcp');
+}
+
+/** Whether `dir` holds a catalog file (catalog-<hash>.json) of any scope. */
+export const CATALOG_FILE = /^catalog-[0-9a-f]{32}\.json$/;
