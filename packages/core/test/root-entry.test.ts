@@ -70,6 +70,17 @@ describe('the built root entry of @lambda-mcp/core', () => {
     });
   }
 
+  // The stdio bin bundles this entry into its first file, run before anything else is loaded.
+  for (const name of ['early.js', 'early.cjs']) {
+    it(`${name} and its chunks import Node.js built-ins only`, () => {
+      const entry = join(dist, name);
+      expect(existsSync(entry), `${entry} is missing: run the build first`).toBe(true);
+      const externals = externalImports(closure(entry));
+      expect(externals.length).toBeGreaterThan(0);
+      for (const e of externals) expect(e.startsWith('node:') || builtinModules.includes(e), e).toBe(true);
+    });
+  }
+
   it('the ESM and CJS builds load and share the error brand', async () => {
     const esm = (await import(join(dist, 'index.js'))) as typeof import('../src/index.js');
     const { createRequire } = await import('node:module');

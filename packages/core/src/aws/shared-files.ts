@@ -3,7 +3,7 @@
  * blank. A module of its own (node built-ins only): the stdio bin reads it before the server's
  * bundle is loaded (./early-listing.ts).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -36,14 +36,33 @@ export async function sharedConfigFilesEmpty(env: Record<string, string | undefi
   return true;
 }
 
-/** sharedConfigFilesEmpty, read synchronously (the stdio bin's first lines, before any await). */
+/**
+ * sharedConfigFilesEmpty, read synchronously (the stdio bin's first lines, before any await): so
+ * that nothing there can hold the thread, only a regular file of at most 64 KiB is read (and
+ * `/dev/null`, a common setting, is empty); anything else counts as not blank. Opened without
+ * blocking, so a named pipe in its place is seen for what it is instead of waited on.
+ */
 export function sharedConfigFilesEmptySync(env: Record<string, string | undefined>): boolean {
   for (const file of sharedConfigFilePaths(env)) {
+    let fd: number;
     try {
-      if (readFileSync(file, 'utf8').trim() !== '') return false;
+      fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      return false;
+    }
+    try {
+      const stat = fstatSync(fd);
+      if (file === '/dev/null' && stat.isCharacterDevice()) continue;
+      if (!stat.isFile() || stat.size > SYNC_READ_LIMIT) return false;
+      if (readFileSync(fd, 'utf8').trim() !== '') return false;
+    } catch {
+      return false;
+    } finally {
+      closeSync(fd);
     }
   }
   return true;
 }
+
+const SYNC_READ_LIMIT = 64 * 1024;

@@ -3,9 +3,11 @@
  * before the server is loaded, only where the server is sure to read the same ones, and hands
  * them to the backend in order, each once, bounded in number and in time.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   EARLY_LOOKAHEAD,
@@ -89,6 +91,36 @@ describe('where an early listing starts', () => {
     writeFileSync(join(dir, 'config'), '[default]\nendpoint_url = http://elsewhere\n');
     const env = envOk({ AWS_ENDPOINT_URL: undefined, AWS_CONFIG_FILE: join(dir, 'config') });
     expect(why(env)).toMatch(/shared config files/);
+  });
+
+  it('reads the shared files without ever waiting: a named pipe or a large file counts as not blank, /dev/null as empty', () => {
+    // In a child process running the built entry, with a time limit: a read that blocked would hold
+    // this test's thread for good.
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'big'), ' '.repeat(100 * 1024));
+    const entry = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'early.js');
+    expect(existsSync(entry), `${entry} is missing: run the build first`).toBe(true);
+    const whyIn = (configFile: string) => {
+      const env = envOk({ AWS_ENDPOINT_URL: undefined, AWS_CONFIG_FILE: configFile });
+      const out = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { earlyListingPlan } = await import(${JSON.stringify(pathToFileURL(entry).href)}); const p = earlyListingPlan({ env: JSON.parse(process.argv[1]), argv: [], cwd: process.argv[2] }); process.stdout.write(p.why ?? 'starts');`,
+          JSON.stringify(env),
+          dir,
+        ],
+        { timeout: 10_000, encoding: 'utf8' },
+      );
+      return out;
+    };
+    expect(whyIn(fifo)).toMatch(/shared config files/);
+    expect(whyIn(join(dir, 'big'))).toMatch(/shared config files/);
+    expect(whyIn(dir)).toMatch(/shared config files/);
+    expect(whyIn('/dev/null')).toBe('starts');
+    expect(whyIn(join(dir, 'missing'))).toBe('starts');
   });
 
   it('does not start when a cached catalog (of any scope) would answer first, unless the disk cache is off', () => {
