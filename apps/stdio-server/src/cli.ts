@@ -26,6 +26,16 @@ if (!/semi[-_]space/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.
   setFlagsFromString('--semi-space-growth-factor=1');
 }
 
+const argv = process.argv.slice(2);
+// Discovery's ListFunctions pages follow one another (each needs the last one's marker): where the
+// server is sure to read them (no flags, no config file, static keys in the environment, no cached
+// catalog: @lambda-mcp/core/early decides with the lean reads' own rules), the first ones are read
+// from here on (before the rest of this file's set-up), while the server loads, and its AWS backend
+// takes them. Never throws.
+const earlyListing = startEarlyListing({ env: process.env, argv, cwd: process.cwd() });
+/** At most this long (ms) for the first page's answer between compiling the bundle and running it. */
+const EARLY_ANSWER_WAIT_MS = 15;
+
 // Node.js 22.1+ keeps the code it compiles for modules loaded at run time (the AWS SDK) in its
 // compile cache (in the OS temporary directory; NODE_DISABLE_COMPILE_CACHE=1 turns it off). The
 // server's own bundle goes through a code cache of ours below, on every Node.js version.
@@ -43,15 +53,6 @@ process.stdout.write = process.stderr.write.bind(process.stderr) as typeof proce
 process.stdout.on('error', () => {
   // The client went away (EPIPE): nothing can be answered any more; stdin's end shuts us down.
 });
-
-const argv = process.argv.slice(2);
-// Discovery's ListFunctions pages follow one another (each needs the last one's marker): where the
-// server is sure to read them (no flags, no config file, static keys in the environment, no cached
-// catalog: @lambda-mcp/core/early decides with the lean reads' own rules), the first ones are read
-// from here on, while the server loads, and its AWS backend takes them. Never throws.
-const earlyListing = startEarlyListing({ env: process.env, argv, cwd: process.cwd() });
-/** At most this long (ms) for the first page's answer between compiling the bundle and running it. */
-const EARLY_ANSWER_WAIT_MS = 15;
 
 async function main(): Promise<void> {
   // Loading the bundle holds the thread for about 50 ms: first let the event loop write the first
