@@ -3,8 +3,8 @@
  * blank. A module of its own (node built-ins only): the stdio bin reads it before the server's
  * bundle is loaded (./early-listing.ts).
  */
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
 
@@ -24,13 +24,27 @@ export function sharedConfigFilePaths(env: Record<string, string | undefined>): 
 /**
  * Whether the shared config and credentials files (where the SDK looks for them: AWS_CONFIG_FILE,
  * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials) are missing or blank.
+ * Read as sharedConfigFilesEmptySync reads them: opened without blocking, only a regular file of at
+ * most 64 KiB is read (and `/dev/null` is empty); anything else counts as not blank, so a named
+ * pipe in their place is not waited on for ever.
  */
 export async function sharedConfigFilesEmpty(env: Record<string, string | undefined>): Promise<boolean> {
   for (const file of sharedConfigFilePaths(env)) {
+    let handle: FileHandle;
     try {
-      if ((await readFile(file, 'utf8')).trim() !== '') return false;
+      handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return false;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      return false;
+    }
+    try {
+      const seen = byStat(file, await handle.stat());
+      if (seen === 'blank') continue;
+      if (seen === 'not blank' || (await handle.readFile('utf8')).trim() !== '') return false;
+    } catch {
+      return false;
+    } finally {
+      await handle.close().catch(() => {});
     }
   }
   return true;
@@ -52,10 +66,9 @@ export function sharedConfigFilesEmptySync(env: Record<string, string | undefine
       return false;
     }
     try {
-      const stat = fstatSync(fd);
-      if (file === '/dev/null' && stat.isCharacterDevice()) continue;
-      if (!stat.isFile() || stat.size > SYNC_READ_LIMIT) return false;
-      if (readFileSync(fd, 'utf8').trim() !== '') return false;
+      const seen = byStat(file, fstatSync(fd));
+      if (seen === 'blank') continue;
+      if (seen === 'not blank' || readFileSync(fd, 'utf8').trim() !== '') return false;
     } catch {
       return false;
     } finally {
@@ -65,4 +78,11 @@ export function sharedConfigFilesEmptySync(env: Record<string, string | undefine
   return true;
 }
 
-const SYNC_READ_LIMIT = 64 * 1024;
+/** Shared files larger than this are not read: they are not blank (or not worth holding the start for). */
+const READ_LIMIT = 64 * 1024;
+
+/** What a shared file's stat says: blank without reading it, to be read, or not blank. */
+function byStat(file: string, stat: Stats): 'blank' | 'read' | 'not blank' {
+  if (file === '/dev/null' && stat.isCharacterDevice()) return 'blank';
+  return stat.isFile() && stat.size <= READ_LIMIT ? 'read' : 'not blank';
+}

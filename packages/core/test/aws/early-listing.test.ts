@@ -16,6 +16,7 @@ import {
   startEarlyListing,
 } from '../../src/aws/early-listing.js';
 import type { LeanReader, LeanTarget } from '../../src/aws/lean-read.js';
+import { sharedConfigFilesEmpty } from '../../src/aws/shared-files.js';
 
 let dir: string;
 beforeEach(() => {
@@ -93,7 +94,7 @@ describe('where an early listing starts', () => {
     expect(why(env)).toMatch(/shared config files/);
   });
 
-  it('reads the shared files without ever waiting: a named pipe or a large file counts as not blank, /dev/null as empty', () => {
+  it('reads the shared files without ever waiting: a named pipe or a large file counts as not blank, /dev/null as empty', async () => {
     // In a child process running the built entry, with a time limit: a read that blocked would hold
     // this test's thread for good.
     const fifo = join(dir, 'fifo');
@@ -116,6 +117,13 @@ describe('where an early listing starts', () => {
       );
       return out;
     };
+    // The server's own (async) check reads them the same way.
+    const files = (configFile: string) =>
+      sharedConfigFilesEmpty({ AWS_CONFIG_FILE: configFile, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') });
+    await expect(files(fifo)).resolves.toBe(false);
+    await expect(files(join(dir, 'big'))).resolves.toBe(false);
+    await expect(files('/dev/null')).resolves.toBe(true);
+    await expect(files(join(dir, 'missing'))).resolves.toBe(true);
     expect(whyIn(fifo)).toMatch(/shared config files/);
     expect(whyIn(join(dir, 'big'))).toMatch(/shared config files/);
     expect(whyIn(dir)).toMatch(/shared config files/);
