@@ -165,7 +165,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
   // The bin's early pages: only for the same target, and only when this backend lists.
   let early: EarlyPages | undefined;
   if (options.earlyListing?.started) {
-    if ('target' in leanWhere && !options.explicitList) {
+    if ('target' in leanWhere && !options.explicitList?.entries.length) {
       early = options.earlyListing.adopt(leanWhere.target, LIST_PAGE_SIZE);
     } else options.earlyListing.abandon();
     logger.debug(
