@@ -31,8 +31,10 @@ const argv = process.argv.slice(2);
 // server is sure to read them (no flags, no config file, static keys in the environment, no cached
 // catalog: @lambda-mcp/core/early decides with the lean reads' own rules), the first ones are read
 // from here on (before the rest of this file's set-up), while the server loads, and its AWS backend
-// takes them. Never throws.
-const earlyListing = startEarlyListing({ env: process.env, argv, cwd: process.cwd() });
+// takes them. Never throws. (Every setting of the environment is checked by the configuration's own
+// rules first: a start that will stop with a usage error reads nothing.)
+const cwd = workingDirectory();
+const earlyListing = cwd === undefined ? undefined : startEarlyListing({ env: process.env, argv, cwd });
 /** At most this long (ms) for the first page's answer between compiling the bundle and running it. */
 const EARLY_ANSWER_WAIT_MS = 15;
 
@@ -54,12 +56,21 @@ process.stdout.on('error', () => {
   // The client went away (EPIPE): nothing can be answered any more; stdin's end shuts us down.
 });
 
+/** The working directory, or undefined when it is gone (the configuration reports that, as a usage error). */
+function workingDirectory(): string | undefined {
+  try {
+    return process.cwd();
+  } catch {
+    return undefined;
+  }
+}
+
 async function main(): Promise<void> {
   // Loading the bundle holds the thread for about 50 ms: first let the event loop write the first
   // page's request to its connection (one turn to an endpoint on this host), a few turns at most,
   // so that it travels while the bundle loads. (A remote endpoint's connection takes longer than
   // that: its DNS lookup and TCP handshake still go on meanwhile.)
-  for (let turn = 0; turn < 3 && earlyListing.started && !earlyListing.firstRequestWritten; turn++) {
+  for (let turn = 0; turn < 3 && earlyListing?.started && !earlyListing.firstRequestWritten; turn++) {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const modulesLoadingSince = performance.now();
@@ -75,7 +86,7 @@ async function main(): Promise<void> {
   // An endpoint that answered the first request that fast (one on this host) is about to answer
   // it: take that answer and send the next page's request first (bounded; no wait when the request
   // was not even written yet, as with a remote endpoint still connecting).
-  await earlyListing.nextRequestWritten(EARLY_ANSWER_WAIT_MS);
+  await earlyListing?.nextRequestWritten(EARLY_ANSWER_WAIT_MS);
   const bundle = compiled.run();
   const { startStdioServer } = bundle.exports;
   const handle = await startStdioServer({
@@ -83,7 +94,7 @@ async function main(): Promise<void> {
     routeProcessWarnings: true,
     modulesLoadingSince,
     codeCache: bundle.cache,
-    earlyListing,
+    ...(earlyListing ? { earlyListing } : {}),
     stdout: jsonOut,
     writeOut: (text) => void realStdoutWrite(text),
     writeErr: (text) => void process.stderr.write(text),

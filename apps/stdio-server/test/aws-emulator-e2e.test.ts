@@ -254,6 +254,60 @@ describe('the first ListFunctions pages are read by the bin while the server loa
     }
   }, 60_000);
 
+  it('a setting the server refuses (it stops with a usage error): nothing is read at all', async () => {
+    const emulator = await catalog();
+    try {
+      for (const bad of [
+        { LOG_LEVEL: 'bogus' },
+        { LAMBDA_MCP_MAX_TOOLS: 'abc' },
+        { AWS_REGION: 'US-EAST-1' },
+      ]) {
+        emulator.requests.length = 0;
+        const child = spawn(process.execPath, [CLI], {
+          cwd: tmpdir(),
+          env: testEnv({ AWS_ENDPOINT_URL: emulator.url, ...bad }),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let err = '';
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString('utf8');
+        });
+        const code = await new Promise((r) => child.on('exit', r));
+        expect(code, JSON.stringify(bad)).toBe(2);
+        expect(err).toMatch(/INVALID_CONFIG/);
+        // Give a request that left a moment to arrive.
+        await new Promise((r) => setTimeout(r, 200));
+        expect(
+          emulator.requests.filter((r) => r.service !== 'unknown'),
+          JSON.stringify(bad),
+        ).toEqual([]);
+      }
+    } finally {
+      await emulator.close();
+    }
+  }, 60_000);
+
+  it('a working directory that is gone is a usage error with one line, not a crash', async () => {
+    const gone = mkdtempSync(join(tmpdir(), 'lambda-mcp-gone-'));
+    const child = spawn(
+      'sh',
+      ['-c', 'cd "$1" && rmdir "$1" && exec "$2" "$3"', 'sh', gone, process.execPath, CLI],
+      {
+        env: testEnv({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString('utf8');
+    });
+    child.stdin.end();
+    const code = await new Promise((r) => child.on('exit', r));
+    expect(code).toBe(2);
+    expect(err).toMatch(/^lambda-mcp-stdio: .*uv_cwd/);
+    expect(err).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
   it("a role to assume (other credentials than the environment's): the bin reads nothing, the server reads every page", async () => {
     const emulator = await catalog();
     try {

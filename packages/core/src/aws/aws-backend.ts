@@ -247,8 +247,10 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
           functions: answer.functions as FunctionConfiguration[],
           ...(answer.nextMarker ? { next: answer.nextMarker } : {}),
         };
-      } catch {
-        // Read again below, as if it had never been read.
+      } catch (error) {
+        // Read again below, as if it had never been read; an answer that was not the API's turns
+        // lean reads off first, as one of the backend's own would (the SDK reads it then).
+        if (!callOptions?.signal?.aborted) lean?.failed('ListFunctions', error);
       }
     } else early = undefined;
     if (lean?.on() && !callOptions?.signal?.aborted) {

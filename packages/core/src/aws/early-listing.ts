@@ -6,18 +6,21 @@
  * first `tools/list` (bench/discovery-at-scale.mjs, mode by mode).
  *
  * It starts only where the server is sure to send the same requests: no flags, no config file
- * (named or in the working directory), the AWS backend with ListFunctions (not an explicit list),
- * default timeouts, no cached catalog on disk that would answer first, and lean reads to the same
+ * (named or in the working directory), every setting of the environment valid by the
+ * configuration's own rules (./../config/environment.ts), the AWS backend with ListFunctions (not an
+ * explicit list), no role, no cached catalog on disk that would answer first, and lean reads to the same
  * target (./lean-read.ts decides, from the same environment, with the same rules). Anything else
  * starts nothing. Pages read for a target the backend does not end up with are dropped unused, and
  * they are bounded: at most EARLY_LOOKAHEAD pages ahead of the pages taken, and the listing is
- * dropped when 5 s pass without the backend taking a page (no page older than that is handed over).
+ * dropped when the backend takes no first page within 30 s, or no next page within 5 s of the last.
  *
  * Node built-ins only (bundled into the bin's small first file).
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CATALOG_FILE, defaultCacheDir } from '../cache/cache-dir.js';
+import { readEnvironmentSettings } from '../config/environment.js';
+import type { ConfigKey } from '../config/settings.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_READ_RESPONSE_BYTES,
@@ -75,11 +78,13 @@ export interface EarlyListing {
 
 /** Pages read ahead of the last one taken, at most. */
 export const EARLY_LOOKAHEAD = 4;
-/** No page taken for this long (the first one included): the listing is dropped. */
+/**
+ * The first page not taken this long after the start (a server whose backend takes long to be
+ * created), or a later one this long after the page before it: the listing is dropped. No page is
+ * handed over older than that.
+ */
+const FIRST_TAKE_WITHIN_MS = 30_000;
 const TAKE_WITHIN_MS = 5_000;
-
-const FALSE_VALUES = new Set(['false', '0', 'no', 'off']);
-const TRUE_VALUES = new Set(['true', '1', 'yes', 'on']);
 
 export interface EarlyListingInput {
   env: Record<string, string | undefined>;
@@ -88,35 +93,57 @@ export interface EarlyListingInput {
   cwd: string;
 }
 
-/** Where an early listing would read (the lean target), or why none starts. */
-export function earlyListingPlan(input: EarlyListingInput): { target: LeanTarget } | { why: string } {
+/** Where an early listing would read (the lean target, with the timeouts), or why none starts. */
+export function earlyListingPlan(
+  input: EarlyListingInput,
+): { target: LeanTarget; limits: EarlyLimits } | { why: string } {
   const { env, argv, cwd } = input;
   if (argv.length > 0) return { why: 'flags are given' };
   if (env.LAMBDA_MCP_CONFIG) return { why: 'a config file is named' };
   if (exists(join(cwd, 'lambda-mcp.config.json')))
     return { why: 'a config file is in the working directory' };
-  if (env.LAMBDA_MCP_LOCAL_DIR) return { why: 'the local backend' };
-  if (env.LAMBDA_MCP_BACKEND && env.LAMBDA_MCP_BACKEND.trim().toLowerCase() !== 'aws') {
-    return { why: 'not the AWS backend' };
+  // Every setting of the environment, parsed by the configuration's own rules: one the server would
+  // refuse means it stops with a usage error, and nothing may be read for it.
+  let settings: Partial<Record<ConfigKey, unknown>>;
+  try {
+    settings = readEnvironmentSettings(env).values;
+  } catch {
+    return { why: 'a setting of the environment is not valid (the server says which)' };
   }
-  if (env.FUNCTION_LIST) return { why: 'an explicit function list' };
-  if (env.LAMBDA_MCP_ROLE_ARN) return { why: 'a role is assumed' };
-  if (env.LAMBDA_MCP_AWS_CONNECT_TIMEOUT_MS || env.LAMBDA_MCP_AWS_REQUEST_TIMEOUT_MS) {
-    return { why: 'AWS timeouts are set' };
-  }
-  const region = env.AWS_REGION?.trim();
-  if (!region) return { why: 'no AWS_REGION' };
-  const diskCache = env.LAMBDA_MCP_DISK_CACHE?.trim().toLowerCase();
-  if (diskCache && !FALSE_VALUES.has(diskCache) && !TRUE_VALUES.has(diskCache)) {
-    return { why: 'LAMBDA_MCP_DISK_CACHE is not a boolean' };
-  }
-  if (!diskCache || TRUE_VALUES.has(diskCache)) {
+  if (settings.backend === 'local' || settings.localDir !== undefined) return { why: 'the local backend' };
+  if ((settings.functionList as string[] | undefined)?.length) return { why: 'an explicit function list' };
+  if (settings.roleArn !== undefined) return { why: 'a role is assumed' };
+  const region = settings.region as string | undefined;
+  if (region === undefined) return { why: 'no AWS_REGION' };
+  if (settings.diskCache !== false) {
     // A cached catalog (of any scope: which one is this server's is decided later) would answer
     // the first tools/list, and the listing would wait.
-    const dir = env.LAMBDA_MCP_CACHE_DIR ? resolve(cwd, env.LAMBDA_MCP_CACHE_DIR) : defaultCacheDir(env);
+    const cacheDir = settings.cacheDir as string | undefined;
+    const dir = cacheDir !== undefined ? resolve(cwd, cacheDir) : defaultCacheDir(env);
     if (hasCatalogFile(dir)) return { why: 'a catalog is cached on disk' };
   }
-  return leanReadTargetSync({ region, sharedConfigFilesEmpty: () => sharedConfigFilesEmptySync(env) }, env);
+  const decision = leanReadTargetSync(
+    {
+      region,
+      ...(typeof settings.profile === 'string' ? { profile: settings.profile } : {}),
+      sharedConfigFilesEmpty: () => sharedConfigFilesEmptySync(env),
+    },
+    env,
+  );
+  if ('why' in decision) return decision;
+  return {
+    target: decision.target,
+    limits: {
+      connectTimeoutMs: (settings.awsConnectTimeoutMs as number | undefined) ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: (settings.awsRequestTimeoutMs as number | undefined) ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    },
+  };
+}
+
+/** The lean reader's timeouts, as the backend's own (the configuration's AWS timeouts). */
+export interface EarlyLimits {
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
 }
 
 function exists(path: string): boolean {
@@ -171,7 +198,7 @@ export function startEarlyListing(
     return notStarted(`its plan failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   if ('why' in plan) return notStarted(plan.why);
-  const { target } = plan;
+  const { target, limits } = plan;
   let written = 0;
   let waiters: Array<() => void> = [];
   const wake = () => {
@@ -185,15 +212,7 @@ export function startEarlyListing(
   };
   const reader =
     options.reader?.(target, onWritten) ??
-    createLeanReader(
-      target,
-      {
-        connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS,
-        requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
-        maxResponseBytes: DEFAULT_MAX_READ_RESPONSE_BYTES,
-      },
-      { onWritten },
-    );
+    createLeanReader(target, { ...limits, maxResponseBytes: DEFAULT_MAX_READ_RESPONSE_BYTES }, { onWritten });
   const controller = new AbortController();
   const pages: Array<{ marker: string | undefined; page: Promise<EarlyPage> }> = [];
   let taken = 0;
@@ -246,7 +265,7 @@ export function startEarlyListing(
     );
   };
 
-  let takeBound = setTimeout(stop, TAKE_WITHIN_MS);
+  let takeBound = setTimeout(stop, FIRST_TAKE_WITHIN_MS);
   takeBound.unref?.();
   try {
     read(undefined);

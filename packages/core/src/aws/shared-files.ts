@@ -51,6 +51,32 @@ export async function sharedConfigFilesEmpty(env: Record<string, string | undefi
 }
 
 /**
+ * Whether the SDK's parser may read the shared files: each is missing, a regular file or
+ * `/dev/null`. A named pipe or a device in their place would hold its read for good (it reads them
+ * with no time limit), so the backend then does not hand them to it.
+ */
+export async function sharedConfigFilesParsable(env: Record<string, string | undefined>): Promise<boolean> {
+  for (const file of sharedConfigFilePaths(env)) {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    } catch {
+      // Missing, or unreadable (EACCES, a loop): the SDK's parser fails on it rather than waits.
+      continue;
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile() && byStat(file, stat) !== 'blank') return false;
+    } catch {
+      return false;
+    } finally {
+      await handle.close().catch(() => {});
+    }
+  }
+  return true;
+}
+
+/**
  * sharedConfigFilesEmpty, read synchronously (the stdio bin's first lines, before any await): so
  * that nothing there can hold the thread, only a regular file of at most 64 KiB is read (and
  * `/dev/null`, a common setting, is empty); anything else counts as not blank. Opened without

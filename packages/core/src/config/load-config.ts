@@ -10,17 +10,9 @@ import {
 } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { LambdaMcpError } from '../errors.js';
-import type { TagFilter } from '../types.js';
-import { parseFunctionReference } from '../util/function-ref.js';
+import { invalid, type Origin, parseValue, primarySetting, readEnvironmentSettings } from './environment.js';
 import { type Config, ConfigSchema } from './schema.js';
-import {
-  invalidSetting,
-  parseSettingValue,
-  type SettingSource,
-  type SettingValueSpec,
-  showSettingValue,
-  splitSettingList,
-} from './setting-value.js';
+import { showSettingValue } from './setting-value.js';
 import { CONFIG_SETTINGS, type ConfigKey, type ConfigSetting } from './settings.js';
 
 export const DEFAULT_CONFIG_FILE = 'lambda-mcp.config.json';
@@ -48,148 +40,7 @@ export interface LoadedConfig {
   file?: string;
 }
 
-interface Origin {
-  /** As the user wrote it: `--max-tools`, `LAMBDA_MCP_MAX_TOOLS`, `"maxFunctionTools" in /x/lambda-mcp.config.json`. */
-  label: string;
-  raw: unknown;
-  setting: ConfigSetting;
-}
-
 const CONFIG_KEYS = new Set<string>(Object.keys(ConfigSchema.shape));
-const LOG_LEVEL_ALIASES: Record<string, string> = { warning: 'warn', critical: 'error', fatal: 'error' };
-
-const STRING_RULES: Partial<Record<ConfigKey, RegExp>> = {
-  region: /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/,
-  roleArn: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
-  roleExternalId: /^[\w+=,.@:/-]{2,1224}$/,
-  roleSessionName: /^[\w+=,.@-]{2,64}$/,
-  profile: /^\S{1,128}$/,
-  host: /^[A-Za-z0-9.:[\]_-]{1,253}$/,
-  inputSchemaArnTagKey: /^.{1,128}$/s,
-  outputSchemaArnTagKey: /^.{1,128}$/s,
-};
-
-const LIST_ITEM_RULES: Partial<Record<ConfigKey, RegExp>> = {
-  functionPrefixes: /^[A-Za-z0-9_-]{1,64}$/,
-  runtimes: /^[a-z][a-z0-9.]{0,63}$/,
-  exclude: /^[A-Za-z0-9_*?:$-]{1,170}$/,
-};
-
-function invalid(origin: Origin, accepts: string = origin.setting.accepts, item?: string): LambdaMcpError {
-  return invalidSetting(origin.setting, sourceOf(origin), accepts, item);
-}
-
-function sourceOf(origin: Origin): SettingSource {
-  return {
-    label: origin.label,
-    raw: origin.raw,
-    details: { setting: origin.setting.name, source: origin.label },
-  };
-}
-
-/** The shared engine's view of a configuration setting (enum, tag filters and JSON stay here). */
-function valueSpec(setting: ConfigSetting, key: ConfigKey): SettingValueSpec | undefined {
-  switch (setting.kind) {
-    case 'string':
-    case 'path': {
-      const rule = STRING_RULES[key];
-      return { ...specBase(setting), kind: setting.kind, ...(rule ? { rule } : {}) };
-    }
-    case 'list': {
-      const rule = LIST_ITEM_RULES[key];
-      const itemValid =
-        key === 'functionList'
-          ? (item: string) => {
-              try {
-                parseFunctionReference(item);
-                return true;
-              } catch {
-                return false;
-              }
-            }
-          : rule
-            ? (item: string) => rule.test(item)
-            : undefined;
-      return { ...specBase(setting), kind: 'list', ...(itemValid ? { itemValid } : {}) };
-    }
-    case 'integer':
-    case 'duration':
-    case 'boolean':
-      return { ...specBase(setting), kind: setting.kind };
-    default:
-      return undefined;
-  }
-}
-
-function specBase(setting: ConfigSetting): Omit<SettingValueSpec, 'kind'> {
-  return {
-    accepts: setting.accepts,
-    ...(setting.min !== undefined ? { min: setting.min } : {}),
-    ...(setting.max !== undefined ? { max: setting.max } : {}),
-    ...(setting.secret ? { secret: true } : {}),
-  };
-}
-
-function parseTagFilterSpec(spec: string, origin: Origin): TagFilter {
-  const eq = spec.indexOf('=');
-  const key = (eq < 0 ? spec : spec.slice(0, eq)).trim();
-  if (key === '' || key.length > 128) throw invalid(origin, undefined, spec);
-  if (eq < 0) return { key };
-  const values = spec
-    .slice(eq + 1)
-    .split('|')
-    .map((v) => v.trim());
-  if (values.length > 20 || values.some((v) => v.length > 256)) {
-    throw invalid(origin, 'at most 20 values of at most 256 characters per tag key', spec);
-  }
-  return { key, values };
-}
-
-/** Parses one value of a setting from any source; throws INVALID_CONFIG naming the source. */
-function parseValue(origin: Origin): unknown {
-  const { setting, raw } = origin;
-  const key = setting.name as ConfigKey;
-  const spec = valueSpec(setting, key);
-  if (spec) return parseSettingValue(spec, sourceOf(origin));
-  switch (setting.kind) {
-    case 'enum': {
-      if (typeof raw !== 'string') throw invalid(origin);
-      let text = raw.trim().toLowerCase();
-      if (key === 'logLevel') text = LOG_LEVEL_ALIASES[text] ?? text;
-      if (!setting.values?.includes(text)) throw invalid(origin);
-      return text;
-    }
-    case 'tag-filters': {
-      const specs: unknown[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [raw];
-      const filters: TagFilter[] = [];
-      for (const spec of specs) {
-        if (typeof spec === 'string') {
-          for (const item of splitSettingList(spec)) filters.push(parseTagFilterSpec(item, origin));
-        } else if (
-          typeof spec === 'object' &&
-          spec !== null &&
-          typeof (spec as { key?: unknown }).key === 'string'
-        ) {
-          filters.push(spec as TagFilter);
-        } else {
-          throw invalid(origin, `${setting.accepts}, or an array of {"key": ..., "values": [...]}`);
-        }
-      }
-      if (filters.length > 50) throw invalid(origin, 'at most 50 tag filters');
-      return filters;
-    }
-    case 'json': {
-      if (typeof raw === 'string') {
-        try {
-          return JSON.parse(raw) as unknown;
-        } catch {
-          throw invalid(origin);
-        }
-      }
-      return raw;
-    }
-  }
-}
 
 function findSettingForFlag(name: string): ConfigSetting | undefined {
   const bare = name.replace(/^--?/, '');
@@ -197,11 +48,6 @@ function findSettingForFlag(name: string): ConfigSetting | undefined {
     CONFIG_SETTINGS.find((s) => s.flag === `--${bare}`) ??
     CONFIG_SETTINGS.find((s) => s.name === bare && (s.flag !== undefined || s.kind !== 'string'))
   );
-}
-
-function primarySetting(key: string): ConfigSetting | undefined {
-  const rows = CONFIG_SETTINGS.filter((s) => s.name === key);
-  return rows.find((s) => s.flag) ?? rows[0];
 }
 
 /**
@@ -373,60 +219,12 @@ export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfi
   }
 
   // ---- the environment (overrides the file, key by key)
-  const envTagFilters: TagFilter[] = [];
-  const envTagSources: string[] = [];
-  const tagKey = getEnv('FUNCTION_TAG_KEY');
-  const tagValue = getEnv('FUNCTION_TAG_VALUE');
-  if (tagValue !== undefined && tagKey === undefined) {
-    throw new LambdaMcpError(
-      'INVALID_CONFIG',
-      `Invalid FUNCTION_TAG_VALUE ${JSON.stringify(tagValue)}: it needs FUNCTION_TAG_KEY (the tag key whose value must be ${JSON.stringify(tagValue)}); set both, or use LAMBDA_MCP_TAG_FILTERS="key=value".`,
-      { details: { setting: 'tagFilters', source: 'FUNCTION_TAG_VALUE' } },
-    );
-  }
-  for (const setting of CONFIG_SETTINGS) {
-    if (setting.name === 'configFile' || setting.env === 'FUNCTION_TAG_VALUE') continue;
-    let envName = setting.env;
-    let raw = getEnv(envName);
-    for (const alias of setting.envAliases ?? []) {
-      if (raw !== undefined) break;
-      envName = alias;
-      raw = getEnv(alias);
-    }
-    if (raw === undefined) continue;
-    const origin: Origin = { label: envName, raw, setting };
-    if (setting.env === 'FUNCTION_TAG_KEY') {
-      const key = raw.trim();
-      if (key.length > 128) throw invalid(origin);
-      if (tagValue !== undefined && tagValue.length > 256) {
-        throw invalid(
-          { label: 'FUNCTION_TAG_VALUE', raw: tagValue, setting: origin.setting },
-          'a tag value of at most 256 characters',
-        );
-      }
-      envTagFilters.push(tagValue === undefined ? { key } : { key, values: [tagValue] });
-      envTagSources.push(tagValue === undefined ? 'FUNCTION_TAG_KEY' : 'FUNCTION_TAG_KEY/FUNCTION_TAG_VALUE');
-      continue;
-    }
-    if (setting.name === 'tagFilters') {
-      envTagFilters.push(...(parseValue(origin) as TagFilter[]));
-      envTagSources.push(envName);
-      continue;
-    }
-    const k = setting.name as ConfigKey;
-    values[k] = parseValue(origin);
-    sources[k] = envName;
-    origins[k] = origin;
-    delete pathBase[k];
-  }
-  if (envTagSources.length > 0) {
-    values.tagFilters = envTagFilters;
-    sources.tagFilters = envTagSources.join(' + ');
-    origins.tagFilters = {
-      label: envTagSources.join(' + '),
-      raw: envTagFilters,
-      setting: primarySetting('tagFilters') as ConfigSetting,
-    };
+  const fromEnv = readEnvironmentSettings(env);
+  for (const key of Object.keys(fromEnv.values) as ConfigKey[]) {
+    values[key] = fromEnv.values[key];
+    sources[key] = fromEnv.sources[key] as string;
+    origins[key] = fromEnv.origins[key] as Origin;
+    delete pathBase[key];
   }
 
   // ---- flags (override everything)

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,18 @@ describe('region and scope', () => {
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a named pipe as a shared file does not hold the scope for good (the SDK parser is not given it)', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const env = { AWS_CONFIG_FILE: fifo, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none') };
+    const scope = await Promise.race([
+      computeScope({ env }, 'us-east-1'),
+      new Promise<string>((r) => setTimeout(() => r('still waiting after 5 s'), 5_000)),
+    ]);
+    expect(scope).not.toBe('still waiting after 5 s');
+    expect(scope).toContain('us-east-1');
   });
 
   it('takes the region from the options, else from the profile of the shared config file', async () => {

@@ -71,14 +71,14 @@ describe('where an early listing starts', () => {
     expect(why(envOk())).toMatch(/config file is in the working directory/);
     rmSync(join(dir, 'lambda-mcp.config.json'));
     expect(why(envOk({ LAMBDA_MCP_LOCAL_DIR: 'functions' }))).toMatch(/local backend/);
-    expect(why(envOk({ LAMBDA_MCP_BACKEND: 'local' }))).toMatch(/not the AWS backend/);
+    expect(why(envOk({ LAMBDA_MCP_BACKEND: 'local' }))).toMatch(/local backend/);
+    expect(why(envOk({ LAMBDA_MCP_BACKEND: 'azure' }))).toMatch(/not valid/);
     expect(why(envOk({ LAMBDA_MCP_BACKEND: ' AWS ' }))).toBeUndefined();
     expect(why(envOk({ FUNCTION_LIST: 'a,b' }))).toMatch(/explicit function list/);
-    expect(why(envOk({ LAMBDA_MCP_ROLE_ARN: 'arn:aws:iam::1:role/r' }))).toMatch(/role/);
-    expect(why(envOk({ LAMBDA_MCP_AWS_REQUEST_TIMEOUT_MS: '100' }))).toMatch(/timeouts/);
+    expect(why(envOk({ LAMBDA_MCP_ROLE_ARN: 'arn:aws:iam::123456789012:role/r' }))).toMatch(/role/);
     expect(why(envOk({ AWS_REGION: undefined }))).toMatch(/AWS_REGION/);
     expect(why(envOk({ AWS_REGION: ' ' }))).toMatch(/AWS_REGION/);
-    expect(why(envOk({ LAMBDA_MCP_DISK_CACHE: 'maybe' }))).toMatch(/not a boolean/);
+    expect(why(envOk({ LAMBDA_MCP_DISK_CACHE: 'maybe' }))).toMatch(/not valid/);
     // The lean reads' own rules: a profile, no static keys, expiring keys, proxies, FIPS.
     expect(why(envOk({ AWS_PROFILE: 'dev' }))).toMatch(/profile/);
     expect(why(envOk({ AWS_SECRET_ACCESS_KEY: undefined }))).toMatch(/static keys/);
@@ -86,6 +86,53 @@ describe('where an early listing starts', () => {
     expect(why(envOk({ NODE_USE_ENV_PROXY: '1' }))).toMatch(/proxy/);
     expect(why(envOk({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9/base' }))).toMatch(/path/);
     expect(why(envOk({ AWS_ENDPOINT_URL: undefined, AWS_USE_FIPS_ENDPOINT: 'true' }))).toMatch(/FIPS/);
+  });
+
+  it("does not start when the server would stop with a usage error: every setting of the environment is checked by the configuration's rules", () => {
+    for (const bad of [
+      { LOG_LEVEL: 'bogus' },
+      { LAMBDA_MCP_MAX_TOOLS: 'abc' },
+      { LAMBDA_MCP_MAX_TOOLS: '-1' },
+      { LAMBDA_MCP_CACHE_TTL: 'xyz' },
+      { LAMBDA_MCP_TOOLS: 'nope' },
+      { LAMBDA_MCP_EXCLUDE: '[' },
+      { MCP_SERVER_PORT: 'x' },
+      { LAMBDA_MCP_ROLE_EXTERNAL_ID: 'x' },
+      { LAMBDA_MCP_ANNOTATIONS: 'zz' },
+      { AWS_REGION: 'US-EAST-1' },
+      { AWS_REGION: 'not a region!' },
+      { FUNCTION_PREFIX: 'bad prefix' },
+      { FUNCTION_TAG_VALUE: 'true' },
+      { FUNCTION_TAG_KEY: 'k'.repeat(129) },
+    ]) {
+      expect(why(envOk(bad)), JSON.stringify(bad)).toMatch(/not valid/);
+    }
+    // Valid settings of every kind start it.
+    expect(
+      why(
+        envOk({
+          LOG_LEVEL: 'Warning',
+          FUNCTION_PREFIX: 'team-a-,team-b-',
+          FUNCTION_TAG_KEY: 'MCPEnabled',
+          FUNCTION_TAG_VALUE: 'true',
+          LAMBDA_MCP_MAX_TOOLS: '200',
+          LAMBDA_MCP_DISK_CACHE: ' FALSE ',
+          FUNCTION_INPUT_SCHEMA_ARN_TAG_KEY: 'schema',
+        }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('reads with the configured AWS timeouts, as the backend does', () => {
+    const p = plan(
+      envOk({ LAMBDA_MCP_AWS_CONNECT_TIMEOUT_MS: '1500', LAMBDA_MCP_AWS_REQUEST_TIMEOUT_MS: '9000' }),
+    );
+    expect('limits' in p && p.limits).toEqual({ connectTimeoutMs: 1500, requestTimeoutMs: 9000 });
+    const defaults = plan(envOk());
+    expect('limits' in defaults && defaults.limits).toEqual({
+      connectTimeoutMs: 5_000,
+      requestTimeoutMs: 20_000,
+    });
   });
 
   it('does not start when shared config files could set endpoints (and no endpoint is given)', () => {
@@ -138,8 +185,12 @@ describe('where an early listing starts', () => {
     expect(why(envOk())).toMatch(/cached on disk/);
     expect(why(envOk({ LAMBDA_MCP_DISK_CACHE: 'false' }))).toBeUndefined();
     expect(why(envOk({ LAMBDA_MCP_DISK_CACHE: 'off' }))).toBeUndefined();
-    // A relative cache directory is the working directory's, as the configuration reads it.
+    // A relative cache directory is the working directory's, as the configuration reads it, and
+    // spaces around it are the configuration's too (trimmed).
     expect(why(envOk({ LAMBDA_MCP_CACHE_DIR: 'cache' }))).toMatch(/cached on disk/);
+    expect(why(envOk({ LAMBDA_MCP_CACHE_DIR: ` ${cache} ` }))).toMatch(/cached on disk/);
+    // A blank one is unset: the default directory.
+    expect(why(envOk({ LAMBDA_MCP_CACHE_DIR: ' ', XDG_CACHE_HOME: join(dir, 'empty-xdg') }))).toBeUndefined();
     // The default directory: $XDG_CACHE_HOME/lambda-mcp.
     mkdirSync(join(dir, 'xdg', 'lambda-mcp'), { recursive: true });
     writeFileSync(join(dir, 'xdg', 'lambda-mcp', `catalog-${'1'.repeat(32)}.json`), '{}');
@@ -305,13 +356,24 @@ describe('the pages of an early listing', () => {
     early.abandon();
   });
 
-  it('is dropped when no page is taken for 5 s (no stale page is ever handed over)', async () => {
+  it('is dropped when no first page is taken within 30 s, or no next one within 5 s (no stale page is handed over)', async () => {
     vi.useFakeTimers();
     const { fake, early, target } = started(5);
     const pages = early.adopt(target, 50);
+    // A backend slow to be created (5 s and more) still takes the pages.
+    vi.advanceTimersByTime(10_000);
+    expect(fake.calls[0]?.signal?.aborted).toBe(false);
+    fake.answer(undefined);
+    await Promise.resolve();
+    expect(pages?.take(undefined)).toBeDefined();
     vi.advanceTimersByTime(5_001);
-    expect(fake.calls[0]?.signal?.aborted).toBe(true);
-    expect(pages?.take(undefined)).toBeUndefined();
+    expect(fake.calls.at(-1)?.signal?.aborted).toBe(true);
+    expect(pages?.take('m1')).toBeUndefined();
+
+    const second = started(5);
+    second.early.adopt(second.target, 50);
+    vi.advanceTimersByTime(30_001);
+    expect(second.fake.calls[0]?.signal?.aborted).toBe(true);
   });
 
   it("a take passes the caller's abort on", async () => {
