@@ -7,14 +7,14 @@
  *
  * It starts only where the server is sure to send the same requests: no flags, no config file
  * (named or in the working directory), every setting of the environment valid by the
- * configuration's own rules (./../config/environment.ts), the AWS backend with ListFunctions (not an
- * explicit list), no role, no cached catalog on disk that would answer first, and lean reads to the same
- * target (./lean-read.ts decides, from the same environment, with the same rules). Anything else
+ * configuration's own rules (../config/environment.ts), the AWS backend with ListFunctions (not an
+ * explicit list), no role, no cached catalog on disk that would answer first, and lean reads to the
+ * same target (./lean-read.ts decides, from the same environment, with the same rules). Anything else
  * starts nothing. Pages read for a target the backend does not end up with are dropped unused, and
  * they are bounded: at most EARLY_LOOKAHEAD pages ahead of the pages taken, and the listing is
  * dropped when the backend takes no first page within 30 s, or no next page within 5 s of the last.
  *
- * Node built-ins only (bundled into the bin's small first file).
+ * It imports Node.js built-ins only (it is bundled into the bin's small first file).
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

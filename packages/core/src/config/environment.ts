@@ -167,6 +167,12 @@ export function primarySetting(key: string): ConfigSetting | undefined {
   return rows.find((s) => s.flag) ?? rows[0];
 }
 
+/** A variable's value, or undefined when it is unset or blank (blank values count as unset). */
+export function envValue(env: Record<string, string | undefined>, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
 /** The settings the environment sets (blank values count as unset), parsed; where each came from. */
 export interface EnvironmentSettings {
   values: Partial<Record<ConfigKey, unknown>>;
@@ -179,10 +185,7 @@ export interface EnvironmentSettings {
  * throws INVALID_CONFIG for the first one that is not accepted.
  */
 export function readEnvironmentSettings(env: Record<string, string | undefined>): EnvironmentSettings {
-  const getEnv = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value;
-  };
+  const getEnv = (name: string) => envValue(env, name);
   const values: Partial<Record<ConfigKey, unknown>> = {};
   const sources: Partial<Record<ConfigKey, string>> = {};
   const origins: Partial<Record<ConfigKey, Origin>> = {};

@@ -10,7 +10,14 @@ import {
 } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { LambdaMcpError } from '../errors.js';
-import { invalid, type Origin, parseValue, primarySetting, readEnvironmentSettings } from './environment.js';
+import {
+  envValue,
+  invalid,
+  type Origin,
+  parseValue,
+  primarySetting,
+  readEnvironmentSettings,
+} from './environment.js';
 import { type Config, ConfigSchema } from './schema.js';
 import { showSettingValue } from './setting-value.js';
 import { CONFIG_SETTINGS, type ConfigKey, type ConfigSetting } from './settings.js';
@@ -161,10 +168,7 @@ export function loadConfigDetailed(options: LoadConfigOptions = {}): LoadedConfi
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const flags = options.flags ?? {};
-  const getEnv = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value;
-  };
+  const getEnv = (name: string) => envValue(env, name);
 
   const values: Partial<Record<ConfigKey, unknown>> = {};
   const sources: Partial<Record<ConfigKey, string>> = {};
