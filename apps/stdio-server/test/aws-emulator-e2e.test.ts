@@ -257,11 +257,12 @@ describe('the first ListFunctions pages are read by the bin while the server loa
   it('a setting the server refuses (it stops with a usage error): nothing is read at all', async () => {
     const emulator = await catalog();
     try {
-      for (const bad of [
+      const settings: Array<Record<string, string>> = [
         { LOG_LEVEL: 'bogus' },
         { LAMBDA_MCP_MAX_TOOLS: 'abc' },
         { AWS_REGION: 'US-EAST-1' },
-      ]) {
+      ];
+      for (const bad of settings) {
         emulator.requests.length = 0;
         const child = spawn(process.execPath, [CLI], {
           cwd: tmpdir(),

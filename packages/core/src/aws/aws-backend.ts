@@ -47,7 +47,13 @@ import { type ExplicitListOptions, withExplicitList } from './explicit-list.js';
 import { DEFAULT_MAX_READ_RESPONSE_BYTES } from './http-limits.js';
 import { describeCredentialSource, probeAwsIdentity } from './identity.js';
 import { DEFAULT_INVOKE_RETRY, type InvokeRetryPolicy, invokeLambda } from './invoke.js';
-import { createLeanReader, LEAN_LIST_PAGE_SIZE, leanReadsShouldStop, leanReadTarget } from './lean-read.js';
+import {
+  createLeanReader,
+  LEAN_LIST_PAGE_SIZE,
+  type LeanFunction,
+  leanReadsShouldStop,
+  leanReadTarget,
+} from './lean-read.js';
 import { toFunctionConfig } from './mappers.js';
 import { sdk } from './sdk.js';
 import { createTagReader, type LeanReads } from './tags.js';
@@ -115,6 +121,17 @@ export interface AwsBackend extends Backend {
 
 const LIST_PAGE_SIZE = LEAN_LIST_PAGE_SIZE;
 const MAX_PAGES = 100_000;
+
+/** A lean ListFunctions page (read by the backend or early by the bin) as readListPage gives it. */
+function fromLeanPage(answer: { functions: LeanFunction[]; nextMarker?: string }): {
+  functions: FunctionConfiguration[];
+  next?: string;
+} {
+  return {
+    functions: answer.functions as FunctionConfiguration[],
+    ...(answer.nextMarker ? { next: answer.nextMarker } : {}),
+  };
+}
 
 function callOpts(options?: CallOptions) {
   return options?.signal ? { abortSignal: options.signal } : {};
@@ -242,11 +259,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     const earlyPage = early?.take(marker, callOptions?.signal);
     if (earlyPage) {
       try {
-        const answer = await earlyPage;
-        return {
-          functions: answer.functions as FunctionConfiguration[],
-          ...(answer.nextMarker ? { next: answer.nextMarker } : {}),
-        };
+        return fromLeanPage(await earlyPage);
       } catch (error) {
         // Read again below, as if it had never been read; an answer that was not the API's turns
         // lean reads off first, as one of the backend's own would (the SDK reads it then).
@@ -255,11 +268,7 @@ export async function createAwsBackend(options: AwsBackendOptions = {}): Promise
     } else early = undefined;
     if (lean?.on() && !callOptions?.signal?.aborted) {
       try {
-        const answer = await lean.reader.listFunctionsPage(marker, LIST_PAGE_SIZE, callOptions?.signal);
-        return {
-          functions: answer.functions as FunctionConfiguration[],
-          ...(answer.nextMarker ? { next: answer.nextMarker } : {}),
-        };
+        return fromLeanPage(await lean.reader.listFunctionsPage(marker, LIST_PAGE_SIZE, callOptions?.signal));
       } catch (error) {
         // The SDK reads this page again (and reports an abort, a denial or a throttle as it does).
         if (!callOptions?.signal?.aborted) lean.failed('ListFunctions', error);

@@ -18,7 +18,7 @@ import {
   requestHandlerOptions,
 } from './http-limits.js';
 import { sdk } from './sdk.js';
-import { sharedConfigFilesEmpty, sharedConfigFilesParsable } from './shared-files.js';
+import { sharedConfigFilesState } from './shared-files.js';
 
 export interface AwsClients {
   lambda: LambdaClient;
@@ -260,9 +260,10 @@ async function profileFingerprint(profile: string, env: Record<string, string | 
   try {
     // Without shared config files (credentials from the environment, a container or an instance
     // role) the SDK's parser would read nothing: skip loading it (part of every start, warm ones too).
-    if (await sharedConfigFilesEmpty(env)) return NO_PROFILE_SETTINGS;
     // A named pipe or a device as a shared file: the SDK's parser would wait on it for good.
-    if (!(await sharedConfigFilesParsable(env))) return 'unreadable';
+    const state = await sharedConfigFilesState(env);
+    if (state === 'blank') return NO_PROFILE_SETTINGS;
+    if (state === 'unparsable') return 'unreadable';
     // ignoreCache: an edited profile must be seen by the next backend created in this process.
     const files = await sdk.smithyConfig().loadSharedConfigFiles({
       ignoreCache: true,

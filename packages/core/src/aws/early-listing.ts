@@ -20,7 +20,7 @@ import { lstatSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CATALOG_FILE, defaultCacheDir } from '../cache/cache-dir.js';
 import { readEnvironmentSettings } from '../config/environment.js';
-import type { ConfigKey } from '../config/settings.js';
+import { type ConfigKey, DEFAULT_CONFIG_FILE } from '../config/settings.js';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_MAX_READ_RESPONSE_BYTES,
@@ -100,8 +100,7 @@ export function earlyListingPlan(
   const { env, argv, cwd } = input;
   if (argv.length > 0) return { why: 'flags are given' };
   if (env.LAMBDA_MCP_CONFIG) return { why: 'a config file is named' };
-  if (exists(join(cwd, 'lambda-mcp.config.json')))
-    return { why: 'a config file is in the working directory' };
+  if (exists(join(cwd, DEFAULT_CONFIG_FILE))) return { why: 'a config file is in the working directory' };
   // Every setting of the environment, parsed by the configuration's own rules: one the server would
   // refuse means it stops with a usage error, and nothing may be read for it.
   let settings: Partial<Record<ConfigKey, unknown>>;
@@ -199,7 +198,7 @@ export function startEarlyListing(
   }
   if ('why' in plan) return notStarted(plan.why);
   const { target, limits } = plan;
-  let written = 0;
+  let written = false;
   let waiters: Array<() => void> = [];
   const wake = () => {
     const woken = waiters;
@@ -207,7 +206,7 @@ export function startEarlyListing(
     for (const w of woken) w();
   };
   const onWritten = () => {
-    written += 1;
+    written = true;
     wake();
   };
   const reader =
@@ -218,7 +217,7 @@ export function startEarlyListing(
   let taken = 0;
   let inFlight = 0;
   /** The marker of the next page, held back by the lookahead. */
-  let heldBack: { marker: string } | undefined;
+  let heldBack: string | undefined;
   let chainDone = false;
   let stopped = false;
   let adopted = false;
@@ -240,7 +239,7 @@ export function startEarlyListing(
   const read = (marker: string | undefined) => {
     if (stopped) return;
     if (pages.length - taken >= EARLY_LOOKAHEAD && marker !== undefined) {
-      heldBack = { marker };
+      heldBack = marker;
       return;
     }
     inFlight += 1;
@@ -285,8 +284,8 @@ export function startEarlyListing(
       clearTimeout(takeBound);
       takeBound = setTimeout(stop, TAKE_WITHIN_MS);
       takeBound.unref?.();
-      if (heldBack && pages.length - taken < EARLY_LOOKAHEAD) {
-        const { marker: resume } = heldBack;
+      if (heldBack !== undefined && pages.length - taken < EARLY_LOOKAHEAD) {
+        const resume = heldBack;
         heldBack = undefined;
         read(resume);
       }
@@ -301,10 +300,10 @@ export function startEarlyListing(
   return {
     started: true,
     get firstRequestWritten() {
-      return written > 0;
+      return written;
     },
     nextRequestWritten(boundMs) {
-      if (stopped || written === 0 || inFlight === 0) return Promise.resolve();
+      if (stopped || !written || inFlight === 0) return Promise.resolve();
       return new Promise<void>((resolveWait) => {
         const timer = setTimeout(done, boundMs);
         function done() {

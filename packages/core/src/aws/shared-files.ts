@@ -2,6 +2,10 @@
  * Where the SDK finds the shared config and credentials files, and whether both are missing or
  * blank. A module of its own (node built-ins only): the stdio bin reads it before the server's
  * bundle is loaded (./early-listing.ts).
+ *
+ * The files are opened without blocking and only a regular file of at most 64 KiB is read
+ * (`/dev/null`, a common setting, is blank): a named pipe or a device in their place is seen for
+ * what it is instead of waited on for good (the SDK's own parser reads them with no time limit).
  */
 import { closeSync, constants, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
@@ -22,93 +26,80 @@ export function sharedConfigFilePaths(env: Record<string, string | undefined>): 
 }
 
 /**
+ * What the shared files hold: `blank` (both missing or blank), `unparsable` (one is a named pipe, a
+ * device or a file that cannot be read: not to be handed to the SDK's parser), or `content`.
+ */
+export type SharedFilesState = 'blank' | 'content' | 'unparsable';
+
+/** The shared files' state, each file opened once (the backend's scope and lean-read decision). */
+export async function sharedConfigFilesState(
+  env: Record<string, string | undefined>,
+): Promise<SharedFilesState> {
+  return combined(await Promise.all(sharedConfigFilePaths(env).map(fileState)));
+}
+
+/**
  * Whether the shared config and credentials files (where the SDK looks for them: AWS_CONFIG_FILE,
  * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials) are missing or blank.
- * Read as sharedConfigFilesEmptySync reads them: opened without blocking, only a regular file of at
- * most 64 KiB is read (and `/dev/null` is empty); anything else counts as not blank, so a named
- * pipe in their place is not waited on for ever.
  */
 export async function sharedConfigFilesEmpty(env: Record<string, string | undefined>): Promise<boolean> {
-  for (const file of sharedConfigFilePaths(env)) {
-    let handle: FileHandle;
-    try {
-      handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      return false;
-    }
-    try {
-      const seen = byStat(file, await handle.stat());
-      if (seen === 'blank') continue;
-      if (seen === 'not blank' || (await handle.readFile('utf8')).trim() !== '') return false;
-    } catch {
-      return false;
-    } finally {
-      await handle.close().catch(() => {});
-    }
-  }
-  return true;
+  return (await sharedConfigFilesState(env)) === 'blank';
 }
 
-/**
- * Whether the SDK's parser may read the shared files: each is missing, a regular file or
- * `/dev/null`. A named pipe or a device in their place would hold its read for good (it reads them
- * with no time limit), so the backend then does not hand them to it.
- */
-export async function sharedConfigFilesParsable(env: Record<string, string | undefined>): Promise<boolean> {
-  for (const file of sharedConfigFilePaths(env)) {
-    let handle: FileHandle;
-    try {
-      handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    } catch {
-      // Missing, or unreadable (EACCES, a loop): the SDK's parser fails on it rather than waits.
-      continue;
-    }
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile() && byStat(file, stat) !== 'blank') return false;
-    } catch {
-      return false;
-    } finally {
-      await handle.close().catch(() => {});
-    }
-  }
-  return true;
-}
-
-/**
- * sharedConfigFilesEmpty, read synchronously (the stdio bin's first lines, before any await): so
- * that nothing there can hold the thread, only a regular file of at most 64 KiB is read (and
- * `/dev/null`, a common setting, is empty); anything else counts as not blank. Opened without
- * blocking, so a named pipe in its place is seen for what it is instead of waited on.
- */
+/** sharedConfigFilesEmpty, read synchronously (the stdio bin's first lines, before any await). */
 export function sharedConfigFilesEmptySync(env: Record<string, string | undefined>): boolean {
-  for (const file of sharedConfigFilePaths(env)) {
-    let fd: number;
-    try {
-      fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      return false;
-    }
-    try {
-      const seen = byStat(file, fstatSync(fd));
-      if (seen === 'blank') continue;
-      if (seen === 'not blank' || readFileSync(fd, 'utf8').trim() !== '') return false;
-    } catch {
-      return false;
-    } finally {
-      closeSync(fd);
-    }
+  return combined(sharedConfigFilePaths(env).map(fileStateSync)) === 'blank';
+}
+
+function combined(states: SharedFilesState[]): SharedFilesState {
+  if (states.every((s) => s === 'blank')) return 'blank';
+  return states.includes('unparsable') ? 'unparsable' : 'content';
+}
+
+async function fileState(file: string): Promise<SharedFilesState> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    // Missing: blank. Unreadable (EACCES, a loop): not blank, and the SDK's parser fails on it
+    // rather than waits.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'blank' : 'content';
   }
-  return true;
+  try {
+    const seen = byStat(file, await handle.stat());
+    if (seen !== 'read') return seen;
+    return (await handle.readFile('utf8')).trim() === '' ? 'blank' : 'content';
+  } catch {
+    return 'unparsable';
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+function fileStateSync(file: string): SharedFilesState {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'blank' : 'content';
+  }
+  try {
+    const seen = byStat(file, fstatSync(fd));
+    if (seen !== 'read') return seen;
+    return readFileSync(fd, 'utf8').trim() === '' ? 'blank' : 'content';
+  } catch {
+    return 'unparsable';
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Shared files larger than this are not read: they are not blank (or not worth holding the start for). */
 const READ_LIMIT = 64 * 1024;
 
-/** What a shared file's stat says: blank without reading it, to be read, or not blank. */
-function byStat(file: string, stat: Stats): 'blank' | 'read' | 'not blank' {
+/** What a shared file's stat says without reading it, or `read` (a small regular file). */
+function byStat(file: string, stat: Stats): SharedFilesState | 'read' {
   if (file === '/dev/null' && stat.isCharacterDevice()) return 'blank';
-  return stat.isFile() && stat.size <= READ_LIMIT ? 'read' : 'not blank';
+  if (!stat.isFile()) return 'unparsable';
+  return stat.size <= READ_LIMIT ? 'read' : 'content';
 }

@@ -7,5 +7,5 @@ export function defaultCacheDir(env: Record<string, string | undefined> = proces
   return xdg && xdg.trim() !== '' ? join(xdg, 'lambda-mcp') : join(homedir(), '.cache', 'lambda-mcp');
 }
 
-/** Whether `dir` holds a catalog file (catalog-<hash>.json) of any scope. */
+/** The name of a catalog cache file of any scope (catalogCacheFileName: catalog-<hash>.json). */
 export const CATALOG_FILE = /^catalog-[0-9a-f]{32}\.json$/;

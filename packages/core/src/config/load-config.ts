@@ -20,9 +20,9 @@ import {
 } from './environment.js';
 import { type Config, ConfigSchema } from './schema.js';
 import { showSettingValue } from './setting-value.js';
-import { CONFIG_SETTINGS, type ConfigKey, type ConfigSetting } from './settings.js';
+import { CONFIG_SETTINGS, type ConfigKey, type ConfigSetting, DEFAULT_CONFIG_FILE } from './settings.js';
 
-export const DEFAULT_CONFIG_FILE = 'lambda-mcp.config.json';
+export { DEFAULT_CONFIG_FILE } from './settings.js';
 
 export interface LoadConfigOptions {
   /**

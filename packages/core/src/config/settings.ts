@@ -41,6 +41,9 @@ export interface ConfigSetting {
   secret?: boolean;
 }
 
+/** The config file read from the working directory when present (and not named otherwise). */
+export const DEFAULT_CONFIG_FILE = 'lambda-mcp.config.json';
+
 export const CONFIG_SETTINGS: readonly ConfigSetting[] = [
   {
     name: 'configFile',
